@@ -1,0 +1,110 @@
+use crate::model::{CardDetails, ClientId, Email, Money, OrderId, StoredPaymentProfile};
+use async_trait::async_trait;
+
+/// What the processor needs to create a customer profile (once per client).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerProfileRequest {
+    pub client_id: ClientId,
+    pub email: Email,
+    pub description: String,
+}
+
+/// An authorization or a charge against a stored payment profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionRequest {
+    /// Our order id: the processor's `refId` and invoice number.
+    pub order_id: OrderId,
+    pub amount: Money,
+    pub profile: StoredPaymentProfile,
+}
+
+/// A capture of an earlier authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureRequest {
+    pub order_id: OrderId,
+    pub transaction_id: String,
+    pub amount: Money,
+}
+
+/// The processor approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub transaction_id: String,
+    pub auth_code: Option<String>,
+    /// responseCode 4: approved but held for review (SPEC §9).
+    pub held_for_review: bool,
+}
+
+/// Every way a processor call can fail, one variant per row of SPEC §9. The
+/// codes are the processor's, kept for staff; never card data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// responseCode 2 (incl. AVS/CVV declines) → `declined-payment`.
+    #[error("the card was declined (error {error_code:?})")]
+    Declined { error_code: Option<String> },
+    /// error 6 or 37 → `card-number-invalid`.
+    #[error("the processor says the card number is invalid (error {error_code})")]
+    CardNumberInvalid { error_code: String },
+    /// error 8 → `card-expired`.
+    #[error("the processor says the card is expired")]
+    CardExpired,
+    /// error 11 → `duplicate-payment`. An earlier identical attempt may have
+    /// gone through.
+    #[error("the processor flagged a duplicate transaction")]
+    Duplicate,
+    /// Any other responseCode 3 → `failed-payment`.
+    #[error("the processor returned an error for the transaction (error {error_code:?})")]
+    Failed { error_code: Option<String> },
+    /// E00007/E00008 with no transaction → `invalid-payment-processor-api-keys`.
+    #[error("the processor rejected our API credentials ({code})")]
+    InvalidCredentials { code: String },
+    /// Any other processor error, HTTP error or unreadable reply →
+    /// `external-application-error`. `code` is the processor's (E000xx) when
+    /// it gave one.
+    #[error("the payment processor failed: {detail}")]
+    External {
+        code: Option<String>,
+        detail: String,
+    },
+    /// A timeout (or a connection lost after sending): the outcome is unknown
+    /// and must be reconciled → `external-application-error` + notification.
+    #[error("the payment processor did not answer in time: {detail}")]
+    OutcomeUnknown { detail: String },
+}
+
+/// The payment processor (Authorize.net, or the simulated sandbox).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    /// The customer profile id for a client; when the processor already has
+    /// one for this client (E00039) its id is returned.
+    async fn create_customer_profile(
+        &self,
+        request: &CustomerProfileRequest,
+    ) -> Result<String, PaymentError>;
+    /// Stores and validates a card under a customer profile; returns the
+    /// payment profile id. Card refusals map as in SPEC §9.
+    async fn create_payment_profile(
+        &self,
+        customer_profile_id: &str,
+        card: &CardDetails,
+    ) -> Result<String, PaymentError>;
+    async fn delete_payment_profile(
+        &self,
+        profile: &StoredPaymentProfile,
+    ) -> Result<(), PaymentError>;
+    /// `authOnlyTransaction`: places a hold.
+    async fn authorize(&self, request: &TransactionRequest) -> Result<Approval, PaymentError>;
+    /// `authCaptureTransaction`: charges at once.
+    async fn charge(&self, request: &TransactionRequest) -> Result<Approval, PaymentError>;
+    /// `priorAuthCaptureTransaction`.
+    async fn capture(&self, request: &CaptureRequest) -> Result<Approval, PaymentError>;
+    /// `voidTransaction` of an unsettled transaction.
+    async fn void(&self, order_id: OrderId, transaction_id: &str) -> Result<(), PaymentError>;
+    /// The id of an unsettled transaction made for `order_id`, if any: how
+    /// the sweeper finds a hold whose order never recorded it.
+    async fn find_unsettled_transaction(
+        &self,
+        order_id: OrderId,
+    ) -> Result<Option<String>, PaymentError>;
+}

@@ -1,0 +1,78 @@
+use crate::StoreError;
+use crate::model::{
+    Application, ApplicationSlug, Client, ClientId, ClientProfile, Email, Session, SessionId, User,
+    UserAccount, UserId, UserRoles,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// A client registration to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewClientRegistration {
+    pub email: Email,
+    /// Set on a newly created user; an existing user's hash is kept unless it
+    /// had none.
+    pub password_hash: String,
+    pub profile: ClientProfile,
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// The user with this e-mail (case-insensitive), with hash and roles.
+    async fn find_account_by_email(&self, email: &Email)
+    -> Result<Option<UserAccount>, StoreError>;
+    async fn find_user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+    /// The role records of a user (empty when none).
+    async fn roles(&self, user: UserId) -> Result<UserRoles, StoreError>;
+    /// In one transaction: the user with this e-mail (created when missing)
+    /// and a client record for it. `Conflict` when the user already has a
+    /// client record (a concurrent registration won).
+    async fn register_client(
+        &self,
+        registration: &NewClientRegistration,
+        now: DateTime<Utc>,
+    ) -> Result<(User, Client), StoreError>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ClientRepository: Send + Sync {
+    async fn find_client(&self, id: ClientId) -> Result<Option<Client>, StoreError>;
+    /// Stores the processor customer profile id of a client.
+    async fn set_customer_profile_id(
+        &self,
+        id: ClientId,
+        customer_profile_id: &str,
+    ) -> Result<(), StoreError>;
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ApplicationRepository: Send + Sync {
+    async fn find_by_slug(&self, slug: ApplicationSlug) -> Result<Option<Application>, StoreError>;
+    /// The application whose server-to-server token has this digest.
+    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Application>, StoreError>;
+}
+
+/// A session to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub user_id: UserId,
+    pub application: ApplicationSlug,
+    pub token_digest: String,
+    pub remember_me: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create(&self, session: &NewSession) -> Result<Session, StoreError>;
+    /// The session (revoked or not) whose token has this digest.
+    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError>;
+    /// Sets `last_used_at`.
+    async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Marks the session revoked at `at` (idempotent).
+    async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
