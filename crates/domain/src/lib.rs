@@ -11,6 +11,8 @@
 //! - [`usecases`]: the application services the HTTP layer calls, each returning
 //!   a typed error whose variants are the outcomes of SPEC §4.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod error;
 pub mod model;
 pub mod ports;

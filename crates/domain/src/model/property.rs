@@ -88,18 +88,24 @@ impl PropertyInfo {
             },
             &mut errs,
         );
+        let square_footage = obj.non_negative("square_footage", &mut errs);
+        let bedrooms = obj.non_negative("bedrooms", &mut errs);
+        let bathrooms = obj.non_negative("bathrooms", &mut errs);
+        let price = obj.non_negative("price", &mut errs);
+        let external_property_id = obj.string("external_property_id", false, 255, &mut errs);
+        let notes = obj.string("notes", false, 1000, &mut errs);
+        let Some(address) = address else {
+            return Err(errs);
+        };
         let info = PropertyInfo {
-            address: match address {
-                Some(a) => a,
-                None => return Err(errs),
-            },
+            address,
             property_type,
-            square_footage: obj.non_negative("square_footage", &mut errs),
-            bedrooms: obj.non_negative("bedrooms", &mut errs),
-            bathrooms: obj.non_negative("bathrooms", &mut errs),
-            price: obj.non_negative("price", &mut errs),
-            external_property_id: obj.string("external_property_id", false, 255, &mut errs),
-            notes: obj.string("notes", false, 1000, &mut errs),
+            square_footage,
+            bedrooms,
+            bathrooms,
+            price,
+            external_property_id,
+            notes,
         };
         errs.into_result(info)
     }

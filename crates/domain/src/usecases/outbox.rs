@@ -1,0 +1,143 @@
+//! The e-mail outbox worker: sends confirmations the request could not, with
+//! exponential back-off (SPEC §10).
+
+use super::notify::Notifier;
+use crate::Unexpected;
+use crate::model::{OutboxId, Severity};
+use crate::ports::{Clock, Mailer, OrderConfirmation, OrderRepository, OutboxRepository};
+use chrono::Duration;
+use serde_json::json;
+use std::sync::Arc;
+
+/// The first retry comes this long after a failure; each next one doubles.
+pub const FIRST_RETRY: Duration = Duration::minutes(1);
+
+/// Back-off policy: `FIRST_RETRY` doubling, at most `max_attempts` in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    /// While a worker holds a message, others leave it alone this long.
+    pub lease: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            lease: Duration::minutes(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay after the `attempts`-th failed attempt (1-based), or `None`
+    /// when no attempt is left: 1, 2, 4, 8 … minutes.
+    pub fn delay_after(&self, attempts: u32) -> Option<Duration> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        Some(FIRST_RETRY * 2i32.saturating_pow(attempts.saturating_sub(1)))
+    }
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: u32,
+    pub retrying: u32,
+    pub given_up: u32,
+}
+
+pub struct DeliverOutbox {
+    outbox: Arc<dyn OutboxRepository>,
+    orders: Arc<dyn OrderRepository>,
+    mailer: Arc<dyn Mailer>,
+    notifier: Notifier,
+    clock: Arc<dyn Clock>,
+    pub policy: RetryPolicy,
+}
+
+impl DeliverOutbox {
+    pub fn new(
+        outbox: Arc<dyn OutboxRepository>,
+        orders: Arc<dyn OrderRepository>,
+        mailer: Arc<dyn Mailer>,
+        notifier: Notifier,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            outbox,
+            orders,
+            mailer,
+            notifier,
+            clock,
+            policy: RetryPolicy::default(),
+        }
+    }
+
+    /// Claims up to `limit` due messages and tries each once. A permanent
+    /// error, or the last attempt failing, gives up and records a
+    /// notification.
+    pub async fn run_once(&self, limit: u32) -> Result<DeliveryReport, Unexpected> {
+        let now = self.clock.now();
+        let mut report = DeliveryReport::default();
+        for message in self
+            .outbox
+            .claim_due(now, now + self.policy.lease, limit)
+            .await?
+        {
+            let Some(order) = self.orders.find(message.order_id).await? else {
+                self.give_up(message.id, message.order_id, "order_missing", &mut report)
+                    .await?;
+                continue;
+            };
+            let confirmation = OrderConfirmation::from_order(&order, message.recipient.clone());
+            match self.mailer.send_order_confirmation(&confirmation).await {
+                Ok(()) => {
+                    self.outbox.mark_sent(message.id, self.clock.now()).await?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    let attempts = message.attempts + 1;
+                    match self
+                        .policy
+                        .delay_after(attempts)
+                        .filter(|_| e.is_retryable())
+                    {
+                        Some(delay) => {
+                            self.outbox
+                                .mark_failed(message.id, &e.name(), Some(self.clock.now() + delay))
+                                .await?;
+                            report.retrying += 1;
+                        }
+                        None => {
+                            self.give_up(message.id, order.id, &e.name(), &mut report)
+                                .await?
+                        }
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn give_up(
+        &self,
+        id: OutboxId,
+        order_id: crate::model::OrderId,
+        error: &str,
+        report: &mut DeliveryReport,
+    ) -> Result<(), Unexpected> {
+        self.outbox.mark_failed(id, error, None).await?;
+        report.given_up += 1;
+        self.notifier
+            .notify(
+                "mandrill-email-failed",
+                Severity::Critical,
+                format!("The confirmation e-mail of order {order_id} could not be delivered; no more attempts will be made."),
+                json!({ "order_id": order_id, "error": error, "final": true }),
+            )
+            .await;
+        Ok(())
+    }
+}

@@ -1,0 +1,147 @@
+//! `users/client_register`.
+
+use super::auth::{CreatedSession, open_session};
+use crate::model::{ApplicationSlug, Billing, Client, ClientProfile, Email, UserId};
+use crate::ports::{
+    ApplicationRepository, Clock, NewClientRegistration, PasswordHasher, SessionStore,
+    TokenGenerator, UserRepository,
+};
+use crate::rules::params::FieldErrors;
+use crate::{StoreError, Unexpected};
+use std::sync::Arc;
+
+/// Shortest password accepted at registration.
+pub const MIN_PASSWORD_LENGTH: usize = 8;
+
+/// What the caller asked for; strings already trimmed and length-checked.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub application: ApplicationSlug,
+    pub email: Email,
+    pub password: crate::model::Secret<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    /// The user of the calling session, when the route was called with one.
+    pub caller: Option<UserId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterClientError {
+    /// → `email-already-registered`: the e-mail belongs to a client, or to
+    /// another user whose password was not given.
+    #[error("this e-mail address is already registered")]
+    EmailAlreadyRegistered,
+    /// → `invalid-param` / `missing-param`
+    #[error("invalid parameters")]
+    Params(FieldErrors),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// Creates the user (if needed) and its client record, then a session.
+///
+/// An existing user without a client record may become a client only when the
+/// request proves it is them: it comes with their session, or with their
+/// current password. Anything else is `email-already-registered`, so that
+/// nobody can attach a client record to someone else's account.
+pub struct RegisterClient {
+    users: Arc<dyn UserRepository>,
+    applications: Arc<dyn ApplicationRepository>,
+    sessions: Arc<dyn SessionStore>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<dyn TokenGenerator>,
+    clock: Arc<dyn Clock>,
+}
+
+impl RegisterClient {
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        applications: Arc<dyn ApplicationRepository>,
+        sessions: Arc<dyn SessionStore>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenGenerator>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            applications,
+            sessions,
+            hasher,
+            tokens,
+            clock,
+        }
+    }
+
+    pub async fn run(
+        &self,
+        reg: Registration,
+    ) -> Result<(Client, CreatedSession), RegisterClientError> {
+        let mut errs = FieldErrors::default();
+        if reg.password.expose().chars().count() < MIN_PASSWORD_LENGTH {
+            errs.invalid(
+                "client.password",
+                format!("must be at least {MIN_PASSWORD_LENGTH} characters"),
+            );
+        }
+        let app = self
+            .applications
+            .find_by_slug(reg.application)
+            .await
+            .map_err(Unexpected::from)?;
+        if app.is_none() {
+            errs.invalid("application", "unknown application");
+        }
+        if !errs.is_empty() {
+            return Err(RegisterClientError::Params(errs));
+        }
+        if let Some(account) = self
+            .users
+            .find_account_by_email(&reg.email)
+            .await
+            .map_err(Unexpected::from)?
+        {
+            let is_caller = reg.caller == Some(account.user.id);
+            let knows_password = match &account.password_hash {
+                Some(h) => self.hasher.verify(reg.password.expose(), h).await,
+                None => false,
+            };
+            if account.roles.client.is_some() || !(is_caller || knows_password) {
+                return Err(RegisterClientError::EmailAlreadyRegistered);
+            }
+        }
+        let registration = NewClientRegistration {
+            email: reg.email.clone(),
+            password_hash: self.hasher.hash(reg.password.expose()).await?,
+            profile: ClientProfile {
+                first_name: reg.first_name,
+                last_name: reg.last_name,
+                phone: reg.phone,
+                company_name: reg.company_name,
+                designation: None,
+                billing: Billing::Card,
+            },
+        };
+        let now = self.clock.now();
+        let (user, client) = match self.users.register_client(&registration, now).await {
+            Ok(pair) => pair,
+            Err(StoreError::Conflict(_)) => {
+                return Err(RegisterClientError::EmailAlreadyRegistered);
+            }
+            Err(e) => return Err(Unexpected::from(e).into()),
+        };
+        let roles = self.users.roles(user.id).await.map_err(Unexpected::from)?;
+        let session = open_session(
+            &*self.sessions,
+            &*self.tokens,
+            user,
+            roles,
+            reg.application,
+            false,
+            now,
+        )
+        .await?;
+        Ok((client, session))
+    }
+}
