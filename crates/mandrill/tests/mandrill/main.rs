@@ -1,0 +1,8 @@
+//! Mandrill mailer against a stub HTTP server replaying recorded replies
+//! (`tests/fixtures/`), plus the log mailer.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod log_mailer;
+mod replies;
+mod support;
+mod transport;
