@@ -1,1 +1,101 @@
-//! ordercore-store
+//! ordercore-store: every storage port of `ordercore_domain::ports`, on
+//! PostgreSQL (production, several stateless servers sharing one database)
+//! and SQLite (the embedded default), through one Diesel code path.
+//!
+//! - [`Store::connect`] picks the backend from the URL scheme and builds the pool.
+//! - [`Store::migrate`] applies the embedded migrations (under an advisory lock
+//!   on PostgreSQL, so instances may start together).
+//! - [`Store`] implements every repository trait; each call runs on tokio's
+//!   blocking pool, inside the caller's tracing span.
+//! - [`seed`] loads the records of SPEC §11, idempotently.
+//!
+//! Concurrency is the database's job: unique constraints, conditional updates
+//! and `FOR UPDATE SKIP LOCKED`; see docs/storage.md.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod db;
+mod migrations;
+mod repos;
+pub mod schema;
+pub mod seed;
+
+pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
+pub use migrations::embedded_migration_names;
+//SEED pub use seed::{SeedError, SeedFile, SeedSummary};
+
+use diesel::RunQueryDsl;
+use ordercore_domain::StoreError;
+
+/// The database: a connection pool and the backend it talks to. Cheap to
+/// clone; clones share the pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("pool", &self.pool.state())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`postgres://…`, `postgresql://…` or `sqlite://PATH`)
+    /// with at most `pool_size` connections. Any other scheme, or a database
+    /// that cannot be reached, is an error naming the cause (never the URL).
+    /// Blocks while connecting: call it at start-up.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Store, StoreInitError> {
+        let (backend, target) = Backend::from_url(url)?;
+        let pool = db::build_pool(backend, target, pool_size)?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for callers that need a raw connection (tests, operator tools).
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Applies pending embedded migrations; returns the versions applied
+    /// (empty when the schema was current). On PostgreSQL the work happens
+    /// under `pg_advisory_lock`, so concurrent starts migrate once.
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreInitError> {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| {
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| StoreInitError::Migrate(format!("no database connection: {e}")))?;
+                migrations::run(&mut conn)
+            })
+        })
+        .await
+        .map_err(|e| StoreInitError::Migrate(format!("migration task failed: {e}")))?
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|c| {
+            diesel::sql_query("SELECT 1").execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        db::run_blocking(&self.pool, f).await
+    }
+}

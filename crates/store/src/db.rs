@@ -1,0 +1,273 @@
+//! Connections, the pool, and the plumbing every repository call goes through:
+//! the blocking pool, error mapping, write transactions and time encoding.
+
+use chrono::{DateTime, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use ordercore_domain::StoreError;
+use std::time::Duration;
+
+/// One connection to either backend. Every query in this crate is written once
+/// against this type; backend-specific SQL matches on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which database a [`crate::Store`] talks to, decided by the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` → PostgreSQL (the URL is kept as is);
+    /// `sqlite://PATH` → SQLite on `PATH`. Returns the backend and the string
+    /// its driver connects with.
+    pub fn from_url(url: &str) -> Result<(Backend, String), StoreInitError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok((Backend::Postgres, url.to_string()))
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreInitError::UnsupportedUrl(
+                    "sqlite:// needs a file path, e.g. sqlite://ordercore.db".into(),
+                ));
+            }
+            Ok((Backend::Sqlite, path.to_string()))
+        } else {
+            let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
+            Err(StoreInitError::UnsupportedUrl(format!(
+                "unsupported database URL scheme {scheme:?}: use postgres://, postgresql:// or sqlite://PATH"
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// Why the store could not start. Messages never contain the database URL
+/// (it may carry a password).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreInitError {
+    #[error("{0}")]
+    UnsupportedUrl(String),
+    #[error("could not connect to the {backend} database: {detail}")]
+    Connect {
+        backend: &'static str,
+        detail: String,
+    },
+    #[error("could not build the connection pool: {0}")]
+    Pool(String),
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+}
+
+/// Opens connections of the backend the URL named. (Diesel's generic
+/// `ConnectionManager<DbConnection>` would try every backend in turn for any
+/// URL; this one connects with exactly the driver the scheme chose.)
+#[derive(Debug, Clone)]
+pub struct DbConnectionManager {
+    backend: Backend,
+    target: String,
+}
+
+impl DbConnectionManager {
+    pub fn new(backend: Backend, target: String) -> Self {
+        DbConnectionManager { backend, target }
+    }
+
+    pub(crate) fn establish(&self) -> ConnectionResult<DbConnection> {
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.target).map(DbConnection::Pg),
+            Backend::Sqlite => {
+                diesel::SqliteConnection::establish(&self.target).map(DbConnection::Sqlite)
+            }
+        }
+    }
+}
+
+impl ManageConnection for DbConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.establish().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// The pool every repository call borrows from.
+pub type DbPool = Pool<DbConnectionManager>;
+
+/// SQLite settings applied to every new connection: enforce foreign keys, WAL
+/// so readers do not block the writer, and wait (not fail) on a busy database.
+#[derive(Debug)]
+pub(crate) struct SqlitePragmas;
+
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            c.batch_execute(SQLITE_PRAGMAS)
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn build_pool(
+    backend: Backend,
+    target: String,
+    pool_size: u32,
+) -> Result<DbPool, StoreInitError> {
+    let manager = DbConnectionManager::new(backend, target);
+    // Connect once directly, so an unreachable database gives its own error
+    // rather than the pool's timeout.
+    let mut probe = manager.establish().map_err(|e| StoreInitError::Connect {
+        backend: backend.as_str(),
+        detail: e.to_string(),
+    })?;
+    if let DbConnection::Sqlite(c) = &mut probe {
+        c.batch_execute(SQLITE_PRAGMAS)
+            .map_err(|e| StoreInitError::Connect {
+                backend: backend.as_str(),
+                detail: e.to_string(),
+            })?;
+    }
+    drop(probe);
+    Pool::builder()
+        .max_size(pool_size.max(1))
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(15))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)
+        .map_err(|e| StoreInitError::Pool(e.to_string()))
+}
+
+/// A storage failure inside a blocking closure. Diesel errors convert into it
+/// (a unique violation becomes `Conflict`), so `?` works in transactions.
+#[derive(Debug)]
+pub(crate) struct Fail(pub StoreError);
+
+impl From<DieselError> for Fail {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let name = info
+                    .constraint_name()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| info.message().to_string());
+                Fail(StoreError::Conflict(name))
+            }
+            other => Fail(StoreError::Backend(other.to_string())),
+        }
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Fail(e)
+    }
+}
+
+pub(crate) fn backend_fail(detail: impl Into<String>) -> Fail {
+    Fail(StoreError::Backend(detail.into()))
+}
+
+pub(crate) type DbResult<T> = Result<T, Fail>;
+
+/// Runs `f` on a pooled connection on tokio's blocking pool, inside the
+/// caller's tracing span.
+pub(crate) async fn run_blocking<T, F>(pool: &DbPool, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&mut DbConnection) -> DbResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || {
+        span.in_scope(|| {
+            let mut conn = pool
+                .get()
+                .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))?;
+            f(&mut conn).map_err(|Fail(e)| e)
+        })
+    })
+    .await
+    .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+}
+
+/// A transaction for work that reads and then writes. On SQLite it starts with
+/// `BEGIN IMMEDIATE`, taking the write lock up front, so two such transactions
+/// queue on the busy timeout instead of failing with SQLITE_BUSY on upgrade.
+/// On PostgreSQL it is an ordinary (READ COMMITTED) transaction; correctness
+/// there comes from conditional updates, unique constraints and row locks.
+pub(crate) fn write_tx<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> DbResult<T>,
+) -> DbResult<T> {
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        match f(conn) {
+            Ok(value) => {
+                <DbConnection as TransactionManager<DbConnection>>::commit_transaction(conn)?;
+                Ok(value)
+            }
+            Err(e) => {
+                if let Err(rollback) =
+                    <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(conn)
+                {
+                    tracing::warn!(error = %rollback, "sqlite rollback failed");
+                }
+                Err(e)
+            }
+        }
+    } else {
+        conn.transaction(f)
+    }
+}
+
+/// Timestamps are stored as BIGINT microseconds since the Unix epoch, UTC.
+pub(crate) fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub(crate) fn from_micros(m: i64) -> DbResult<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(m).ok_or_else(|| backend_fail(format!("bad timestamp {m}")))
+}
+
+pub(crate) fn from_micros_opt(m: Option<i64>) -> DbResult<Option<DateTime<Utc>>> {
+    m.map(from_micros).transpose()
+}
+
+/// A stored text value that must parse into a domain enum.
+pub(crate) fn parse_enum<T>(what: &str, raw: &str, parse: impl FnOnce(&str) -> Option<T>) -> DbResult<T> {
+    parse(raw).ok_or_else(|| backend_fail(format!("unknown {what} {raw:?} in the database")))
+}
+
+/// Reads a JSON text column.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) -> DbResult<T> {
+    serde_json::from_str(raw).map_err(|e| backend_fail(format!("unreadable {what}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(what: &str, value: &T) -> DbResult<String> {
+    serde_json::to_string(value).map_err(|e| backend_fail(format!("cannot encode {what}: {e}")))
+}

@@ -1,0 +1,431 @@
+//! Users, role records, applications and sessions.
+
+use crate::Store;
+use crate::db::{
+    DbConnection, DbResult, backend_fail, from_micros, from_micros_opt, micros, parse_enum,
+    write_tx,
+};
+use crate::schema::{applications, clients, employees, liaison_clients, liaisons, sessions, users};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{
+    Application, ApplicationId, ApplicationSlug, Billing, Client, ClientId, Email, Role, Session,
+    SessionId, User, UserAccount, UserId, UserRoles,
+};
+use ordercore_domain::ports::{
+    ApplicationRepository, ClientRepository, NewClientRegistration, NewSession, SessionStore,
+    UserRepository,
+};
+
+type ClientRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+const CLIENT_COLUMNS: (
+    clients::id,
+    clients::user_id,
+    clients::first_name,
+    clients::last_name,
+    clients::phone,
+    clients::company_name,
+    clients::designation,
+    clients::billing,
+    clients::customer_profile_id,
+) = (
+    clients::id,
+    clients::user_id,
+    clients::first_name,
+    clients::last_name,
+    clients::phone,
+    clients::company_name,
+    clients::designation,
+    clients::billing,
+    clients::customer_profile_id,
+);
+
+pub(crate) fn parse_email(raw: &str) -> DbResult<Email> {
+    Email::parse(raw).map_err(|e| backend_fail(format!("stored e-mail unreadable: {e}")))
+}
+
+fn client_from_row(row: ClientRow, email: String) -> DbResult<Client> {
+    let (id, user_id, first_name, last_name, phone, company_name, designation, billing, cpid) = row;
+    Ok(Client {
+        id: ClientId(id),
+        user_id: UserId(user_id),
+        email: parse_email(&email)?,
+        first_name,
+        last_name,
+        phone,
+        company_name,
+        designation,
+        billing: parse_enum("billing", &billing, Billing::parse)?,
+        customer_profile_id: cpid,
+    })
+}
+
+/// The client record with this id, with its user's e-mail.
+pub(crate) fn load_client(conn: &mut DbConnection, id: ClientId) -> DbResult<Option<Client>> {
+    let row = clients::table
+        .inner_join(users::table)
+        .filter(clients::id.eq(id.0))
+        .select((CLIENT_COLUMNS, users::email))
+        .first::<(ClientRow, String)>(conn)
+        .optional()?;
+    row.map(|(r, email)| client_from_row(r, email)).transpose()
+}
+
+/// Clients by id, with e-mails; unknown ids are left out.
+pub(crate) fn load_clients(conn: &mut DbConnection, ids: &[i64]) -> DbResult<Vec<Client>> {
+    clients::table
+        .inner_join(users::table)
+        .filter(clients::id.eq_any(ids))
+        .select((CLIENT_COLUMNS, users::email))
+        .load::<(ClientRow, String)>(conn)?
+        .into_iter()
+        .map(|(r, email)| client_from_row(r, email))
+        .collect()
+}
+
+pub(crate) fn load_roles(conn: &mut DbConnection, user: UserId) -> DbResult<UserRoles> {
+    let client = clients::table
+        .inner_join(users::table)
+        .filter(clients::user_id.eq(user.0))
+        .select((CLIENT_COLUMNS, users::email))
+        .first::<(ClientRow, String)>(conn)
+        .optional()?
+        .map(|(r, email)| client_from_row(r, email))
+        .transpose()?;
+    let employee = employees::table
+        .filter(employees::user_id.eq(user.0))
+        .select(employees::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some();
+    let liaison = liaisons::table
+        .filter(liaisons::user_id.eq(user.0))
+        .select(liaisons::id)
+        .first::<i64>(conn)
+        .optional()?;
+    let liaison_clients = match liaison {
+        None => None,
+        Some(liaison_id) => Some(
+            liaison_clients::table
+                .filter(liaison_clients::liaison_id.eq(liaison_id))
+                .select(liaison_clients::client_id)
+                .order(liaison_clients::client_id.asc())
+                .load::<i64>(conn)?
+                .into_iter()
+                .map(ClientId)
+                .collect(),
+        ),
+    };
+    Ok(UserRoles {
+        client,
+        employee,
+        liaison_clients,
+    })
+}
+
+#[async_trait]
+impl UserRepository for Store {
+    async fn find_account_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<UserAccount>, StoreError> {
+        let email = email.as_str().to_lowercase();
+        self.run(move |c| {
+            let Some((id, stored, hash)) = users::table
+                .filter(users::email.eq(&email))
+                .select((users::id, users::email, users::password_hash))
+                .first::<(i64, String, Option<String>)>(c)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let roles = load_roles(c, UserId(id))?;
+            Ok(Some(UserAccount {
+                user: User {
+                    id: UserId(id),
+                    email: parse_email(&stored)?,
+                },
+                password_hash: hash,
+                roles,
+            }))
+        })
+        .await
+    }
+
+    async fn find_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.run(move |c| {
+            users::table
+                .filter(users::id.eq(id.0))
+                .select(users::email)
+                .first::<String>(c)
+                .optional()?
+                .map(|e| {
+                    Ok(User {
+                        id,
+                        email: parse_email(&e)?,
+                    })
+                })
+                .transpose()
+        })
+        .await
+    }
+
+    async fn roles(&self, user: UserId) -> Result<UserRoles, StoreError> {
+        self.run(move |c| load_roles(c, user)).await
+    }
+
+    async fn register_client(
+        &self,
+        registration: &NewClientRegistration,
+        now: DateTime<Utc>,
+    ) -> Result<(User, Client), StoreError> {
+        let reg = registration.clone();
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let user_id = ensure_user(c, &reg.email, Some(&reg.password_hash), now)?;
+                let p = &reg.profile;
+                let client_id = diesel::insert_into(clients::table)
+                    .values((
+                        clients::user_id.eq(user_id),
+                        clients::first_name.eq(&p.first_name),
+                        clients::last_name.eq(&p.last_name),
+                        clients::phone.eq(&p.phone),
+                        clients::company_name.eq(&p.company_name),
+                        clients::designation.eq(&p.designation),
+                        clients::billing.eq(p.billing.as_str()),
+                        clients::created_at.eq(micros(now)),
+                    ))
+                    .returning(clients::id)
+                    .get_result::<i64>(c)?;
+                let client = load_client(c, ClientId(client_id))?
+                    .ok_or_else(|| backend_fail("client vanished after insert"))?;
+                Ok((
+                    User {
+                        id: UserId(user_id),
+                        email: reg.email.clone(),
+                    },
+                    client,
+                ))
+            })
+        })
+        .await
+    }
+}
+
+/// The id of the user with this e-mail, created when missing. A password hash
+/// is set on a new user, or on an existing user who had none.
+pub(crate) fn ensure_user(
+    conn: &mut DbConnection,
+    email: &Email,
+    password_hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> DbResult<i64> {
+    let email = email.as_str().to_lowercase();
+    let existing = users::table
+        .filter(users::email.eq(&email))
+        .select((users::id, users::password_hash))
+        .first::<(i64, Option<String>)>(conn)
+        .optional()?;
+    match existing {
+        Some((id, hash)) => {
+            if hash.is_none()
+                && let Some(new_hash) = password_hash
+            {
+                diesel::update(users::table.filter(users::id.eq(id)))
+                    .set(users::password_hash.eq(new_hash))
+                    .execute(conn)?;
+            }
+            Ok(id)
+        }
+        None => Ok(diesel::insert_into(users::table)
+            .values((
+                users::email.eq(&email),
+                users::password_hash.eq(password_hash),
+                users::created_at.eq(micros(now)),
+            ))
+            .returning(users::id)
+            .get_result::<i64>(conn)?),
+    }
+}
+
+#[async_trait]
+impl ClientRepository for Store {
+    async fn find_client(&self, id: ClientId) -> Result<Option<Client>, StoreError> {
+        self.run(move |c| load_client(c, id)).await
+    }
+
+    async fn set_customer_profile_id(
+        &self,
+        id: ClientId,
+        customer_profile_id: &str,
+    ) -> Result<(), StoreError> {
+        let cpid = customer_profile_id.to_string();
+        self.run(move |c| {
+            let n = diesel::update(clients::table.filter(clients::id.eq(id.0)))
+                .set(clients::customer_profile_id.eq(cpid))
+                .execute(c)?;
+            if n == 0 {
+                return Err(backend_fail(format!("no client {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+type ApplicationRow = (i64, String, String, String);
+
+fn application_from_row((id, slug, name, role): ApplicationRow) -> DbResult<Application> {
+    Ok(Application {
+        id: ApplicationId(id),
+        slug: parse_enum("application", &slug, ApplicationSlug::parse)?,
+        name,
+        token_role: parse_enum("role", &role, Role::parse)?,
+    })
+}
+
+#[async_trait]
+impl ApplicationRepository for Store {
+    async fn find_by_slug(&self, slug: ApplicationSlug) -> Result<Option<Application>, StoreError> {
+        self.run(move |c| {
+            applications::table
+                .filter(applications::slug.eq(slug.as_str()))
+                .select((
+                    applications::id,
+                    applications::slug,
+                    applications::name,
+                    applications::token_role,
+                ))
+                .first::<ApplicationRow>(c)
+                .optional()?
+                .map(application_from_row)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Application>, StoreError> {
+        let digest = digest.to_string();
+        self.run(move |c| {
+            applications::table
+                .filter(applications::token_digest.eq(digest))
+                .select((
+                    applications::id,
+                    applications::slug,
+                    applications::name,
+                    applications::token_role,
+                ))
+                .first::<ApplicationRow>(c)
+                .optional()?
+                .map(application_from_row)
+                .transpose()
+        })
+        .await
+    }
+}
+
+type SessionRow = (i64, i64, String, i64, i64, bool, Option<i64>);
+
+const SESSION_COLUMNS: (
+    sessions::id,
+    sessions::user_id,
+    sessions::application,
+    sessions::created_at,
+    sessions::last_used_at,
+    sessions::remember_me,
+    sessions::revoked_at,
+) = (
+    sessions::id,
+    sessions::user_id,
+    sessions::application,
+    sessions::created_at,
+    sessions::last_used_at,
+    sessions::remember_me,
+    sessions::revoked_at,
+);
+
+fn session_from_row(row: SessionRow) -> DbResult<Session> {
+    let (id, user_id, app, created, used, remember_me, revoked) = row;
+    Ok(Session {
+        id: SessionId(id),
+        user_id: UserId(user_id),
+        application: parse_enum("application", &app, ApplicationSlug::parse)?,
+        created_at: from_micros(created)?,
+        last_used_at: from_micros(used)?,
+        remember_me,
+        revoked_at: from_micros_opt(revoked)?,
+    })
+}
+
+#[async_trait]
+impl SessionStore for Store {
+    async fn create(&self, session: &NewSession) -> Result<Session, StoreError> {
+        let s = session.clone();
+        self.run(move |c| {
+            let row = diesel::insert_into(sessions::table)
+                .values((
+                    sessions::token_digest.eq(&s.token_digest),
+                    sessions::user_id.eq(s.user_id.0),
+                    sessions::application.eq(s.application.as_str()),
+                    sessions::created_at.eq(micros(s.created_at)),
+                    sessions::last_used_at.eq(micros(s.created_at)),
+                    sessions::remember_me.eq(s.remember_me),
+                ))
+                .returning(SESSION_COLUMNS)
+                .get_result::<SessionRow>(c)?;
+            session_from_row(row)
+        })
+        .await
+    }
+
+    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
+        let digest = digest.to_string();
+        self.run(move |c| {
+            sessions::table
+                .filter(sessions::token_digest.eq(digest))
+                .select(SESSION_COLUMNS)
+                .first::<SessionRow>(c)
+                .optional()?
+                .map(session_from_row)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |c| {
+            diesel::update(sessions::table.filter(sessions::id.eq(id.0)))
+                .set(sessions::last_used_at.eq(micros(at)))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |c| {
+            diesel::update(
+                sessions::table
+                    .filter(sessions::id.eq(id.0))
+                    .filter(sessions::revoked_at.is_null()),
+            )
+            .set(sessions::revoked_at.eq(micros(at)))
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,515 @@
+//! Orders, their promotion redemptions and payments. Every state change is a
+//! conditional update, so two deciders (finalize vs sweeper) cannot both win.
+
+use super::catalog::money;
+use super::identity::load_clients;
+use crate::Store;
+use crate::db::{
+    DbConnection, DbResult, backend_fail, from_micros, micros, parse_enum, parse_json, to_json,
+    write_tx,
+};
+use crate::schema::{email_outbox, orders, payments, promotion_redemptions};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{
+    AppliedPromotion, AppointmentWindow, CardBrand, ClientId, ClientRef, NewOrder,
+    NewPayment, Order, OrderId, OrderLine, OrderStatus, OutboxId, Payment, PaymentId, PaymentKind,
+    PaymentMethodId, PaymentStatus, Pricing, PromotionId, PropertyAccess, PropertyInfo, ServiceId,
+};
+use ordercore_domain::ports::{NewOutboxEmail, OrderRepository, Page};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One order line as stored in the `lines` JSON column (prices as ordered).
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredLine {
+    service_id: i64,
+    slug: String,
+    name: String,
+    quantity: u32,
+    unit_price_cents: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredLines {
+    primary: StoredLine,
+    add_ons: Vec<StoredLine>,
+}
+
+impl StoredLine {
+    fn from_line(l: &OrderLine) -> StoredLine {
+        StoredLine {
+            service_id: l.service_id.0,
+            slug: l.slug.clone(),
+            name: l.name.clone(),
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price.cents(),
+        }
+    }
+
+    fn into_line(self) -> DbResult<OrderLine> {
+        Ok(OrderLine {
+            service_id: ServiceId(self.service_id),
+            slug: self.slug,
+            name: self.name,
+            quantity: self.quantity,
+            unit_price: money(self.unit_price_cents)?,
+        })
+    }
+}
+
+/// An appointment window as stored in the `appointments` JSON column.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredWindow {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = orders)]
+struct OrderRow {
+    id: i64,
+    client_id: i64,
+    status: String,
+    subtotal_cents: i64,
+    discount_cents: i64,
+    total_cents: i64,
+    lines: String,
+    property_info: String,
+    property_access: String,
+    appointments: String,
+    promotion_id: Option<i64>,
+    promotion_code: Option<String>,
+    promotion_discount_cents: Option<i64>,
+    payment_method_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = payments)]
+struct PaymentRow {
+    id: i64,
+    order_id: i64,
+    kind: String,
+    status: String,
+    amount_cents: i64,
+    transaction_id: String,
+    auth_code: Option<String>,
+    brand: String,
+    last4: String,
+    payment_method_id: i64,
+    created_at: i64,
+}
+
+fn payment_from_row(r: PaymentRow) -> DbResult<Payment> {
+    Ok(Payment {
+        id: PaymentId(r.id),
+        order_id: OrderId(r.order_id),
+        kind: parse_enum("payment kind", &r.kind, PaymentKind::parse)?,
+        status: parse_enum("payment status", &r.status, PaymentStatus::parse)?,
+        amount: money(r.amount_cents)?,
+        transaction_id: r.transaction_id,
+        auth_code: r.auth_code,
+        brand: CardBrand::parse(&r.brand),
+        last4: r.last4,
+        payment_method_id: PaymentMethodId(r.payment_method_id),
+        created_at: from_micros(r.created_at)?,
+    })
+}
+
+/// Turns rows into orders, loading their clients and latest payments in two
+/// queries.
+fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult<Vec<Order>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut client_ids: Vec<i64> = rows.iter().map(|r| r.client_id).collect();
+    client_ids.sort_unstable();
+    client_ids.dedup();
+    let clients: HashMap<i64, ClientRef> = load_clients(conn, &client_ids)?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id.0,
+                ClientRef {
+                    id: c.id,
+                    name: c.display_name(),
+                    email: c.email,
+                },
+            )
+        })
+        .collect();
+    let order_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut latest_payment: HashMap<i64, Payment> = HashMap::new();
+    for row in payments::table
+        .filter(payments::order_id.eq_any(&order_ids))
+        .order(payments::id.asc())
+        .select(PaymentRow::as_select())
+        .load::<PaymentRow>(conn)?
+    {
+        let p = payment_from_row(row)?;
+        latest_payment.insert(p.order_id.0, p);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let client = clients
+                .get(&r.client_id)
+                .cloned()
+                .ok_or_else(|| backend_fail(format!("order {} has no client", r.id)))?;
+            let payment = latest_payment.remove(&r.id);
+            order_from_row(r, client, payment)
+        })
+        .collect()
+}
+
+fn order_from_row(r: OrderRow, client: ClientRef, payment: Option<Payment>) -> DbResult<Order> {
+    let lines: StoredLines = parse_json("order lines", &r.lines)?;
+    let property_info: PropertyInfo = parse_json("property info", &r.property_info)?;
+    let access_json: serde_json::Value = parse_json("property access", &r.property_access)?;
+    let property_access = PropertyAccess::parse(&access_json)
+        .map_err(|_| backend_fail(format!("stored property access of order {} unreadable", r.id)))?;
+    let windows: Vec<StoredWindow> = parse_json("appointments", &r.appointments)?;
+    let promotion = match (r.promotion_id, r.promotion_code) {
+        (Some(id), Some(code)) => Some(AppliedPromotion {
+            id: PromotionId(id),
+            code,
+            discount: money(r.promotion_discount_cents.unwrap_or(0))?,
+        }),
+        _ => None,
+    };
+    Ok(Order {
+        id: OrderId(r.id),
+        status: parse_enum("order status", &r.status, OrderStatus::parse)?,
+        client,
+        primary_service: lines.primary.into_line()?,
+        add_on_services: lines
+            .add_ons
+            .into_iter()
+            .map(StoredLine::into_line)
+            .collect::<DbResult<_>>()?,
+        property_info,
+        property_access,
+        appointments: windows
+            .into_iter()
+            .map(|w| AppointmentWindow::from_stored(w.starts_at, w.ends_at))
+            .collect(),
+        promotion,
+        pricing: Pricing {
+            subtotal: money(r.subtotal_cents)?,
+            discount: money(r.discount_cents)?,
+            total: money(r.total_cents)?,
+        },
+        payment_method_id: r.payment_method_id.map(PaymentMethodId),
+        payment,
+        created_at: from_micros(r.created_at)?,
+        updated_at: from_micros(r.updated_at)?,
+    })
+}
+
+pub(crate) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Option<Order>> {
+    let rows = orders::table
+        .filter(orders::id.eq(id.0))
+        .select(OrderRow::as_select())
+        .load::<OrderRow>(conn)?;
+    Ok(assemble(conn, rows)?.pop())
+}
+
+fn insert_order(
+    conn: &mut DbConnection,
+    order: &NewOrder,
+    status: OrderStatus,
+    now: i64,
+) -> DbResult<i64> {
+    let lines = StoredLines {
+        primary: StoredLine::from_line(&order.primary_service),
+        add_ons: order
+            .add_on_services
+            .iter()
+            .map(StoredLine::from_line)
+            .collect(),
+    };
+    let windows: Vec<StoredWindow> = order
+        .appointments
+        .iter()
+        .map(|w| StoredWindow {
+            starts_at: w.starts_at(),
+            ends_at: w.ends_at(),
+        })
+        .collect();
+    let id = diesel::insert_into(orders::table)
+        .values((
+            orders::client_id.eq(order.client.id.0),
+            orders::status.eq(status.as_str()),
+            orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
+            orders::discount_cents.eq(order.pricing.discount.cents()),
+            orders::total_cents.eq(order.pricing.total.cents()),
+            orders::primary_service_id.eq(order.primary_service.service_id.0),
+            orders::lines.eq(to_json("order lines", &lines)?),
+            orders::property_info.eq(to_json("property info", &order.property_info)?),
+            // The access code is stored: the `full` view shows it back.
+            orders::property_access.eq(to_json(
+                "property access",
+                &order.property_access.to_json(true),
+            )?),
+            orders::appointments.eq(to_json("appointments", &windows)?),
+            orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
+            orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
+            orders::promotion_discount_cents.eq(order.promotion.as_ref().map(|p| p.discount.cents())),
+            orders::payment_method_id.eq(order.payment_method_id.map(|p| p.0)),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+        ))
+        .returning(orders::id)
+        .get_result::<i64>(conn)?;
+    if let Some(p) = &order.promotion {
+        let status = if status == OrderStatus::PendingPayment {
+            "reserved"
+        } else {
+            "recorded"
+        };
+        // UNIQUE (promotion_id, client_id): a second use is a Conflict.
+        diesel::insert_into(promotion_redemptions::table)
+            .values((
+                promotion_redemptions::promotion_id.eq(p.id.0),
+                promotion_redemptions::client_id.eq(order.client.id.0),
+                promotion_redemptions::order_id.eq(id),
+                promotion_redemptions::status.eq(status),
+                promotion_redemptions::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+pub(crate) fn enqueue_email(
+    conn: &mut DbConnection,
+    order_id: i64,
+    email: &NewOutboxEmail,
+    now: i64,
+) -> DbResult<OutboxId> {
+    let id = diesel::insert_into(email_outbox::table)
+        .values((
+            email_outbox::order_id.eq(order_id),
+            email_outbox::recipient.eq(email.recipient.as_str()),
+            email_outbox::attempts.eq(0),
+            email_outbox::next_attempt_at.eq(micros(email.next_attempt_at)),
+            email_outbox::created_at.eq(now),
+        ))
+        .returning(email_outbox::id)
+        .get_result::<i64>(conn)?;
+    Ok(OutboxId(id))
+}
+
+fn reload(conn: &mut DbConnection, id: i64) -> DbResult<Order> {
+    load_order(conn, OrderId(id))?.ok_or_else(|| backend_fail(format!("order {id} vanished")))
+}
+
+#[async_trait]
+impl OrderRepository for Store {
+    async fn create_pending(&self, order: &NewOrder, now: DateTime<Utc>) -> Result<Order, StoreError> {
+        let order = order.clone();
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let id = insert_order(c, &order, OrderStatus::PendingPayment, micros(now))?;
+                reload(c, id)
+            })
+        })
+        .await
+    }
+
+    async fn create_submitted(
+        &self,
+        order: &NewOrder,
+        email: &NewOutboxEmail,
+        now: DateTime<Utc>,
+    ) -> Result<(Order, OutboxId), StoreError> {
+        let order = order.clone();
+        let email = email.clone();
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let id = insert_order(c, &order, OrderStatus::Submitted, micros(now))?;
+                let outbox = enqueue_email(c, id, &email, micros(now))?;
+                Ok((reload(c, id)?, outbox))
+            })
+        })
+        .await
+    }
+
+    async fn mark_payment_failed(&self, id: OrderId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let n = diesel::update(
+                    orders::table
+                        .filter(orders::id.eq(id.0))
+                        .filter(orders::status.eq(OrderStatus::PendingPayment.as_str())),
+                )
+                .set((
+                    orders::status.eq(OrderStatus::PaymentFailed.as_str()),
+                    orders::updated_at.eq(micros(now)),
+                ))
+                .execute(c)?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                // Release the reservation so the client may use the code again.
+                diesel::delete(
+                    promotion_redemptions::table
+                        .filter(promotion_redemptions::order_id.eq(id.0))
+                        .filter(promotion_redemptions::status.eq("reserved")),
+                )
+                .execute(c)?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+
+    async fn finalize_payment(
+        &self,
+        id: OrderId,
+        payment: &NewPayment,
+        email: &NewOutboxEmail,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Order, OutboxId)>, StoreError> {
+        let payment = payment.clone();
+        let email = email.clone();
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let now = micros(now);
+                let n = diesel::update(
+                    orders::table
+                        .filter(orders::id.eq(id.0))
+                        .filter(orders::status.eq(OrderStatus::PendingPayment.as_str())),
+                )
+                .set((
+                    orders::status.eq(OrderStatus::Submitted.as_str()),
+                    orders::updated_at.eq(now),
+                ))
+                .execute(c)?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                diesel::insert_into(payments::table)
+                    .values((
+                        payments::order_id.eq(id.0),
+                        payments::kind.eq(payment.kind.as_str()),
+                        payments::status.eq(payment.status.as_str()),
+                        payments::amount_cents.eq(payment.amount.cents()),
+                        payments::transaction_id.eq(&payment.transaction_id),
+                        payments::auth_code.eq(&payment.auth_code),
+                        payments::brand.eq(payment.brand.as_str()),
+                        payments::last4.eq(&payment.last4),
+                        payments::payment_method_id.eq(payment.payment_method_id.0),
+                        payments::created_at.eq(now),
+                        payments::updated_at.eq(now),
+                    ))
+                    .execute(c)?;
+                diesel::update(
+                    promotion_redemptions::table.filter(promotion_redemptions::order_id.eq(id.0)),
+                )
+                .set(promotion_redemptions::status.eq("recorded"))
+                .execute(c)?;
+                let outbox = enqueue_email(c, id.0, &email, now)?;
+                Ok(Some((reload(c, id.0)?, outbox)))
+            })
+        })
+        .await
+    }
+
+    async fn find(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        self.run(move |c| load_order(c, id)).await
+    }
+
+    async fn list(
+        &self,
+        clients: Option<Vec<ClientId>>,
+        page: Page,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.run(move |c| {
+            let per_page = i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE));
+            let mut query = orders::table
+                .select(OrderRow::as_select())
+                .order((orders::created_at.desc(), orders::id.desc()))
+                .limit(per_page)
+                .offset(page.offset())
+                .into_boxed();
+            if let Some(ids) = clients {
+                let ids: Vec<i64> = ids.into_iter().map(|i| i.0).collect();
+                query = query.filter(orders::client_id.eq_any(ids));
+            }
+            let rows = query.load::<OrderRow>(c)?;
+            assemble(c, rows)
+        })
+        .await
+    }
+
+    async fn stale_pending(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.run(move |c| {
+            let rows = orders::table
+                .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
+                .filter(orders::created_at.lt(micros(before)))
+                .order((orders::created_at.asc(), orders::id.asc()))
+                .limit(i64::from(limit))
+                .select(OrderRow::as_select())
+                .load::<OrderRow>(c)?;
+            assemble(c, rows)
+        })
+        .await
+    }
+
+    async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError> {
+        self.run(move |c| {
+            payments::table
+                .filter(payments::id.eq(id.0))
+                .select(PaymentRow::as_select())
+                .first::<PaymentRow>(c)
+                .optional()?
+                .map(payment_from_row)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn transition_payment(
+        &self,
+        id: PaymentId,
+        from: PaymentStatus,
+        to: PaymentStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let now = micros(now);
+                let order_id = diesel::update(
+                    payments::table
+                        .filter(payments::id.eq(id.0))
+                        .filter(payments::status.eq(from.as_str())),
+                )
+                .set((payments::status.eq(to.as_str()), payments::updated_at.eq(now)))
+                .returning(payments::order_id)
+                .get_result::<i64>(c)
+                .optional()?;
+                let Some(order_id) = order_id else {
+                    return Ok(false);
+                };
+                if to == PaymentStatus::Voided {
+                    diesel::update(orders::table.filter(orders::id.eq(order_id)))
+                        .set((
+                            orders::status.eq(OrderStatus::Cancelled.as_str()),
+                            orders::updated_at.eq(now),
+                        ))
+                        .execute(c)?;
+                }
+                Ok(true)
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,143 @@
+//! The confirmation e-mail outbox. Claiming is exclusive: on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, on SQLite inside one `BEGIN IMMEDIATE` write
+//! transaction (SQLite has a single writer).
+
+use super::identity::parse_email;
+use crate::Store;
+use crate::db::{DbConnection, DbResult, micros, write_tx};
+use crate::schema::email_outbox;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{OrderId, OutboxId};
+use ordercore_domain::ports::{OutboxMessage, OutboxRepository};
+
+/// Longest `last_error` kept; provider error names are short anyway.
+const MAX_ERROR_LEN: usize = 1000;
+
+#[derive(Debug, QueryableByName, Queryable)]
+#[diesel(table_name = email_outbox)]
+struct ClaimedRow {
+    id: i64,
+    order_id: i64,
+    recipient: String,
+    attempts: i32,
+}
+
+fn to_message(r: ClaimedRow) -> DbResult<OutboxMessage> {
+    Ok(OutboxMessage {
+        id: OutboxId(r.id),
+        order_id: OrderId(r.order_id),
+        recipient: parse_email(&r.recipient)?,
+        attempts: u32::try_from(r.attempts).unwrap_or(0),
+    })
+}
+
+const CLAIM_PG: &str = "UPDATE email_outbox SET next_attempt_at = $1 \
+     WHERE id IN (SELECT id FROM email_outbox \
+                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+                  ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, order_id, recipient, attempts";
+
+fn claim(conn: &mut DbConnection, now: i64, lease: i64, limit: i64) -> DbResult<Vec<ClaimedRow>> {
+    let mut rows = match conn {
+        DbConnection::Pg(pg) => diesel::sql_query(CLAIM_PG)
+            .bind::<BigInt, _>(lease)
+            .bind::<BigInt, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load::<ClaimedRow>(pg)?,
+        DbConnection::Sqlite(_) => write_tx(conn, |c| {
+            let due = email_outbox::table
+                .filter(email_outbox::sent_at.is_null())
+                .filter(email_outbox::failed_at.is_null())
+                .filter(email_outbox::next_attempt_at.le(now))
+                .order((email_outbox::next_attempt_at.asc(), email_outbox::id.asc()))
+                .limit(limit)
+                .select((
+                    email_outbox::id,
+                    email_outbox::order_id,
+                    email_outbox::recipient,
+                    email_outbox::attempts,
+                ))
+                .load::<ClaimedRow>(c)?;
+            let ids: Vec<i64> = due.iter().map(|r| r.id).collect();
+            diesel::update(email_outbox::table.filter(email_outbox::id.eq_any(ids)))
+                .set(email_outbox::next_attempt_at.eq(lease))
+                .execute(c)?;
+            Ok(due)
+        })?,
+    };
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+#[async_trait]
+impl OutboxRepository for Store {
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.run(move |c| {
+            claim(c, micros(now), micros(lease_until), i64::from(limit))?
+                .into_iter()
+                .map(to_message)
+                .collect()
+        })
+        .await
+    }
+
+    async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |c| {
+            diesel::update(
+                email_outbox::table
+                    .filter(email_outbox::id.eq(id.0))
+                    .filter(email_outbox::sent_at.is_null()),
+            )
+            .set((
+                email_outbox::sent_at.eq(micros(now)),
+                email_outbox::attempts.eq(email_outbox::attempts + 1),
+            ))
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: OutboxId,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let error: String = error.chars().take(MAX_ERROR_LEN).collect();
+        // The port gives no instant for giving up; the wall clock stamps it.
+        let now = micros(Utc::now());
+        self.run(move |c| {
+            let target = email_outbox::table
+                .filter(email_outbox::id.eq(id.0))
+                .filter(email_outbox::sent_at.is_null());
+            match retry_at {
+                Some(at) => diesel::update(target)
+                    .set((
+                        email_outbox::attempts.eq(email_outbox::attempts + 1),
+                        email_outbox::last_error.eq(&error),
+                        email_outbox::next_attempt_at.eq(micros(at)),
+                    ))
+                    .execute(c)?,
+                None => diesel::update(target)
+                    .set((
+                        email_outbox::attempts.eq(email_outbox::attempts + 1),
+                        email_outbox::last_error.eq(&error),
+                        email_outbox::failed_at.eq(now),
+                    ))
+                    .execute(c)?,
+            };
+            Ok(())
+        })
+        .await
+    }
+}
