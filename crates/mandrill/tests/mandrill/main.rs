@@ -2,6 +2,7 @@
 //! (`tests/fixtures/`), plus the log mailer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod capture;
 mod log_mailer;
 mod replies;
 mod support;

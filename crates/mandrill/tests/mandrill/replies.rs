@@ -156,3 +156,25 @@ async fn reply_to_goes_in_the_headers() {
         serde_json::json!({"Reply-To": "help@ordercore.test"})
     );
 }
+
+#[tokio::test]
+async fn logs_never_carry_the_key_or_the_body() {
+    let capture = crate::capture::Capture::default();
+    let guard = tracing::subscriber::set_default(capture.clone());
+    let (ok, _) = send_to_stub(json_reply(200, "sent.json")).await;
+    let (err, _) = send_to_stub(json_reply(500, "invalid_key.json")).await;
+    drop(guard);
+    assert_eq!(ok, Ok(()));
+    assert!(err.is_err());
+    let events = capture.events();
+    assert!(
+        events.iter().any(|e| e.contains("accepted by Mandrill")
+            && e.contains("order.id=1042")
+            && e.contains("cb3ab907c2f0438c9e0231a04961a591")),
+        "{events:#?}"
+    );
+    for event in &events {
+        assert!(!event.contains(API_KEY), "{event}");
+        assert!(!event.contains("HDR Photos"), "{event}");
+    }
+}
