@@ -1,1 +1,64 @@
-//! ordercore-http
+//! ordercore-http: the actix-web front end. The request pipeline of SPEC §3,
+//! every route of SPEC §7–§8, and documentation generated from the same route
+//! table that validates requests.
+//!
+//! The server builds an [`AppState`] from its adapters and use cases and
+//! mounts [`configure`] (or uses [`app`]).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod docs;
+pub mod envelope;
+pub mod errors;
+mod handlers;
+pub mod idempotency;
+pub mod metrics;
+pub mod ops;
+pub mod params;
+pub mod pipeline;
+pub mod routes;
+pub mod slug;
+pub mod state;
+
+pub use envelope::{ApiError, Envelope};
+pub use metrics::{MeteredGateway, MeteredMailer, Metrics};
+pub use slug::Slug;
+pub use state::{AlwaysReady, AppState, HttpConfig, HttpPorts, Readiness, UseCases};
+
+use actix_web::{App, web};
+
+/// Mounts every route on `cfg`: the API, the documentation, the operational
+/// endpoints, and `route-non-existent` for everything else.
+pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    let max_body = state.config.max_body_bytes;
+    cfg.app_data(state)
+        .app_data(web::PayloadConfig::new(max_body))
+        .route("/healthz", web::get().to(ops::healthz))
+        .route("/readyz", web::get().to(ops::readyz))
+        .route("/metrics", web::get().to(ops::metrics))
+        .route("/api/v1/openapi.json", web::get().to(ops::openapi))
+        .route("/documentation", web::get().to(ops::documentation_index))
+        .route(
+            "/documentation/api/v1/{resource}/{action}",
+            web::get().to(ops::documentation_route),
+        )
+        .route(
+            "/api/v1/{resource}/{action}",
+            web::route().to(pipeline::api),
+        )
+        .default_service(web::to(pipeline::not_found));
+}
+
+/// The whole application, for the server binary and tests.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new().configure(|cfg| configure(cfg, state))
+}

@@ -1,0 +1,300 @@
+//! The OpenAPI document and the HTML documentation pages, both produced from
+//! the route table (SPEC §5), so they cannot disagree with validation.
+
+use crate::params::{ParamDef, ParamType};
+use crate::routes::{Access, ROUTES, RouteDef};
+use crate::slug::Slug;
+use serde_json::{Map, Value, json};
+use std::fmt::Write;
+
+fn schema(p: &ParamDef) -> Value {
+    let mut s = match p.kind {
+        ParamType::String => json!({"type": "string"}),
+        ParamType::Integer => json!({"type": ["integer", "string"], "pattern": "^-?[0-9]+$"}),
+        ParamType::Boolean => json!({"type": "boolean"}),
+        ParamType::Parent => object_schema(&p.fields),
+        ParamType::Array if p.fields.is_empty() => json!({"type": "array"}),
+        ParamType::Array => json!({"type": "array", "items": object_schema(&p.fields)}),
+        ParamType::Json => json!({"type": ["object", "array", "string"]}),
+        ParamType::Datetime => json!({"type": "string", "format": "date-time"}),
+        ParamType::Date => json!({"type": "string", "format": "date"}),
+    };
+    if let Some(n) = p.max_length {
+        s["maxLength"] = json!(n);
+    }
+    if !p.values.is_empty() {
+        s["enum"] = json!(p.values);
+    }
+    if let Some(min) = p.min {
+        s["minimum"] = json!(min);
+    }
+    if let Some(max) = p.max {
+        s["maximum"] = json!(max);
+    }
+    s["description"] = json!(p.description);
+    s["x-ordercore-type"] = json!(p.kind.as_str());
+    if p.ordinal > 0 {
+        s["x-ordercore-ordinal"] = json!(p.ordinal);
+    }
+    s
+}
+
+fn object_schema(fields: &[ParamDef]) -> Value {
+    let mut sorted: Vec<&ParamDef> = fields.iter().collect();
+    sorted.sort_by_key(|p| p.ordinal);
+    let properties: Map<String, Value> = sorted
+        .iter()
+        .map(|p| (p.name.to_string(), schema(p)))
+        .collect();
+    let required: Vec<&str> = sorted
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| p.name)
+        .collect();
+    json!({"type": "object", "properties": properties, "required": required})
+}
+
+fn roles_text(route: &RouteDef) -> String {
+    match &route.access {
+        Access::Public => "public".to_string(),
+        Access::AnyCaller => "any authenticated caller".to_string(),
+        Access::SessionOnly => "a session".to_string(),
+        Access::Roles(roles) => roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The OpenAPI 3.1 document of every route.
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for r in ROUTES.iter() {
+        let body_schema = object_schema(&r.params);
+        let content = if r.sensitive {
+            json!({"text/plain": {"schema": {
+                "type": "string",
+                "contentEncoding": "base64",
+                "contentMediaType": "application/json",
+                "contentSchema": body_schema,
+            }}})
+        } else {
+            json!({"application/json": {"schema": body_schema}})
+        };
+        let mut responses = Map::new();
+        for slug in r.responses() {
+            let code = slug.http_status().as_u16().to_string();
+            let entry = responses.entry(code).or_insert_with(|| {
+                json!({"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}, "x-ordercore-statuses": []})
+            });
+            if let Some(list) = entry["x-ordercore-statuses"].as_array_mut() {
+                list.push(json!(slug.as_str()));
+            }
+            let d = entry["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let line = format!("`{}`: {}", slug.as_str(), slug.meaning());
+            entry["description"] = json!(if d.is_empty() {
+                line
+            } else {
+                format!("{d}\n{line}")
+            });
+        }
+        let mut op = json!({
+            "operationId": format!("{}_{}", r.resource, r.action),
+            "tags": [r.service],
+            "summary": r.purpose,
+            "description": format!("Who: {}. Views: {}.", roles_text(r), r.views.join(", ")),
+            "requestBody": {"required": true, "content": content},
+            "responses": responses,
+        });
+        if r.idempotent {
+            op["parameters"] = json!([{
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "schema": {"type": "string", "maxLength": 255},
+                "description": "The first response for a key is stored for 24 hours and replayed for a retry with the same params.",
+            }]);
+        }
+        paths.insert(format!("/api/v1/{}", r.path()), json!({ "post": op }));
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "ordercore API", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "components": {"schemas": {"Envelope": {
+            "type": "object",
+            "required": ["status", "message"],
+            "properties": {
+                "status": {"type": "string", "enum": Slug::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
+                "message": {"type": "string"},
+                "data": {},
+                "session": {"type": "object"},
+                "errors": {"type": "array", "items": {"type": "object", "properties": {
+                    "param": {"type": "string"}, "reason": {"type": "string"}}}},
+            },
+        }}},
+    })
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Every param of a route with its dotted name, in ordinal order, parents
+/// followed by their fields (`order.add_on_services[].id`).
+pub fn flattened(params: &[ParamDef]) -> Vec<(String, &ParamDef)> {
+    fn walk<'a>(prefix: &str, defs: &'a [ParamDef], out: &mut Vec<(String, &'a ParamDef)>) {
+        let mut sorted: Vec<&ParamDef> = defs.iter().collect();
+        sorted.sort_by_key(|p| p.ordinal);
+        for p in sorted {
+            let name = if prefix.is_empty() {
+                p.name.to_string()
+            } else {
+                format!("{prefix}.{}", p.name)
+            };
+            out.push((name.clone(), p));
+            match p.kind {
+                ParamType::Array => walk(&format!("{name}[]"), &p.fields, out),
+                _ => walk(&name, &p.fields, out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", params, &mut out);
+    out
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top}code{background:#f4f4f4}";
+
+/// `GET /documentation/api/v1/<resource>/<action>`.
+pub fn route_page(r: &RouteDef) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>POST /api/v1/{path}</title><style>{STYLE}</style></head><body>\
+         <p><a href=\"/documentation\">All routes</a></p><h1>POST /api/v1/{path}</h1><p class=\"purpose\">{purpose}</p>\
+         <ul><li>Content-Type: <code>{ct}</code>{b64}</li><li>Who: {who}</li><li>API service: <code>{svc}</code></li><li>Views: {views}</li>{idem}</ul>",
+        path = esc(&r.path()),
+        purpose = esc(r.purpose),
+        ct = r.content_type(),
+        b64 = if r.sensitive {
+            " (the body is the base64 of the JSON object)"
+        } else {
+            ""
+        },
+        who = esc(&roles_text(r)),
+        svc = r.service,
+        views = r
+            .views
+            .iter()
+            .map(|v| format!("<code>{v}</code>"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        idem = if r.idempotent {
+            "<li>Header <code>Idempotency-Key</code> (optional, at most 255 characters): the first response is stored 24 hours and replayed for a retry with the same params.</li>"
+        } else {
+            ""
+        },
+    );
+    h.push_str("<h2>Parameters</h2><table><thead><tr><th>#</th><th>name</th><th>type</th><th>required</th><th>max length</th><th>possible values</th><th>description</th></tr></thead><tbody>");
+    for (name, p) in flattened(&r.params) {
+        let range = match (p.min, p.max) {
+            (Some(a), Some(b)) => format!("{a} to {b}"),
+            (Some(a), None) => format!("≥ {a}"),
+            (None, Some(b)) => format!("≤ {b}"),
+            (None, None) => String::new(),
+        };
+        let values = if p.values.is_empty() {
+            range
+        } else {
+            p.values
+                .iter()
+                .map(|v| format!("<code>{v}</code>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = write!(
+            h,
+            "<tr class=\"param\" data-param=\"{n}\"><td>{ord}</td><td><code>{n}</code></td><td>{t}</td><td>{req}</td><td>{max}</td><td>{values}</td><td>{d}</td></tr>",
+            n = esc(&name),
+            ord = if p.ordinal > 0 {
+                p.ordinal.to_string()
+            } else {
+                String::new()
+            },
+            t = p.kind.as_str(),
+            req = if p.required { "yes" } else { "no" },
+            max = p.max_length.map(|m| m.to_string()).unwrap_or_default(),
+            d = esc(&p.description),
+        );
+    }
+    h.push_str("</tbody></table><h2>Responses</h2><table><thead><tr><th>status</th><th>HTTP</th><th>meaning</th></tr></thead><tbody>");
+    for slug in r.responses() {
+        let _ = write!(
+            h,
+            "<tr class=\"response\" data-slug=\"{s}\"><td><code>{s}</code></td><td>{code}</td><td>{m}</td></tr>",
+            s = slug.as_str(),
+            code = slug.http_status().as_u16(),
+            m = esc(slug.meaning()),
+        );
+    }
+    h.push_str("</tbody></table><p>Every answer is a JSON envelope: <code>status</code> and <code>message</code> always; <code>data</code> on success (and on <code>mandrill-email-failed</code>); <code>errors</code> on <code>missing-param</code> and <code>invalid-param</code>; <code>session</code> whenever a session token authenticated the request.</p></body></html>");
+    h
+}
+
+/// `GET /documentation`.
+pub fn index_page() -> String {
+    let mut h = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ordercore API</title><style>{STYLE}</style></head><body><h1>ordercore API</h1>\
+         <p>Every route is <code>POST /api/v1/&lt;resource&gt;/&lt;action&gt;</code>. Machine-readable: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p><table><thead><tr><th>route</th><th>who</th><th>purpose</th></tr></thead><tbody>"
+    );
+    for r in ROUTES.iter() {
+        let _ = write!(
+            h,
+            "<tr><td><a href=\"/documentation/api/v1/{p}\">{p}</a></td><td>{who}</td><td>{purpose}</td></tr>",
+            p = esc(&r.path()),
+            who = esc(&roles_text(r)),
+            purpose = esc(r.purpose),
+        );
+    }
+    h.push_str("</tbody></table><h2>Status slugs</h2><table><thead><tr><th>status</th><th>HTTP</th><th>meaning</th></tr></thead><tbody>");
+    for s in Slug::ALL {
+        let _ = write!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            s.as_str(),
+            s.http_status().as_u16(),
+            esc(s.meaning())
+        );
+    }
+    h.push_str("</tbody></table></body></html>");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openapi_has_every_route() {
+        let doc = openapi();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["paths"].as_object().unwrap().len(), ROUTES.len());
+        let submit = &doc["paths"]["/api/v1/orders/authorize_and_submit"]["post"];
+        let body = &submit["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["required"], json!(["order", "token"]));
+        assert!(
+            submit["responses"]["409"]["x-ordercore-statuses"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("idempotency-key-conflict"))
+        );
+        let login = &doc["paths"]["/api/v1/sessions/create"]["post"]["requestBody"]["content"];
+        assert!(login.get("text/plain").is_some());
+    }
+}

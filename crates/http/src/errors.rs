@@ -1,0 +1,182 @@
+//! Use case errors → [`ApiError`]: every variant of every use case error
+//! enum is mapped here and only here, to the slug SPEC §4 gives it (the HTTP
+//! code of each slug is decided by [`Slug::http_status`]).
+
+use crate::envelope::ApiError;
+use crate::slug::Slug;
+use ordercore_domain::ports::PaymentError;
+use ordercore_domain::rules::params::FieldErrors;
+use ordercore_domain::rules::views::{self, OrderView};
+use ordercore_domain::usecases::{
+    AddPaymentMethodError, CreateSessionError, OrderLookupError, PaymentActionError,
+    PaymentMethodLookupError, RegisterClientError, SubmitOrderError, ValidatePromotionError,
+};
+use std::fmt::Display;
+
+/// `application-crash`: logs the cause with a fresh error id and puts the id
+/// in the message.
+pub fn crash(cause: &dyn Display) -> ApiError {
+    let id = uuid::Uuid::new_v4().to_string();
+    tracing::error!(error.id = %id, error.cause = %cause, "unexpected error while handling a request");
+    ApiError::crash(&id)
+}
+
+/// The slug of a processor failure (SPEC §9).
+pub fn payment_slug(e: &PaymentError) -> Slug {
+    match e {
+        PaymentError::Declined { .. } => Slug::DeclinedPayment,
+        PaymentError::CardNumberInvalid { .. } => Slug::CardNumberInvalid,
+        PaymentError::CardExpired => Slug::CardExpired,
+        PaymentError::Duplicate => Slug::DuplicatePayment,
+        PaymentError::Failed { .. } => Slug::FailedPayment,
+        PaymentError::InvalidCredentials { .. } => Slug::InvalidPaymentProcessorApiKeys,
+        PaymentError::External { .. } | PaymentError::OutcomeUnknown { .. } => {
+            Slug::ExternalApplicationError
+        }
+    }
+}
+
+/// A processor failure as answered to the caller: never the processor's
+/// own text (it can echo request data).
+pub fn payment(e: &PaymentError) -> ApiError {
+    let slug = payment_slug(e);
+    tracing::warn!(payment.error = %e, status = slug.as_str(), "payment processor refused or failed");
+    let message = match slug {
+        Slug::DeclinedPayment => "The card was declined.",
+        Slug::CardNumberInvalid => "The card number is not valid.",
+        Slug::CardExpired => "The card has expired.",
+        Slug::DuplicatePayment => {
+            "The payment processor flagged this as a duplicate transaction; wait two minutes before retrying."
+        }
+        Slug::FailedPayment => "The payment processor could not process the transaction.",
+        Slug::InvalidPaymentProcessorApiKeys => {
+            "The payment processor rejected our credentials; staff have been told."
+        }
+        _ => "The payment processor could not be used right now; try again later.",
+    };
+    ApiError::new(slug, message)
+}
+
+fn params(errs: FieldErrors) -> ApiError {
+    ApiError::from_field_errors(errs)
+}
+
+pub fn create_session(e: CreateSessionError) -> ApiError {
+    match e {
+        CreateSessionError::EmailNotFound => {
+            ApiError::new(Slug::EmailNotFound, "No user has this e-mail address.")
+        }
+        CreateSessionError::UserHasNoPassword => {
+            ApiError::new(Slug::UserHasNoPassword, "This user has no password set.")
+        }
+        CreateSessionError::InvalidPassword => {
+            ApiError::new(Slug::InvalidPassword, "The password is not correct.")
+        }
+        CreateSessionError::UserRequiresRole => ApiError::new(
+            Slug::UserRequiresRole,
+            "This user has no client, employee or liaison record; register through users/client_register.",
+        ),
+        CreateSessionError::UnknownApplication => {
+            ApiError::invalid_param("application", "unknown application")
+        }
+        CreateSessionError::Unexpected(u) => crash(&u),
+    }
+}
+
+pub fn register_client(e: RegisterClientError) -> ApiError {
+    match e {
+        RegisterClientError::EmailAlreadyRegistered => ApiError::new(
+            Slug::EmailAlreadyRegistered,
+            "This e-mail address is already registered; log in instead.",
+        ),
+        RegisterClientError::Params(errs) => params(errs),
+        RegisterClientError::Unexpected(u) => crash(&u),
+    }
+}
+
+pub fn add_payment_method(e: AddPaymentMethodError) -> ApiError {
+    match e {
+        AddPaymentMethodError::CardNumberInvalid => {
+            ApiError::new(Slug::CardNumberInvalid, "The card number is not valid.")
+        }
+        AddPaymentMethodError::CardExpired => {
+            ApiError::new(Slug::CardExpired, "The card has expired.")
+        }
+        AddPaymentMethodError::Payment(p) => payment(&p),
+        AddPaymentMethodError::Params(errs) => params(errs),
+        AddPaymentMethodError::Unexpected(u) => crash(&u),
+    }
+}
+
+pub fn payment_method_lookup(e: PaymentMethodLookupError) -> ApiError {
+    match e {
+        PaymentMethodLookupError::Params(errs) => params(errs),
+        PaymentMethodLookupError::Unexpected(u) => crash(&u),
+    }
+}
+
+pub fn validate_promotion(e: ValidatePromotionError) -> ApiError {
+    match e {
+        ValidatePromotionError::InvalidPromotion(reason) => ApiError::new(
+            Slug::InvalidPromotion,
+            format!("The promotion code is not valid: {reason}."),
+        ),
+        ValidatePromotionError::PromotionExpended => ApiError::new(
+            Slug::PromotionExpended,
+            "This client has already used this promotion code.",
+        ),
+        ValidatePromotionError::Params(errs) => params(errs),
+        ValidatePromotionError::Unexpected(u) => crash(&u),
+    }
+}
+
+/// `view` decides how the saved order is shown on `mandrill-email-failed`.
+pub fn submit_order(e: SubmitOrderError, view: OrderView) -> ApiError {
+    match e {
+        SubmitOrderError::Params(errs) => params(errs),
+        SubmitOrderError::InvalidPromotion(reason) => ApiError::new(
+            Slug::InvalidPromotion,
+            format!("The promotion code is not valid: {reason}."),
+        ),
+        SubmitOrderError::PromotionExpended => ApiError::new(
+            Slug::PromotionExpended,
+            "This client has already used this promotion code.",
+        ),
+        SubmitOrderError::CardExpired => ApiError::new(Slug::CardExpired, "The card has expired."),
+        SubmitOrderError::Payment(p) => payment(&p),
+        SubmitOrderError::MailFailed { order, error } => {
+            tracing::warn!(order.id = %order.id, mail.error = %error.name(), "order confirmation e-mail failed");
+            ApiError::new(
+                Slug::MandrillEmailFailed,
+                format!(
+                    "Order {} was saved, but its confirmation e-mail could not be sent; it will be retried.",
+                    order.id
+                ),
+            )
+            .with_data(views::order(&order, view))
+        }
+        SubmitOrderError::Unexpected(u) => crash(&u),
+    }
+}
+
+pub fn order_lookup(e: OrderLookupError) -> ApiError {
+    match e {
+        OrderLookupError::NotFound => ApiError::invalid_param("id", "no order with this id"),
+        OrderLookupError::Unexpected(u) => crash(&u),
+    }
+}
+
+pub fn payment_action(e: PaymentActionError) -> ApiError {
+    match e {
+        PaymentActionError::NotFound => ApiError::invalid_param("id", "no payment with this id"),
+        PaymentActionError::NotCapturable => {
+            ApiError::invalid_param("id", "this payment is not an open authorization")
+        }
+        PaymentActionError::NotCancelable => ApiError::new(
+            Slug::OrderNotCancelable,
+            "This payment is not an open authorization that you may void.",
+        ),
+        PaymentActionError::Payment(p) => payment(&p),
+        PaymentActionError::Unexpected(u) => crash(&u),
+    }
+}

@@ -1,0 +1,67 @@
+//! Operational endpoints and the documentation routes.
+
+use crate::docs;
+use crate::routes;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(json!({"status": "ok"}).to_string())
+}
+
+/// `GET /readyz`: the readiness check (the database) passes.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.readiness.check().await {
+        Ok(()) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .body(json!({"status": "ready"}).to_string()),
+        Err(reason) => {
+            tracing::warn!(reason = %reason, "readiness check failed");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .body(json!({"status": "not-ready"}).to_string())
+        }
+    }
+}
+
+/// `GET /metrics`.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
+        .body(state.metrics.render())
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(docs::openapi().to_string())
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(body)
+}
+
+/// `GET /documentation`.
+pub async fn documentation_index() -> HttpResponse {
+    html(docs::index_page())
+}
+
+/// `GET /documentation/api/v1/{resource}/{action}`.
+pub async fn documentation_route(
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (resource, action) = path.into_inner();
+    match routes::find(&resource, &action) {
+        Some(r) => html(docs::route_page(r)),
+        None => crate::pipeline::not_found(state).await,
+    }
+}

@@ -1,0 +1,214 @@
+//! The request pipeline of SPEC §3, in order. Each step is a plain function
+//! in a submodule, returning the [`ApiError`] it fails with; [`run`] chains
+//! them and [`api`] is the actix handler around it (metrics, panics).
+
+pub mod auth;
+pub mod identify;
+pub mod rate_limit;
+pub mod steps;
+
+use crate::envelope::{ApiError, Outcome, json_response};
+use crate::errors::crash;
+use crate::handlers::{self, ApiRequest};
+use crate::idempotency::{self, Start};
+use crate::params;
+use crate::slug::Slug;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::FutureExt;
+use ordercore_domain::rules::params::FieldErrors;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+/// How a request ended: the route label and slug for metrics, and the answer.
+pub struct Answer {
+    pub route: String,
+    pub slug: Slug,
+    pub response: HttpResponse,
+}
+
+impl Answer {
+    fn outcome(route: &str, outcome: Outcome) -> Answer {
+        Answer {
+            route: route.to_string(),
+            slug: outcome.slug,
+            response: outcome.into_response(),
+        }
+    }
+
+    fn error(route: &str, e: ApiError) -> Answer {
+        Answer::outcome(route, Outcome::error(e))
+    }
+}
+
+/// A panic's message, for the log.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
+/// `POST /api/v1/{resource}/{action}` (and every other method on it).
+pub async fn api(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let (resource, action) = path.into_inner();
+    let answer = AssertUnwindSafe(run(&req, &resource, &action, payload, &state))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| Answer::error("unknown", crash(&panic_message(&*panic))));
+    state
+        .metrics
+        .observe_request(&answer.route, answer.slug.as_str(), started.elapsed());
+    answer.response
+}
+
+/// Any request outside the API routes: `route-non-existent`.
+pub async fn not_found(state: web::Data<AppState>) -> HttpResponse {
+    let e = ApiError::new(
+        Slug::RouteNonExistent,
+        "There is no such route; every route is POST /api/v1/<resource>/<action>.",
+    );
+    state
+        .metrics
+        .observe_request("unknown", e.slug.as_str(), std::time::Duration::ZERO);
+    Outcome::error(e).into_response()
+}
+
+fn header_str<'a>(req: &'a HttpRequest, name: header::HeaderName) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Steps 1 to 10 for one request.
+pub async fn run(
+    req: &HttpRequest,
+    resource: &str,
+    action: &str,
+    payload: web::Payload,
+    state: &AppState,
+) -> Answer {
+    // 1. Route exists.
+    let route = match steps::route_exists(req.method(), resource, action) {
+        Ok(r) => r,
+        Err(e) => return Answer::error("unknown", e),
+    };
+    let label = route.path();
+    macro_rules! step {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => return Answer::error(&label, e),
+            }
+        };
+    }
+    // 2. Identify the route. 3. Content type. 4. Decode.
+    step!(state.registry.identify(route).await);
+    step!(steps::content_type(
+        route,
+        header_str(req, header::CONTENT_TYPE)
+    ));
+    let body = step!(
+        steps::read_body(
+            header_str(req, header::CONTENT_LENGTH),
+            payload,
+            state.config.max_body_bytes
+        )
+        .await
+    );
+    let raw = step!(steps::decode(route, &body));
+    // 5. Authenticate.
+    let principal = step!(auth::authenticate(&state.usecases.authenticate, route, &raw).await);
+    let session = auth::session_json(principal.as_ref(), auth::session_view(&raw));
+    macro_rules! step_s {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => {
+                    return Answer::outcome(
+                        &label,
+                        Outcome::error(e).with_session(session.clone()),
+                    );
+                }
+            }
+        };
+    }
+    step_s!(auth::require_role_record(route, principal.as_ref()));
+    // 6. Application and role.
+    let acting = step_s!(auth::application_and_role(route, principal.as_ref(), &raw));
+    // 7. Rate limit, per token (per peer address on public routes called
+    // without one).
+    let token = step_s!(auth::token_param(&raw)).map(|t| state.tokens.digest(t));
+    let limit_key = match &token {
+        Some(digest) => format!("token:{digest}"),
+        None => format!(
+            "peer:{}",
+            req.connection_info()
+                .realip_remote_addr()
+                .unwrap_or("unknown")
+        ),
+    };
+    step_s!(state.limiter.check(&limit_key));
+    // 8. Parameters.
+    let now = state.clock.now();
+    let mut errs = FieldErrors::default();
+    let params = params::validate(&route.params, &raw, "", &mut errs);
+    handlers::check_params(route, &params, now, &mut errs);
+    if !errs.is_empty() {
+        step_s!(Err(ApiError::from_field_errors(errs)));
+    }
+    // Idempotency-Key, on the routes that honour it.
+    let claim = if route.idempotent {
+        let key = step_s!(idempotency::key_from_header(
+            req.headers().get(idempotency::HEADER).map(|v| v.as_bytes())
+        ));
+        match key {
+            None => None,
+            Some(key) => {
+                let scope_id = token.clone().unwrap_or_else(|| limit_key.clone());
+                match step_s!(
+                    idempotency::start(&*state.idempotency, &scope_id, &label, key, &params, now)
+                        .await
+                ) {
+                    Start::Run(claim) => Some(claim),
+                    Start::Replay { http_status, body } => {
+                        let slug = serde_json::from_str::<serde_json::Value>(&body)
+                            .ok()
+                            .and_then(|v| v["status"].as_str().and_then(Slug::parse))
+                            .unwrap_or(Slug::ActionSuccessful);
+                        return Answer {
+                            route: label,
+                            slug,
+                            response: json_response(http_status, body, None),
+                        };
+                    }
+                }
+            }
+        }
+    } else {
+        None
+    };
+    // 9. The use case (10: a panic in it is an application-crash).
+    let request = ApiRequest {
+        route,
+        params,
+        principal,
+        acting,
+        now,
+    };
+    let result = AssertUnwindSafe(handlers::dispatch(state, request))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
+    let outcome = Outcome::from_result(result).with_session(session);
+    if let Some(claim) = &claim {
+        idempotency::finish(&*state.idempotency, claim, &outcome).await;
+    }
+    Answer::outcome(&label, outcome)
+}

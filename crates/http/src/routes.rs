@@ -1,0 +1,662 @@
+//! The route table (SPEC §7, §8) as data: from it come routing, validation,
+//! the OpenAPI document and the documentation pages.
+
+use crate::params::{ParamDef, ParamType as T};
+use crate::slug::Slug;
+use ordercore_domain::model::{AccessMethod, PropertyType, Role};
+use ordercore_domain::rules::views::{OrderView, SessionView};
+use std::sync::LazyLock;
+
+/// Who may call a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// No authentication step. `token` is optional and, when given, is passed
+    /// to the use case (`users/client_register` for a session without client).
+    Public,
+    /// Any authenticated caller (session or application token), in any role
+    /// or none (`planoauth`).
+    AnyCaller,
+    /// A session token only (it is the session that is acted on).
+    SessionOnly,
+    /// Callers acting in one of these roles.
+    Roles(Vec<Role>),
+}
+
+/// One route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteDef {
+    pub resource: &'static str,
+    pub action: &'static str,
+    /// The API service record that switches it off with others.
+    pub service: &'static str,
+    pub purpose: &'static str,
+    /// Body is base64 of the JSON object, `Content-Type: text/plain`.
+    pub sensitive: bool,
+    pub access: Access,
+    /// Whether an `Idempotency-Key` header is honoured.
+    pub idempotent: bool,
+    /// Views of `data`; `default` first.
+    pub views: Vec<&'static str>,
+    /// Every parameter, common ones included, in ordinal order.
+    pub params: Vec<ParamDef>,
+    /// Slugs only this route's use case answers (the pipeline's are added by
+    /// [`RouteDef::responses`]).
+    pub outcomes: Vec<Slug>,
+}
+
+impl RouteDef {
+    /// `resource/action`.
+    pub fn path(&self) -> String {
+        format!("{}/{}", self.resource, self.action)
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        if self.sensitive {
+            "text/plain"
+        } else {
+            "application/json"
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.access == Access::Public
+    }
+
+    pub fn param(&self, name: &str) -> Option<&ParamDef> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Every slug this route can answer, in SPEC §4 order: the pipeline's
+    /// (those that apply to it) and its use case's.
+    pub fn responses(&self) -> Vec<Slug> {
+        use Slug::*;
+        let mut v = vec![
+            ActionSuccessful,
+            IdentifyRequestError,
+            RouteNotFound,
+            ServiceNotFound,
+            InvalidContentType,
+            InvalidEncodedParams,
+            NoParamsDecoded,
+            PayloadTooLarge,
+            MissingParam,
+            InvalidParam,
+            RateLimitExceeded,
+            ApplicationCrash,
+        ];
+        if !self.is_public() {
+            v.extend([
+                InvalidToken,
+                SessionExpired,
+                ClientRequired,
+                PermissionDenied,
+            ]);
+        }
+        if self.idempotent {
+            v.push(IdempotencyKeyConflict);
+        }
+        v.extend(self.outcomes.iter().copied());
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// The whole table, built once.
+pub static ROUTES: LazyLock<Vec<RouteDef>> = LazyLock::new(build);
+
+/// The route at `resource/action`.
+pub fn find(resource: &str, action: &str) -> Option<&'static RouteDef> {
+    ROUTES
+        .iter()
+        .find(|r| r.resource == resource && r.action == action)
+}
+
+/// `(route, service)` pairs for `RouteRegistry::register`.
+pub fn registry_pairs() -> Vec<(String, String)> {
+    ROUTES
+        .iter()
+        .map(|r| (r.path(), r.service.to_string()))
+        .collect()
+}
+
+const APPLICATIONS: [&str; 3] = ["planoauth", "planoorder", "planox2"];
+
+fn token(required: bool) -> ParamDef {
+    let p = ParamDef::new(
+        "token",
+        T::String,
+        100,
+        "A session token (from sessions/create) or an application token.",
+    )
+    .max_len(512);
+    if required { p.required() } else { p }
+}
+
+fn application(required: bool) -> ParamDef {
+    let p = ParamDef::new(
+        "application",
+        T::String,
+        200,
+        "The application the request is made from; it decides the role. Default: the session's application.",
+    )
+    .values(&APPLICATIONS);
+    if required { p.required() } else { p }
+}
+
+fn session_view() -> ParamDef {
+    ParamDef::new(
+        "session_view",
+        T::String,
+        300,
+        "The view of the `session` member of the answer.",
+    )
+    .values(&SessionView::NAMES)
+}
+
+fn view(ordinal: u32, views: &[&'static str]) -> ParamDef {
+    ParamDef::new("view", T::String, ordinal, "The view of `data`.").values(views)
+}
+
+fn id_param(ordinal: u32, what: &'static str) -> ParamDef {
+    ParamDef::new("id", T::Integer, ordinal, what).required()
+}
+
+fn paging() -> [ParamDef; 2] {
+    [
+        ParamDef::new("page", T::Integer, 2, "1-based page number. Default 1.")
+            .range(Some(1), None),
+        ParamDef::new(
+            "per_page",
+            T::Integer,
+            3,
+            "Items per page, at most 100. Default 25.",
+        )
+        .range(Some(1), Some(100)),
+    ]
+}
+
+fn client_ref() -> ParamDef {
+    ParamDef::field(
+        "client",
+        T::Parent,
+        "`{ \"id\": integer }`: the client ordered for. A client may omit it or name itself; staff must give it.",
+    )
+    .fields(vec![ParamDef::field("id", T::Integer, "Client id.").required()])
+}
+
+fn service_ref() -> ParamDef {
+    ParamDef::field(
+        "primary_service",
+        T::Parent,
+        "`{ \"id\": integer }`: an active primary service.",
+    )
+    .required()
+    .fields(vec![
+        ParamDef::field("id", T::Integer, "Service id.").required(),
+    ])
+}
+
+fn add_ons() -> ParamDef {
+    ParamDef::field(
+        "add_on_services",
+        T::Array,
+        "`[{ \"id\": integer, \"quantity\": integer ≥ 1 (default 1) }]`: active add-on services; the same id twice is invalid.",
+    )
+    .fields(vec![
+        ParamDef::field("id", T::Integer, "Service id.").required(),
+        ParamDef::field("quantity", T::Integer, "Default 1.").range(Some(1), None),
+    ])
+}
+
+/// The `order` parent of the submitting routes.
+fn order_param() -> ParamDef {
+    ParamDef::new("order", T::Parent, 5, "The order.")
+        .required()
+        .fields(vec![
+            client_ref(),
+            service_ref(),
+            add_ons(),
+            ParamDef::field(
+                "property_info",
+                T::Json,
+                format!(
+                        "`address{{street, street2?, city, state (2-letter US), postal_code (5 digits or ZIP+4)}}`; optional `property_type` ({}), `square_footage`, `bedrooms`, `bathrooms`, `price` (non-negative integers), `external_property_id` (≤255), `notes` (≤1000).",
+                        PropertyType::NAMES.join(", ")
+                ),
+            )
+            .required(),
+            ParamDef::field(
+                "property_access",
+                T::Json,
+                format!(
+                        "`vacant` boolean (required), `method_of_access` (required: {}); `access_code` (≤255, required for lockbox_code and keypad), `lockbox_location` (≤255, required for lockbox_code), `onsite_contact_name` (≤255), `onsite_contact_email` (≤254), `onsite_contact_phone`.",
+                        AccessMethod::NAMES.join(", ")
+                ),
+            )
+            .required(),
+            ParamDef::field(
+                "appointments",
+                T::Json,
+                "1 to 3 preferred windows `[{ \"starts_at\": datetime, \"ends_at\": datetime }]`, each in the future, `ends_at` after `starts_at`, at most 12 hours long.",
+            )
+            .required(),
+        ])
+}
+
+fn submit_route(action: &'static str, purpose: &'static str) -> RouteDef {
+    use Slug::*;
+    RouteDef {
+        resource: "orders",
+        action,
+        service: "orders",
+        purpose,
+        sensitive: false,
+        access: Access::Roles(vec![Role::Client, Role::Employee, Role::Liaison]),
+        idempotent: true,
+        views: OrderView::NAMES.to_vec(),
+        params: vec![
+            view(2, &OrderView::NAMES),
+            ParamDef::new(
+                "payment_method_id",
+                T::Integer,
+                3,
+                "A stored, active payment method of the order's client; required when the total is above zero and the client pays by card.",
+            ),
+            ParamDef::new(
+                "promotion_code",
+                T::String,
+                4,
+                "A promotion code (case-insensitive).",
+            )
+            .max_len(255),
+            order_param(),
+            token(true),
+            application(false),
+            session_view(),
+        ],
+        outcomes: vec![
+            InvalidPromotion,
+            PromotionExpended,
+            DeclinedPayment,
+            CardNumberInvalid,
+            DuplicatePayment,
+            FailedPayment,
+            CardExpired,
+            ExternalApplicationError,
+            InvalidPaymentProcessorApiKeys,
+            MandrillEmailFailed,
+        ],
+    }
+}
+
+fn simple(
+    resource: &'static str,
+    action: &'static str,
+    purpose: &'static str,
+    access: Access,
+    extra: Vec<ParamDef>,
+    outcomes: Vec<Slug>,
+) -> RouteDef {
+    let mut params = vec![view(1, &["default"])];
+    params.extend(extra);
+    params.extend([token(true), application(false), session_view()]);
+    RouteDef {
+        resource,
+        action,
+        service: resource,
+        purpose,
+        sensitive: false,
+        access,
+        idempotent: false,
+        views: vec!["default"],
+        params,
+        outcomes,
+    }
+}
+
+fn build() -> Vec<RouteDef> {
+    use Slug::*;
+    let processor = || {
+        vec![
+            DeclinedPayment,
+            CardNumberInvalid,
+            DuplicatePayment,
+            FailedPayment,
+            CardExpired,
+            ExternalApplicationError,
+            InvalidPaymentProcessorApiKeys,
+        ]
+    };
+    let client_employee = || Access::Roles(vec![Role::Client, Role::Employee]);
+    let everyone = || Access::Roles(vec![Role::Client, Role::Employee, Role::Liaison]);
+    let client_id = |ordinal| {
+        ParamDef::new(
+            "client_id",
+            T::Integer,
+            ordinal,
+            "The client whose cards these are; required for employees, ignored for clients.",
+        )
+    };
+    vec![
+        RouteDef {
+            resource: "sessions",
+            action: "create",
+            service: "sessions",
+            purpose: "Logs in with e-mail and password; `data` is the new session with its token, shown once.",
+            sensitive: true,
+            access: Access::Public,
+            idempotent: false,
+            views: vec!["default"],
+            params: vec![
+                view(1, &["default"]),
+                ParamDef::new(
+                    "email",
+                    T::String,
+                    2,
+                    "The user's e-mail (case-insensitive).",
+                )
+                .required()
+                .max_len(254),
+                ParamDef::new("password", T::String, 3, "The user's password.")
+                    .required()
+                    .max_len(1024),
+                ParamDef::new(
+                    "remember_me",
+                    T::Boolean,
+                    4,
+                    "A remember-me session never ages out (it can still be destroyed).",
+                ),
+                application(true),
+                session_view(),
+            ],
+            outcomes: vec![
+                EmailNotFound,
+                InvalidPassword,
+                UserHasNoPassword,
+                UserRequiresRole,
+            ],
+        },
+        simple(
+            "sessions",
+            "destroy",
+            "Revokes the calling session.",
+            Access::SessionOnly,
+            vec![],
+            vec![],
+        ),
+        RouteDef {
+            resource: "users",
+            action: "client_register",
+            service: "users",
+            purpose: "Creates the user (if needed) and its client record; `data` is the client and `session` a new session with its token.",
+            sensitive: true,
+            access: Access::Public,
+            idempotent: false,
+            views: vec!["default"],
+            params: vec![
+                view(1, &["default"]),
+                ParamDef::new("client", T::Parent, 2, "The client to register.")
+                    .required()
+                    .fields(vec![
+                        ParamDef::field("email", T::String, "E-mail (case-insensitive, unique).")
+                            .required()
+                            .max_len(254),
+                        ParamDef::field("password", T::String, "At least 8 characters.")
+                            .required()
+                            .max_len(1024),
+                        ParamDef::field("first_name", T::String, "First name.")
+                            .required()
+                            .max_len(255),
+                        ParamDef::field("last_name", T::String, "Last name.")
+                            .required()
+                            .max_len(255),
+                        ParamDef::field("phone", T::String, "Phone number.").max_len(32),
+                        ParamDef::field("company_name", T::String, "Company.").max_len(255),
+                    ]),
+                token(false),
+                application(true),
+                session_view(),
+            ],
+            outcomes: vec![EmailAlreadyRegistered, InvalidToken, SessionExpired],
+        },
+        RouteDef {
+            resource: "payment_methods",
+            action: "create",
+            service: "payment_methods",
+            purpose: "Stores a card with the payment processor (customer profile once per client, then a payment profile); only profile ids, brand, last 4 digits and expiry are kept.",
+            sensitive: true,
+            access: client_employee(),
+            idempotent: true,
+            views: vec!["default"],
+            params: vec![
+                view(1, &["default"]),
+                client_id(2),
+                ParamDef::new("payment_method", T::Parent, 3, "The card.")
+                    .required()
+                    .fields(vec![
+                        ParamDef::field("name_on_card", T::String, "As printed on the card.")
+                            .required()
+                            .max_len(255),
+                        ParamDef::field(
+                            "card_number",
+                            T::String,
+                            "13 to 19 digits; spaces and dashes are ignored.",
+                        )
+                        .required()
+                        .max_len(32),
+                        ParamDef::field("cvc", T::String, "3 or 4 digits.")
+                            .required()
+                            .max_len(4),
+                        ParamDef::field("exp_month", T::Integer, "1 to 12.")
+                            .required()
+                            .range(Some(1), Some(12)),
+                        ParamDef::field("exp_year", T::Integer, "4 digits.")
+                            .required()
+                            .range(Some(1000), Some(9999)),
+                        ParamDef::field("street", T::String, "Billing street.")
+                            .required()
+                            .max_len(255),
+                        ParamDef::field("street2", T::String, "Billing street, second line.")
+                            .max_len(255),
+                        ParamDef::field("city", T::String, "Billing city.")
+                            .required()
+                            .max_len(255),
+                        ParamDef::field(
+                            "province_iso",
+                            T::String,
+                            "ISO 3166-2 subdivision, e.g. `us_co`.",
+                        )
+                        .required()
+                        .max_len(10),
+                        ParamDef::field("postal_code", T::String, "Billing postal code.")
+                            .required()
+                            .max_len(10),
+                        ParamDef::field(
+                            "name",
+                            T::String,
+                            "A name for the card. Default: brand and last 4 digits.",
+                        )
+                        .max_len(255),
+                        ParamDef::field(
+                            "default",
+                            T::Boolean,
+                            "Make it the client's default card.",
+                        ),
+                    ]),
+                token(true),
+                application(false),
+                session_view(),
+            ],
+            outcomes: processor(),
+        },
+        simple(
+            "payment_methods",
+            "index",
+            "The client's active payment methods, default first.",
+            client_employee(),
+            vec![client_id(2)],
+            vec![],
+        ),
+        simple(
+            "payment_methods",
+            "destroy",
+            "Deactivates a payment method and deletes its processor payment profile.",
+            client_employee(),
+            vec![id_param(2, "The payment method id.")],
+            vec![],
+        ),
+        simple(
+            "services",
+            "index",
+            "Active services, primary and add-on, with prices.",
+            Access::AnyCaller,
+            vec![],
+            vec![],
+        ),
+        simple(
+            "promotions",
+            "validate",
+            "The discount a promotion code would give (for `order`, when given), or why it cannot be used.",
+            client_employee(),
+            vec![
+                ParamDef::new(
+                    "promotion_code",
+                    T::String,
+                    2,
+                    "The code (case-insensitive).",
+                )
+                .required()
+                .max_len(255),
+                ParamDef::new(
+                    "order",
+                    T::Parent,
+                    3,
+                    "The order it would apply to: its client and services.",
+                )
+                .fields(vec![client_ref(), service_ref(), add_ons()]),
+            ],
+            vec![InvalidPromotion, PromotionExpended],
+        ),
+        submit_route(
+            "authorize_and_submit",
+            "Checks the promotion, places an authorization hold on the client's stored card, stores the order and sends the confirmation e-mail.",
+        ),
+        submit_route(
+            "pay_and_submit",
+            "Like authorize_and_submit, but charges the card at once.",
+        ),
+        {
+            let mut r = simple(
+                "orders",
+                "read",
+                "One order visible to the requester.",
+                everyone(),
+                vec![id_param(2, "The order id.")],
+                vec![],
+            );
+            r.views = OrderView::NAMES.to_vec();
+            r.params[0] = view(1, &OrderView::NAMES);
+            r
+        },
+        {
+            let mut r = simple(
+                "orders",
+                "index",
+                "Orders visible to the requester, newest first.",
+                everyone(),
+                paging().to_vec(),
+                vec![],
+            );
+            r.views = OrderView::NAMES.to_vec();
+            r.params[0] = view(1, &OrderView::NAMES);
+            r
+        },
+        simple(
+            "payments",
+            "capture",
+            "Captures an authorized payment (our payment id).",
+            Access::Roles(vec![Role::Employee]),
+            vec![id_param(2, "The payment id.")],
+            processor(),
+        ),
+        simple(
+            "payments",
+            "void",
+            "Voids an authorized payment; the order becomes cancelled. A client may void its own order's hold before any appointment is confirmed.",
+            client_employee(),
+            vec![id_param(2, "The payment id.")],
+            {
+                let mut v = processor();
+                v.push(OrderNotCancelable);
+                v
+            },
+        ),
+        simple(
+            "notifications",
+            "index",
+            "The staff notifications list, newest first.",
+            Access::Roles(vec![Role::Employee]),
+            paging().to_vec(),
+            vec![],
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_the_common_params_and_a_default_view() {
+        assert_eq!(ROUTES.len(), 15);
+        for r in ROUTES.iter() {
+            assert!(r.param("application").is_some(), "{}", r.path());
+            assert!(r.param("session_view").is_some(), "{}", r.path());
+            assert_eq!(r.views[0], "default", "{}", r.path());
+            assert_eq!(
+                r.param("view").map(|v| v.values.clone()),
+                Some(r.views.clone())
+            );
+            let token = r.param("token");
+            match r.access {
+                Access::Public => assert!(token.is_none_or(|t| !t.required)),
+                _ => assert!(token.is_some_and(|t| t.required && t.ordinal == 100)),
+            }
+        }
+        let services: Vec<_> = ROUTES.iter().map(|r| r.service).collect();
+        for s in [
+            "orders",
+            "sessions",
+            "users",
+            "payment_methods",
+            "services",
+            "promotions",
+            "payments",
+            "notifications",
+        ] {
+            assert!(services.contains(&s), "{s}");
+        }
+    }
+
+    #[test]
+    fn sensitive_routes_take_text_plain() {
+        let sensitive: Vec<_> = ROUTES
+            .iter()
+            .filter(|r| r.sensitive)
+            .map(|r| r.path())
+            .collect();
+        assert_eq!(
+            sensitive,
+            [
+                "sessions/create",
+                "users/client_register",
+                "payment_methods/create"
+            ]
+        );
+        assert_eq!(
+            find("sessions", "create").map(|r| r.content_type()),
+            Some("text/plain")
+        );
+    }
+}
