@@ -29,5 +29,7 @@ pub use payment_methods::{
 pub use payments::{CapturePayment, PaymentActionError, VoidPayment};
 pub use promotions::{PromotionQuote, ValidatePromotion, ValidatePromotionError};
 pub use register::{RegisterClient, RegisterClientError, Registration};
-pub use submit_order::{OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError};
+pub use submit_order::{
+    OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts,
+};
 pub use sweeper::{SweepPendingPayments, SweepReport};
