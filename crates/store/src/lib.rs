@@ -22,7 +22,7 @@ pub mod seed;
 
 pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
 pub use migrations::embedded_migration_names;
-//SEED pub use seed::{SeedError, SeedFile, SeedSummary};
+pub use seed::{SeedError, SeedFile, SeedSummary};
 
 use diesel::RunQueryDsl;
 use ordercore_domain::StoreError;

@@ -5,3 +5,6 @@ mod identity;
 mod orders;
 mod outbox;
 mod platform;
+
+pub(crate) use catalog::insert_payment_method;
+pub(crate) use identity::ensure_user;

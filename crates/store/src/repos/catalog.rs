@@ -106,13 +106,6 @@ pub(crate) fn discount_from(kind: &str, value: i64) -> DbResult<Discount> {
     }
 }
 
-pub(crate) fn discount_columns(d: &Discount) -> (&'static str, i64) {
-    match d {
-        Discount::Percent { basis_points } => ("percent", i64::from(*basis_points)),
-        Discount::Amount(m) => ("amount", m.cents()),
-    }
-}
-
 fn load_promotion(conn: &mut DbConnection, code: &str) -> DbResult<Option<Promotion>> {
     let Some(row) = promotions::table
         .filter(promotions::code.eq(code))

@@ -1,0 +1,37 @@
+//! The store's contract suite. Every contract test runs twice: on a fresh
+//! SQLite file and on a fresh PostgreSQL database (skipped with a printed
+//! "SKIPPED: PostgreSQL unreachable" unless ORDERCORE_REQUIRE_POSTGRES=1).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+/// `contract_tests!(name, …)` turns each `async fn name(store: &Store)` of the
+/// calling module into `name::sqlite` and `name::postgres` tests.
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let db = crate::support::TestDb::sqlite().await;
+                super::$name(&db.store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let Some(db) = crate::support::TestDb::postgres().await else {
+                    return;
+                };
+                super::$name(&db.store).await;
+            }
+        }
+    )*};
+}
+
+mod catalog;
+mod fixtures;
+mod identity;
+mod migrations;
+mod orders;
+mod outbox;
+mod platform;
+mod races;
+mod seed;
+mod support;

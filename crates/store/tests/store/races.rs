@@ -1,0 +1,163 @@
+//! Races decided by the database: one redemption per client and promotion,
+//! one decision per pending order, one claimer per outbox message, one
+//! `Started` per idempotency key. Run on both backends; PostgreSQL is the one
+//! that matters for several servers.
+
+use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
+use chrono::Duration;
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::OrderStatus;
+use ordercore_domain::ports::{IdempotencyBegin, IdempotencyStore, OrderRepository, OutboxRepository};
+use ordercore_store::Store;
+use ordercore_store::schema::{email_outbox, payments};
+use std::collections::HashSet;
+
+contract_tests!(
+    fifty_reservations_one_winner,
+    fifty_deciders_one_state_change,
+    two_outbox_workers_claim_each_message_once,
+    concurrent_idempotency_begin_starts_once,
+);
+
+async fn fifty_reservations_one_winner(store: &Store) {
+    let demo = seed_demo(store).await;
+    let order = new_order(&demo, true);
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (s, o) = (store.clone(), order.clone());
+            tokio::spawn(async move { s.create_pending(&o, t0()).await })
+        })
+        .collect();
+    let (mut ok, mut conflict) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict(_)) => conflict += 1,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    println!("race: 50 reservations → {ok} ok, {conflict} conflict ({:?})", store.backend());
+    assert_eq!((ok, conflict), (1, 49));
+}
+
+async fn fifty_deciders_one_state_change(store: &Store) {
+    let demo = seed_demo(store).await;
+    let order = store.create_pending(&new_order(&demo, true), t0()).await.unwrap();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let s = store.clone();
+            let payment = authorization(&demo, order.pricing.total, &format!("T{i}"));
+            let email = outbox_email(&demo, t0());
+            let id = order.id;
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    s.finalize_payment(id, &payment, &email, t0()).await.map(|r| r.is_some())
+                } else {
+                    s.mark_payment_failed(id, t0()).await
+                }
+            })
+        })
+        .collect();
+    let mut changed = 0;
+    for t in tasks {
+        if t.await.unwrap().unwrap() {
+            changed += 1;
+        }
+    }
+    let final_order = OrderRepository::find(store, order.id).await.unwrap().unwrap();
+    let mut c = store.pool().get().unwrap();
+    let payment_rows: i64 = payments::table.count().get_result(&mut *c).unwrap();
+    let outbox_rows: i64 = email_outbox::table.count().get_result(&mut *c).unwrap();
+    println!(
+        "race: 50 deciders → {changed} state change, final {:?}, {payment_rows} payment(s) ({:?})",
+        final_order.status,
+        store.backend()
+    );
+    assert_eq!(changed, 1);
+    match final_order.status {
+        OrderStatus::Submitted => assert_eq!((payment_rows, outbox_rows), (1, 1)),
+        OrderStatus::PaymentFailed => assert_eq!((payment_rows, outbox_rows), (0, 0)),
+        other => panic!("unexpected status {other:?}"),
+    }
+}
+
+async fn two_outbox_workers_claim_each_message_once(store: &Store) {
+    let demo = seed_demo(store).await;
+    let (order, _) = store
+        .create_submitted(&new_order(&demo, false), &outbox_email(&demo, t0()), t0())
+        .await
+        .unwrap();
+    {
+        let mut c = store.pool().get().unwrap();
+        c.transaction::<_, diesel::result::Error, _>(|c| {
+            for _ in 0..199 {
+                diesel::insert_into(email_outbox::table)
+                    .values((
+                        email_outbox::order_id.eq(order.id.0),
+                        email_outbox::recipient.eq("client@example.com"),
+                        email_outbox::attempts.eq(0),
+                        email_outbox::next_attempt_at.eq(t0().timestamp_micros()),
+                        email_outbox::created_at.eq(t0().timestamp_micros()),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let now = t0() + Duration::minutes(1);
+    let lease = now + Duration::minutes(5);
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let s = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = s.claim_due(now, lease, 7).await.unwrap();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    mine.extend(batch.into_iter().map(|m| m.id.0));
+                    tokio::task::yield_now().await;
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut per_worker = Vec::new();
+    for w in workers {
+        let mine = w.await.unwrap();
+        per_worker.push(mine.len());
+        all.extend(mine);
+    }
+    let unique: HashSet<i64> = all.iter().copied().collect();
+    println!(
+        "race: 2 outbox workers over 200 messages → claimed {:?} (total {}, unique {}) ({:?})",
+        per_worker,
+        all.len(),
+        unique.len(),
+        store.backend()
+    );
+    assert_eq!(all.len(), 200, "no message claimed twice");
+    assert_eq!(unique.len(), 200, "every message claimed");
+}
+
+async fn concurrent_idempotency_begin_starts_once(store: &Store) {
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let s = store.clone();
+            tokio::spawn(async move { s.begin("scope", "key", "fp", t0()).await.unwrap() })
+        })
+        .collect();
+    let mut started = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            IdempotencyBegin::Started => started += 1,
+            IdempotencyBegin::InFlight => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(started, 1);
+}
