@@ -304,14 +304,6 @@ pub fn payment(status: PaymentStatus) -> Payment {
     }
 }
 
-/// A notifications mock that expects exactly one notification of `kind`.
-pub fn expect_notification(repo: &mut MockNotificationRepository, kind: &'static str) {
-    repo.expect_record()
-        .withf(move |n: &NewNotification, at| n.kind == kind && *at == now())
-        .times(1)
-        .returning(|n, at| Ok(stored_notification(n, at)));
-}
-
 pub fn stored_notification(
     n: &NewNotification,
     at: DateTime<Utc>,

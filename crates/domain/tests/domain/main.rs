@@ -3,5 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod fixtures;
+mod orders;
+mod outbox;
+mod payment_methods;
+mod payments;
+mod promotions;
+mod register;
 mod submit_order;
+mod sweeper;

@@ -7,7 +7,8 @@ use mockall::predicate::eq;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
     CardExpiry, Client, ClientId, Discount, Money, NewNotification, NewOrder, NewPayment, Order,
-    OrderStatus, OutboxId, PaymentKind, PaymentMethod, PaymentStatus, Promotion, ServiceId, Severity,
+    OrderStatus, OutboxId, PaymentKind, PaymentMethod, PaymentStatus, Promotion, ServiceId,
+    Severity,
 };
 use ordercore_domain::ports::{
     Approval, MailError, NewOutboxEmail, OrderConfirmation, PaymentError, TransactionRequest,
@@ -37,15 +38,12 @@ fn client_found(m: &mut SubmitMocks, c: Client) {
 }
 
 fn catalogue_found(m: &mut SubmitMocks) {
-    m.catalog
-        .expect_find_services()
-        .times(1)
-        .returning(|ids| {
-            Ok(catalogue()
-                .into_iter()
-                .filter(|s| ids.contains(&s.id))
-                .collect())
-        });
+    m.catalog.expect_find_services().times(1).returning(|ids| {
+        Ok(catalogue()
+            .into_iter()
+            .filter(|s| ids.contains(&s.id))
+            .collect())
+    });
 }
 
 fn method_found(m: &mut SubmitMocks, pm: PaymentMethod) {
@@ -215,7 +213,11 @@ async fn authorize_places_a_hold_and_finalizes_as_authorized() {
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     m.orders.expect_mark_payment_failed().never();
     m.gateway.expect_void().never();
     mail_sent(&mut m);
@@ -302,7 +304,11 @@ async fn a_liaison_orders_for_an_assigned_client() {
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     mail_sent(&mut m);
 
     let liaison = Actor::Liaison(vec![OTHER_CLIENT, CLIENT]);
@@ -317,7 +323,11 @@ async fn an_employee_orders_for_any_client() {
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     mail_sent(&mut m);
 
     run(m, Actor::Employee, request().client(CLIENT).build())
@@ -440,7 +450,9 @@ async fn the_same_add_on_twice_is_invalid_at_its_second_place() {
     let mut m = SubmitMocks::default();
     resolves(&mut m);
     nothing_recorded(&mut m);
-    let req = request().add_ons(&[(FLOOR_PLAN, 1), (FLOOR_PLAN, 2)]).build();
+    let req = request()
+        .add_ons(&[(FLOOR_PLAN, 1), (FLOOR_PLAN, 2)])
+        .build();
     let errs = params(run(m, me(), req).await);
     assert_eq!(paths(&errs), [invalid("order.add_on_services[1].id")]);
     assert_eq!(errs[0].reason, "this add-on service is listed twice");
@@ -491,7 +503,11 @@ async fn a_client_may_name_itself() {
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     mail_sent(&mut m);
     run(m, me(), request().client(CLIENT).build())
         .await
@@ -788,7 +804,11 @@ async fn a_card_expiring_this_month_is_still_charged() {
     );
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     mail_sent(&mut m);
     run(m, me(), request().build()).await.unwrap();
 }
@@ -949,11 +969,7 @@ async fn a_hold_held_for_review_is_recorded_as_such_and_notified() {
             .returning(|n, at| Ok(stored_notification(n, at)));
         m.gateway.expect_void().never();
         mail_sent(&mut m);
-        let order = m
-            .build()
-            .run(mode, &me(), request().build())
-            .await
-            .unwrap();
+        let order = m.build().run(mode, &me(), request().build()).await.unwrap();
         assert_eq!(order.payment.unwrap().status, PaymentStatus::HeldForReview);
     }
 }
@@ -1029,7 +1045,11 @@ async fn mail_fails(error: MailError, retry_at: Option<chrono::DateTime<chrono::
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     let sent = error.clone();
     m.mailer
         .expect_send_order_confirmation()
@@ -1107,7 +1127,11 @@ async fn a_failure_to_mark_the_email_sent_still_returns_the_order() {
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     m.mailer
         .expect_send_order_confirmation()
         .times(1)
@@ -1128,7 +1152,11 @@ async fn the_confirmation_lists_lines_total_address_and_windows_but_no_access_co
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
     authorized_with(&mut m, Ok(approval(false)));
-    finalized_as(&mut m, PaymentStatus::Authorized, PaymentKind::Authorization);
+    finalized_as(
+        &mut m,
+        PaymentStatus::Authorized,
+        PaymentKind::Authorization,
+    );
     m.mailer
         .expect_send_order_confirmation()
         .withf(|c: &OrderConfirmation| {
@@ -1141,6 +1169,9 @@ async fn the_confirmation_lists_lines_total_address_and_windows_but_no_access_co
         })
         .times(1)
         .returning(|_| Ok(()));
-    m.outbox.expect_mark_sent().times(1).returning(|_, _| Ok(()));
+    m.outbox
+        .expect_mark_sent()
+        .times(1)
+        .returning(|_, _| Ok(()));
     run(m, me(), request().build()).await.unwrap();
 }
