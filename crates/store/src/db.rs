@@ -87,7 +87,9 @@ impl DbConnectionManager {
 
     pub(crate) fn establish(&self) -> ConnectionResult<DbConnection> {
         match self.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.target).map(DbConnection::Pg),
+            Backend::Postgres => {
+                diesel::PgConnection::establish(&self.target).map(DbConnection::Pg)
+            }
             Backend::Sqlite => {
                 diesel::SqliteConnection::establish(&self.target).map(DbConnection::Sqlite)
             }
@@ -100,7 +102,8 @@ impl ManageConnection for DbConnectionManager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        self.establish().map_err(diesel::r2d2::Error::ConnectionError)
+        self.establish()
+            .map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
@@ -259,7 +262,11 @@ pub(crate) fn from_micros_opt(m: Option<i64>) -> DbResult<Option<DateTime<Utc>>>
 }
 
 /// A stored text value that must parse into a domain enum.
-pub(crate) fn parse_enum<T>(what: &str, raw: &str, parse: impl FnOnce(&str) -> Option<T>) -> DbResult<T> {
+pub(crate) fn parse_enum<T>(
+    what: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> DbResult<T> {
     parse(raw).ok_or_else(|| backend_fail(format!("unknown {what} {raw:?} in the database")))
 }
 

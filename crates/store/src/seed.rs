@@ -296,7 +296,10 @@ impl SeedFile {
         let bad = |m: String| Err(SeedError::Invalid(m));
         for s in &self.services {
             if s.slug.trim().is_empty() || s.price_cents < 0 {
-                return bad(format!("service {:?}: slug required, price_cents >= 0", s.slug));
+                return bad(format!(
+                    "service {:?}: slug required, price_cents >= 0",
+                    s.slug
+                ));
             }
         }
         for p in &self.promotions {
@@ -305,12 +308,17 @@ impl SeedFile {
                 return bad(format!("promotion {:?}: code required, value >= 0", p.code));
             }
             if p.kind == SeedPromotionKind::Percent && p.value > 10_000 {
-                return bad(format!("promotion {code}: percent value is in basis points (<= 10000)"));
+                return bad(format!(
+                    "promotion {code}: percent value is in basis points (<= 10000)"
+                ));
             }
         }
         for m in &self.payment_methods {
             if m.last4.len() != 4 || !m.last4.bytes().all(|b| b.is_ascii_digit()) {
-                return bad(format!("payment method of {}: last4 must be 4 digits", m.client_email));
+                return bad(format!(
+                    "payment method of {}: last4 must be 4 digits",
+                    m.client_email
+                ));
             }
             if let Err(e) = CardExpiry::new(i64::from(m.exp_month), i64::from(m.exp_year)) {
                 return bad(format!("payment method of {}: expiry {e}", m.client_email));
@@ -373,9 +381,9 @@ impl Store {
             .await;
         match result {
             Ok(summary) => Ok(summary),
-            Err(StoreError::Backend(m)) if m.starts_with(INVALID) => {
-                Err(SeedError::Invalid(m.trim_start_matches(INVALID).to_string()))
-            }
+            Err(StoreError::Backend(m)) if m.starts_with(INVALID) => Err(SeedError::Invalid(
+                m.trim_start_matches(INVALID).to_string(),
+            )),
             Err(e) => Err(SeedError::Store(e)),
         }
     }
@@ -448,7 +456,11 @@ fn apply(
                 .execute(c)?;
             if n == 0 {
                 diesel::insert_into(clients::table)
-                    .values((clients::user_id.eq(id), values, clients::created_at.eq(now_us)))
+                    .values((
+                        clients::user_id.eq(id),
+                        values,
+                        clients::created_at.eq(now_us),
+                    ))
                     .execute(c)?;
                 inserted += 1;
             }
@@ -526,7 +538,11 @@ fn apply(
             .execute(c)?;
         if n == 0 {
             diesel::insert_into(promotions::table)
-                .values((promotions::code.eq(&code), values, promotions::created_at.eq(now_us)))
+                .values((
+                    promotions::code.eq(&code),
+                    values,
+                    promotions::created_at.eq(now_us),
+                ))
                 .execute(c)?;
             inserted += 1;
         }
@@ -621,7 +637,10 @@ fn insert_role(c: &mut DbConnection, table: RoleTable, user_id: i64, now: i64) -
                 0
             } else {
                 diesel::insert_into(employees::table)
-                    .values((employees::user_id.eq(user_id), employees::created_at.eq(now)))
+                    .values((
+                        employees::user_id.eq(user_id),
+                        employees::created_at.eq(now),
+                    ))
                     .execute(c)?
             }
         }

@@ -1,7 +1,9 @@
 //! Services, promotions and stored payment methods.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, backend_fail, from_micros_opt, micros, parse_enum, write_tx};
+use crate::db::{
+    DbConnection, DbResult, backend_fail, from_micros_opt, micros, parse_enum, write_tx,
+};
 use crate::schema::{payment_methods, promotion_redemptions, promotions, services};
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -59,8 +61,11 @@ impl CatalogRepository for Store {
                 .map(service_from_row)
                 .collect::<DbResult<Vec<_>>>()?;
             list.sort_by(|a, b| {
-                (a.kind != ServiceKind::Primary, &a.name, a.id)
-                    .cmp(&(b.kind != ServiceKind::Primary, &b.name, b.id))
+                (a.kind != ServiceKind::Primary, &a.name, a.id).cmp(&(
+                    b.kind != ServiceKind::Primary,
+                    &b.name,
+                    b.id,
+                ))
             });
             Ok(list)
         })

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    AppliedPromotion, AppointmentWindow, CardBrand, ClientId, ClientRef, NewOrder,
-    NewPayment, Order, OrderId, OrderLine, OrderStatus, OutboxId, Payment, PaymentId, PaymentKind,
+    AppliedPromotion, AppointmentWindow, CardBrand, ClientId, ClientRef, NewOrder, NewPayment,
+    Order, OrderId, OrderLine, OrderStatus, OutboxId, Payment, PaymentId, PaymentKind,
     PaymentMethodId, PaymentStatus, Pricing, PromotionId, PropertyAccess, PropertyInfo, ServiceId,
 };
 use ordercore_domain::ports::{NewOutboxEmail, OrderRepository, Page};
@@ -169,8 +169,12 @@ fn order_from_row(r: OrderRow, client: ClientRef, payment: Option<Payment>) -> D
     let lines: StoredLines = parse_json("order lines", &r.lines)?;
     let property_info: PropertyInfo = parse_json("property info", &r.property_info)?;
     let access_json: serde_json::Value = parse_json("property access", &r.property_access)?;
-    let property_access = PropertyAccess::parse(&access_json)
-        .map_err(|_| backend_fail(format!("stored property access of order {} unreadable", r.id)))?;
+    let property_access = PropertyAccess::parse(&access_json).map_err(|_| {
+        backend_fail(format!(
+            "stored property access of order {} unreadable",
+            r.id
+        ))
+    })?;
     let windows: Vec<StoredWindow> = parse_json("appointments", &r.appointments)?;
     let promotion = match (r.promotion_id, r.promotion_code) {
         (Some(id), Some(code)) => Some(AppliedPromotion {
@@ -257,7 +261,8 @@ fn insert_order(
             orders::appointments.eq(to_json("appointments", &windows)?),
             orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
             orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
-            orders::promotion_discount_cents.eq(order.promotion.as_ref().map(|p| p.discount.cents())),
+            orders::promotion_discount_cents
+                .eq(order.promotion.as_ref().map(|p| p.discount.cents())),
             orders::payment_method_id.eq(order.payment_method_id.map(|p| p.0)),
             orders::created_at.eq(now),
             orders::updated_at.eq(now),
@@ -309,7 +314,11 @@ fn reload(conn: &mut DbConnection, id: i64) -> DbResult<Order> {
 
 #[async_trait]
 impl OrderRepository for Store {
-    async fn create_pending(&self, order: &NewOrder, now: DateTime<Utc>) -> Result<Order, StoreError> {
+    async fn create_pending(
+        &self,
+        order: &NewOrder,
+        now: DateTime<Utc>,
+    ) -> Result<Order, StoreError> {
         let order = order.clone();
         self.run(move |c| {
             write_tx(c, |c| {
@@ -338,7 +347,11 @@ impl OrderRepository for Store {
         .await
     }
 
-    async fn mark_payment_failed(&self, id: OrderId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn mark_payment_failed(
+        &self,
+        id: OrderId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         self.run(move |c| {
             write_tx(c, |c| {
                 let n = diesel::update(
@@ -492,7 +505,10 @@ impl OrderRepository for Store {
                         .filter(payments::id.eq(id.0))
                         .filter(payments::status.eq(from.as_str())),
                 )
-                .set((payments::status.eq(to.as_str()), payments::updated_at.eq(now)))
+                .set((
+                    payments::status.eq(to.as_str()),
+                    payments::updated_at.eq(now),
+                ))
                 .returning(payments::order_id)
                 .get_result::<i64>(c)
                 .optional()?;

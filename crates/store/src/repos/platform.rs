@@ -1,7 +1,9 @@
 //! Notifications, the route registry and idempotency records.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, Fail, from_micros, from_micros_opt, micros, parse_json, to_json};
+use crate::db::{
+    DbConnection, DbResult, Fail, from_micros, from_micros_opt, micros, parse_json, to_json,
+};
 use crate::schema::{api_routes, api_services, idempotency_keys, notifications};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -130,7 +132,11 @@ impl RouteRegistry for Store {
         self.run(move |c| {
             let Some(row) = api_routes::table
                 .filter(api_routes::route.eq(&route))
-                .select((api_routes::route, api_routes::service_name, api_routes::deployed))
+                .select((
+                    api_routes::route,
+                    api_routes::service_name,
+                    api_routes::deployed,
+                ))
                 .first::<(String, String, bool)>(c)
                 .optional()?
             else {
@@ -155,7 +161,11 @@ impl RouteRegistry for Store {
             let services = services_by_name(c)?;
             Ok(api_routes::table
                 .order(api_routes::route.asc())
-                .select((api_routes::route, api_routes::service_name, api_routes::deployed))
+                .select((
+                    api_routes::route,
+                    api_routes::service_name,
+                    api_routes::deployed,
+                ))
                 .load::<(String, String, bool)>(c)?
                 .into_iter()
                 .map(|row| route_record(&services, row))
@@ -192,7 +202,10 @@ impl RouteRegistry for Store {
                 if !exists {
                     insert_if_missing(
                         diesel::insert_into(api_services::table)
-                            .values((api_services::name.eq(service), api_services::deployed.eq(true)))
+                            .values((
+                                api_services::name.eq(service),
+                                api_services::deployed.eq(true),
+                            ))
                             .execute(c),
                     )?;
                 }
@@ -318,7 +331,8 @@ impl IdempotencyStore for Store {
         fingerprint: &str,
         now: DateTime<Utc>,
     ) -> Result<IdempotencyBegin, StoreError> {
-        let (scope, key, fingerprint) = (scope.to_string(), key.to_string(), fingerprint.to_string());
+        let (scope, key, fingerprint) =
+            (scope.to_string(), key.to_string(), fingerprint.to_string());
         self.run(move |c| begin(c, &scope, &key, &fingerprint, now))
             .await
     }

@@ -45,7 +45,10 @@ async fn services_primary_first_then_name(store: &Store) {
         .into_iter()
         .map(|s| s.slug)
         .collect();
-    assert_eq!(slugs, ["photos", "twilight", "3d_tour", "drone", "floor_plan"]);
+    assert_eq!(
+        slugs,
+        ["photos", "twilight", "3d_tour", "drone", "floor_plan"]
+    );
 
     let all = store.active_services().await.unwrap();
     let photos = all.iter().find(|s| s.slug == "photos").unwrap();
@@ -101,11 +104,22 @@ async fn promotions_by_code_with_redemptions(store: &Store) {
 
     use ordercore_domain::ports::OrderRepository;
     store
-        .create_pending(&crate::fixtures::new_order(&demo, true), crate::fixtures::t0())
+        .create_pending(
+            &crate::fixtures::new_order(&demo, true),
+            crate::fixtures::t0(),
+        )
         .await
         .unwrap();
     assert!(store.has_redeemed(w.id, demo.client.id).await.unwrap());
-    assert_eq!(store.find_by_code("WELCOME10").await.unwrap().unwrap().redemptions, 1);
+    assert_eq!(
+        store
+            .find_by_code("WELCOME10")
+            .await
+            .unwrap()
+            .unwrap()
+            .redemptions,
+        1
+    );
 }
 
 async fn payment_methods_default_and_deactivate(store: &Store) {
@@ -142,8 +156,14 @@ async fn payment_methods_default_and_deactivate(store: &Store) {
     assert_eq!(listed[0].postal_code.as_deref(), Some("80202"));
 
     assert!(store.deactivate(second.id).await.unwrap());
-    assert!(!store.deactivate(second.id).await.unwrap(), "already inactive");
-    let gone = PaymentMethodRepository::find(store, second.id).await.unwrap().unwrap();
+    assert!(
+        !store.deactivate(second.id).await.unwrap(),
+        "already inactive"
+    );
+    let gone = PaymentMethodRepository::find(store, second.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!gone.active);
     assert_eq!(store.list_active(client.id).await.unwrap().len(), 2);
     assert!(

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use ordercore_domain::Unexpected;
 use ordercore_domain::model::{
     AppliedPromotion, AppointmentWindow, CardBrand, Client, ClientRef, Email, Money, NewOrder,
     NewPayment, OrderLine, PaymentKind, PaymentMethod, PaymentStatus, Pricing, Promotion,
@@ -11,7 +12,6 @@ use ordercore_domain::ports::{
     CatalogRepository, NewOutboxEmail, PasswordHasher, PaymentMethodRepository,
     PromotionRepository, TokenGenerator, UserRepository,
 };
-use ordercore_domain::Unexpected;
 use ordercore_store::{SeedFile, Store};
 
 /// A fast stand-in for argon2id: salted like the real one, so re-hashing
@@ -75,7 +75,11 @@ pub async fn seed_demo(store: &Store) -> Demo {
         .find(|s| s.kind == ServiceKind::Primary)
         .unwrap()
         .clone();
-    let add_on = services.iter().find(|s| s.slug == "floor_plan").unwrap().clone();
+    let add_on = services
+        .iter()
+        .find(|s| s.slug == "floor_plan")
+        .unwrap()
+        .clone();
     let promotion = store.find_by_code("welcome10").await.unwrap().unwrap();
     let card = store.list_active(client.id).await.unwrap().remove(0);
     Demo {

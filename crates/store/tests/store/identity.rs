@@ -47,7 +47,10 @@ async fn accounts_carry_hash_and_roles(store: &Store) {
     assert_eq!(liaison.roles.liaison_clients, Some(vec![client.id]));
     assert_eq!(store.roles(liaison.user.id).await.unwrap(), liaison.roles);
 
-    assert_eq!(store.find_user(staff.user.id).await.unwrap(), Some(staff.user));
+    assert_eq!(
+        store.find_user(staff.user.id).await.unwrap(),
+        Some(staff.user)
+    );
     assert!(
         store
             .find_account_by_email(&email("nobody@example.com"))
@@ -55,7 +58,13 @@ async fn accounts_carry_hash_and_roles(store: &Store) {
             .unwrap()
             .is_none()
     );
-    assert!(store.find_user(ordercore_domain::model::UserId(999_999)).await.unwrap().is_none());
+    assert!(
+        store
+            .find_user(ordercore_domain::model::UserId(999_999))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 fn registration(address: &str) -> NewClientRegistration {
@@ -83,7 +92,9 @@ async fn register_client_creates_once(store: &Store) {
     assert_eq!(client.email.as_str(), "ann@example.com");
     assert_eq!(client.phone.as_deref(), Some("555-0100"));
     assert_eq!(client.billing, Billing::Invoice);
-    let again = store.register_client(&registration("ann@example.com"), t0()).await;
+    let again = store
+        .register_client(&registration("ann@example.com"), t0())
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 
     // An existing user without a client record gets one and keeps its hash.
@@ -168,12 +179,18 @@ async fn sessions_lifecycle(store: &Store) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(found.last_used_at, later, "microsecond precision round-trips");
+    assert_eq!(
+        found.last_used_at, later,
+        "microsecond precision round-trips"
+    );
     assert_eq!(found.application, ApplicationSlug::Planoorder);
 
     let revoked_at = t0() + Duration::hours(1);
     store.revoke(session.id, revoked_at).await.unwrap();
-    store.revoke(session.id, revoked_at + Duration::hours(1)).await.unwrap();
+    store
+        .revoke(session.id, revoked_at + Duration::hours(1))
+        .await
+        .unwrap();
     let found = SessionStore::find_by_token_digest(store, "session-digest-1")
         .await
         .unwrap()

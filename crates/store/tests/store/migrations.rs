@@ -6,7 +6,9 @@ use ordercore_store::{Store, embedded_migration_names};
 use std::path::Path;
 
 fn folder_names(backend: &str) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(backend);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(backend);
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
@@ -22,12 +24,21 @@ fn both_backends_have_the_same_migration_names() {
     let pg = folder_names("postgres");
     let sqlite = folder_names("sqlite");
     assert!(!pg.is_empty());
-    assert_eq!(pg, sqlite, "migrations/postgres and migrations/sqlite differ");
+    assert_eq!(
+        pg, sqlite,
+        "migrations/postgres and migrations/sqlite differ"
+    );
     for name in &pg {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
         for backend in ["postgres", "sqlite"] {
-            assert!(dir.join(backend).join(name).join("up.sql").is_file(), "{backend}/{name}/up.sql");
-            assert!(dir.join(backend).join(name).join("down.sql").is_file(), "{backend}/{name}/down.sql");
+            assert!(
+                dir.join(backend).join(name).join("up.sql").is_file(),
+                "{backend}/{name}/up.sql"
+            );
+            assert!(
+                dir.join(backend).join(name).join("down.sql").is_file(),
+                "{backend}/{name}/down.sql"
+            );
         }
     }
     let (embedded_pg, embedded_sqlite) = embedded_migration_names();
@@ -37,19 +48,30 @@ fn both_backends_have_the_same_migration_names() {
 
 #[test]
 fn unsupported_urls_are_refused_clearly() {
-    for url in ["mysql://localhost/db", "ordercore.db", "sqlite://", "http://x"] {
+    for url in [
+        "mysql://localhost/db",
+        "ordercore.db",
+        "sqlite://",
+        "http://x",
+    ] {
         let err = Store::connect(url, 1).unwrap_err().to_string();
         assert!(
             err.contains("postgres://") || err.contains("file path"),
             "{url}: {err}"
         );
-        assert!(!err.contains("localhost/db"), "the URL must not be echoed: {err}");
+        assert!(
+            !err.contains("localhost/db"),
+            "the URL must not be echoed: {err}"
+        );
     }
 }
 
 async fn migrates_from_empty_and_is_idempotent(store: &Store, applied: Vec<String>) {
     assert_eq!(applied.len(), folder_names("postgres").len());
-    assert!(store.migrate().await.unwrap().is_empty(), "second run applies nothing");
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
     store.ping().await.unwrap();
 }
 
@@ -82,7 +104,11 @@ async fn postgres_concurrent_migrations_apply_once() {
     for r in runs {
         applied += r.await.unwrap().unwrap().len();
     }
-    assert_eq!(applied, folder_names("postgres").len(), "each migration applied exactly once");
+    assert_eq!(
+        applied,
+        folder_names("postgres").len(),
+        "each migration applied exactly once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

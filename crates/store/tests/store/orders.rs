@@ -1,6 +1,8 @@
 //! Orders: creation with redemption, conditional transitions, payments.
 
-use crate::fixtures::{another_client, authorization, new_order, new_order_for, outbox_email, seed_demo, t0};
+use crate::fixtures::{
+    another_client, authorization, new_order, new_order_for, outbox_email, seed_demo, t0,
+};
 use chrono::Duration;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{OrderId, OrderStatus, PaymentId, PaymentKind, PaymentStatus};
@@ -26,9 +28,16 @@ async fn pending_order_round_trips(store: &Store) {
     assert_eq!(order.primary_service, new.primary_service);
     assert_eq!(order.add_on_services, new.add_on_services);
     assert_eq!(order.property_info, new.property_info);
-    assert_eq!(order.property_access, new.property_access, "access code round-trips");
     assert_eq!(
-        order.property_access.access_code.as_ref().map(|c| c.expose().clone()),
+        order.property_access, new.property_access,
+        "access code round-trips"
+    );
+    assert_eq!(
+        order
+            .property_access
+            .access_code
+            .as_ref()
+            .map(|c| c.expose().clone()),
         Some("4321".to_string())
     );
     assert_eq!(order.appointments, new.appointments);
@@ -38,24 +47,41 @@ async fn pending_order_round_trips(store: &Store) {
     assert_eq!(order.payment, None);
     assert_eq!(order.created_at, t0());
     assert_eq!(order.updated_at, t0());
-    assert_eq!(OrderRepository::find(store, order.id).await.unwrap(), Some(order));
-    assert!(OrderRepository::find(store, OrderId(999_999)).await.unwrap().is_none());
+    assert_eq!(
+        OrderRepository::find(store, order.id).await.unwrap(),
+        Some(order)
+    );
+    assert!(
+        OrderRepository::find(store, OrderId(999_999))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn second_redemption_is_a_conflict(store: &Store) {
     let demo = seed_demo(store).await;
-    store.create_pending(&new_order(&demo, true), t0()).await.unwrap();
+    store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
     let again = store.create_pending(&new_order(&demo, true), t0()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let submitted = store
         .create_submitted(&new_order(&demo, true), &outbox_email(&demo, t0()), t0())
         .await;
-    assert!(matches!(submitted, Err(StoreError::Conflict(_))), "{submitted:?}");
+    assert!(
+        matches!(submitted, Err(StoreError::Conflict(_))),
+        "{submitted:?}"
+    );
     // Nothing of the losers was kept.
     let orders = store.list(None, Page::default()).await.unwrap();
     assert_eq!(orders.len(), 1);
     // Without a promotion the same client may order again.
-    store.create_pending(&new_order(&demo, false), t0()).await.unwrap();
+    store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
     // Another client may use the code.
     let other = another_client(store, "other@example.com").await;
     store
@@ -72,11 +98,21 @@ async fn submitted_order_records_redemption_and_email(store: &Store) {
         .unwrap();
     assert_eq!(order.status, OrderStatus::Submitted);
     assert!(outbox.0 > 0);
-    assert!(store.has_redeemed(demo.promotion.id, demo.client.id).await.unwrap());
+    assert!(
+        store
+            .has_redeemed(demo.promotion.id, demo.client.id)
+            .await
+            .unwrap()
+    );
     // A submitted order is not pending: neither decider may touch it.
     assert!(!store.mark_payment_failed(order.id, t0()).await.unwrap());
     let fin = store
-        .finalize_payment(order.id, &authorization(&demo, order.pricing.total, "T1"), &outbox_email(&demo, t0()), t0())
+        .finalize_payment(
+            order.id,
+            &authorization(&demo, order.pricing.total, "T1"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
         .await
         .unwrap();
     assert!(fin.is_none());
@@ -84,19 +120,38 @@ async fn submitted_order_records_redemption_and_email(store: &Store) {
 
 async fn payment_failure_releases_the_redemption_once(store: &Store) {
     let demo = seed_demo(store).await;
-    let order = store.create_pending(&new_order(&demo, true), t0()).await.unwrap();
+    let order = store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
     let later = t0() + Duration::seconds(3);
     assert!(store.mark_payment_failed(order.id, later).await.unwrap());
     assert!(!store.mark_payment_failed(order.id, later).await.unwrap());
-    let failed = OrderRepository::find(store, order.id).await.unwrap().unwrap();
+    let failed = OrderRepository::find(store, order.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(failed.status, OrderStatus::PaymentFailed);
     assert_eq!(failed.updated_at, later);
-    assert!(!store.has_redeemed(demo.promotion.id, demo.client.id).await.unwrap());
+    assert!(
+        !store
+            .has_redeemed(demo.promotion.id, demo.client.id)
+            .await
+            .unwrap()
+    );
     // The code is usable again.
-    store.create_pending(&new_order(&demo, true), t0()).await.unwrap();
+    store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
     // And finalize cannot resurrect the failed order.
     let fin = store
-        .finalize_payment(order.id, &authorization(&demo, order.pricing.total, "T1"), &outbox_email(&demo, t0()), t0())
+        .finalize_payment(
+            order.id,
+            &authorization(&demo, order.pricing.total, "T1"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
         .await
         .unwrap();
     assert!(fin.is_none());
@@ -104,10 +159,18 @@ async fn payment_failure_releases_the_redemption_once(store: &Store) {
 
 async fn finalize_wins_once(store: &Store) {
     let demo = seed_demo(store).await;
-    let order = store.create_pending(&new_order(&demo, true), t0()).await.unwrap();
+    let order = store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
     let later = t0() + Duration::seconds(2);
     let (done, outbox) = store
-        .finalize_payment(order.id, &authorization(&demo, order.pricing.total, "60012345"), &outbox_email(&demo, later), later)
+        .finalize_payment(
+            order.id,
+            &authorization(&demo, order.pricing.total, "60012345"),
+            &outbox_email(&demo, later),
+            later,
+        )
         .await
         .unwrap()
         .unwrap();
@@ -123,38 +186,73 @@ async fn finalize_wins_once(store: &Store) {
     assert_eq!(payment.auth_code.as_deref(), Some("ABC123"));
     assert_eq!(payment.last4, "1111");
     assert_eq!(store.find_payment(payment.id).await.unwrap(), Some(payment));
-    assert!(store.has_redeemed(demo.promotion.id, demo.client.id).await.unwrap());
+    assert!(
+        store
+            .has_redeemed(demo.promotion.id, demo.client.id)
+            .await
+            .unwrap()
+    );
 
     let twice = store
-        .finalize_payment(order.id, &authorization(&demo, order.pricing.total, "T2"), &outbox_email(&demo, later), later)
+        .finalize_payment(
+            order.id,
+            &authorization(&demo, order.pricing.total, "T2"),
+            &outbox_email(&demo, later),
+            later,
+        )
         .await
         .unwrap();
     assert!(twice.is_none());
     assert!(!store.mark_payment_failed(order.id, later).await.unwrap());
-    assert!(store.find_payment(PaymentId(999_999)).await.unwrap().is_none());
+    assert!(
+        store
+            .find_payment(PaymentId(999_999))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn list_and_stale_pending(store: &Store) {
     let demo = seed_demo(store).await;
     let other = another_client(store, "lister@example.com").await;
-    let a = store.create_pending(&new_order(&demo, false), t0()).await.unwrap();
+    let a = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
     let b = store
-        .create_pending(&new_order_for(&demo, &other, false), t0() + Duration::minutes(1))
+        .create_pending(
+            &new_order_for(&demo, &other, false),
+            t0() + Duration::minutes(1),
+        )
         .await
         .unwrap();
     let c = store
         .create_pending(&new_order(&demo, false), t0() + Duration::minutes(2))
         .await
         .unwrap();
-    let ids = |v: Vec<ordercore_domain::model::Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let ids =
+        |v: Vec<ordercore_domain::model::Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
 
-    assert_eq!(ids(store.list(None, Page::default()).await.unwrap()), [c.id, b.id, a.id]);
     assert_eq!(
-        ids(store.list(Some(vec![demo.client.id]), Page::default()).await.unwrap()),
+        ids(store.list(None, Page::default()).await.unwrap()),
+        [c.id, b.id, a.id]
+    );
+    assert_eq!(
+        ids(store
+            .list(Some(vec![demo.client.id]), Page::default())
+            .await
+            .unwrap()),
         [c.id, a.id]
     );
-    assert_eq!(ids(store.list(Some(vec![]), Page::default()).await.unwrap()), []);
-    let page2 = Page { page: 2, per_page: 2 };
+    assert_eq!(
+        ids(store.list(Some(vec![]), Page::default()).await.unwrap()),
+        []
+    );
+    let page2 = Page {
+        page: 2,
+        per_page: 2,
+    };
     assert_eq!(ids(store.list(None, page2).await.unwrap()), [a.id]);
 
     store.mark_payment_failed(b.id, t0()).await.unwrap();
@@ -162,31 +260,100 @@ async fn list_and_stale_pending(store: &Store) {
         .stale_pending(t0() + Duration::minutes(2), 10)
         .await
         .unwrap();
-    assert_eq!(ids(stale), [a.id], "b is decided, c is not older than the cut-off");
-    assert_eq!(store.stale_pending(t0() + Duration::hours(1), 1).await.unwrap().len(), 1);
+    assert_eq!(
+        ids(stale),
+        [a.id],
+        "b is decided, c is not older than the cut-off"
+    );
+    assert_eq!(
+        store
+            .stale_pending(t0() + Duration::hours(1), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn payment_transitions_are_conditional(store: &Store) {
     let demo = seed_demo(store).await;
     let pay = |o: &ordercore_domain::model::Order| authorization(&demo, o.pricing.total, "T");
-    let o1 = store.create_pending(&new_order(&demo, false), t0()).await.unwrap();
-    let (o1, _) = store.finalize_payment(o1.id, &pay(&o1), &outbox_email(&demo, t0()), t0()).await.unwrap().unwrap();
+    let o1 = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
+    let (o1, _) = store
+        .finalize_payment(o1.id, &pay(&o1), &outbox_email(&demo, t0()), t0())
+        .await
+        .unwrap()
+        .unwrap();
     let p1 = o1.payment.unwrap().id;
     let later = t0() + Duration::hours(1);
-    assert!(store.transition_payment(p1, PaymentStatus::Authorized, PaymentStatus::Captured, later).await.unwrap());
-    assert!(!store.transition_payment(p1, PaymentStatus::Authorized, PaymentStatus::Captured, later).await.unwrap());
-    assert!(!store.transition_payment(p1, PaymentStatus::Authorized, PaymentStatus::Voided, later).await.unwrap());
+    assert!(
+        store
+            .transition_payment(
+                p1,
+                PaymentStatus::Authorized,
+                PaymentStatus::Captured,
+                later
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .transition_payment(
+                p1,
+                PaymentStatus::Authorized,
+                PaymentStatus::Captured,
+                later
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .transition_payment(p1, PaymentStatus::Authorized, PaymentStatus::Voided, later)
+            .await
+            .unwrap()
+    );
     let o1 = OrderRepository::find(store, o1.id).await.unwrap().unwrap();
     assert_eq!(o1.status, OrderStatus::Submitted);
     assert_eq!(o1.payment.unwrap().status, PaymentStatus::Captured);
 
-    let o2 = store.create_pending(&new_order(&demo, false), t0()).await.unwrap();
-    let (o2, _) = store.finalize_payment(o2.id, &pay(&o2), &outbox_email(&demo, t0()), t0()).await.unwrap().unwrap();
+    let o2 = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
+    let (o2, _) = store
+        .finalize_payment(o2.id, &pay(&o2), &outbox_email(&demo, t0()), t0())
+        .await
+        .unwrap()
+        .unwrap();
     let p2 = o2.payment.unwrap().id;
-    assert!(store.transition_payment(p2, PaymentStatus::Authorized, PaymentStatus::Voided, later).await.unwrap());
+    assert!(
+        store
+            .transition_payment(p2, PaymentStatus::Authorized, PaymentStatus::Voided, later)
+            .await
+            .unwrap()
+    );
     let o2 = OrderRepository::find(store, o2.id).await.unwrap().unwrap();
-    assert_eq!(o2.status, OrderStatus::Cancelled, "voiding cancels the order");
+    assert_eq!(
+        o2.status,
+        OrderStatus::Cancelled,
+        "voiding cancels the order"
+    );
     assert_eq!(o2.updated_at, later);
     assert_eq!(o2.payment.unwrap().status, PaymentStatus::Voided);
-    assert!(!store.transition_payment(PaymentId(999_999), PaymentStatus::Authorized, PaymentStatus::Voided, later).await.unwrap());
+    assert!(
+        !store
+            .transition_payment(
+                PaymentId(999_999),
+                PaymentStatus::Authorized,
+                PaymentStatus::Voided,
+                later
+            )
+            .await
+            .unwrap()
+    );
 }

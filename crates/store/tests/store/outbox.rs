@@ -6,7 +6,10 @@ use ordercore_domain::model::OutboxId;
 use ordercore_domain::ports::{OrderRepository, OutboxRepository};
 use ordercore_store::Store;
 
-contract_tests!(claims_due_messages_under_a_lease, sent_and_failed_messages_leave_the_queue);
+contract_tests!(
+    claims_due_messages_under_a_lease,
+    sent_and_failed_messages_leave_the_queue
+);
 
 async fn enqueue(store: &Store, at_minutes: i64) -> OutboxId {
     let demo = seed_demo(store).await;
@@ -35,8 +38,14 @@ async fn claims_due_messages_under_a_lease(store: &Store) {
     assert_eq!(claimed[0].recipient.as_str(), "client@example.com");
     assert!(claimed[0].order_id.0 > 0);
 
-    assert!(store.claim_due(now, lease, 10).await.unwrap().is_empty(), "leased");
-    let after_lease = store.claim_due(lease, lease + Duration::minutes(5), 1).await.unwrap();
+    assert!(
+        store.claim_due(now, lease, 10).await.unwrap().is_empty(),
+        "leased"
+    );
+    let after_lease = store
+        .claim_due(lease, lease + Duration::minutes(5), 1)
+        .await
+        .unwrap();
     assert_eq!(after_lease.len(), 1, "limit respected");
     assert_eq!(after_lease[0].id, first);
 }
@@ -62,5 +71,12 @@ async fn sent_and_failed_messages_leave_the_queue(store: &Store) {
     assert_eq!(retried[0].id, b);
     assert_eq!(retried[0].attempts, 1, "one failed attempt counted");
     let far = now + Duration::days(30);
-    assert!(store.claim_due(far, far, 10).await.unwrap().iter().all(|m| m.id == b));
+    assert!(
+        store
+            .claim_due(far, far, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.id == b)
+    );
 }

@@ -8,7 +8,9 @@ use chrono::Duration;
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::OrderStatus;
-use ordercore_domain::ports::{IdempotencyBegin, IdempotencyStore, OrderRepository, OutboxRepository};
+use ordercore_domain::ports::{
+    IdempotencyBegin, IdempotencyStore, OrderRepository, OutboxRepository,
+};
 use ordercore_store::Store;
 use ordercore_store::schema::{email_outbox, payments};
 use std::collections::HashSet;
@@ -37,13 +39,19 @@ async fn fifty_reservations_one_winner(store: &Store) {
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
-    println!("race: 50 reservations → {ok} ok, {conflict} conflict ({:?})", store.backend());
+    println!(
+        "race: 50 reservations → {ok} ok, {conflict} conflict ({:?})",
+        store.backend()
+    );
     assert_eq!((ok, conflict), (1, 49));
 }
 
 async fn fifty_deciders_one_state_change(store: &Store) {
     let demo = seed_demo(store).await;
-    let order = store.create_pending(&new_order(&demo, true), t0()).await.unwrap();
+    let order = store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let s = store.clone();
@@ -52,7 +60,9 @@ async fn fifty_deciders_one_state_change(store: &Store) {
             let id = order.id;
             tokio::spawn(async move {
                 if i % 2 == 0 {
-                    s.finalize_payment(id, &payment, &email, t0()).await.map(|r| r.is_some())
+                    s.finalize_payment(id, &payment, &email, t0())
+                        .await
+                        .map(|r| r.is_some())
                 } else {
                     s.mark_payment_failed(id, t0()).await
                 }
@@ -65,7 +75,10 @@ async fn fifty_deciders_one_state_change(store: &Store) {
             changed += 1;
         }
     }
-    let final_order = OrderRepository::find(store, order.id).await.unwrap().unwrap();
+    let final_order = OrderRepository::find(store, order.id)
+        .await
+        .unwrap()
+        .unwrap();
     let mut c = store.pool().get().unwrap();
     let payment_rows: i64 = payments::table.count().get_result(&mut *c).unwrap();
     let outbox_rows: i64 = email_outbox::table.count().get_result(&mut *c).unwrap();

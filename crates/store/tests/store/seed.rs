@@ -15,11 +15,23 @@ fn table_counts(store: &Store) -> Vec<(&'static str, i64)> {
         ("clients", clients::table.count().get_result(c).unwrap()),
         ("employees", employees::table.count().get_result(c).unwrap()),
         ("liaisons", liaisons::table.count().get_result(c).unwrap()),
-        ("liaison_clients", liaison_clients::table.count().get_result(c).unwrap()),
-        ("applications", applications::table.count().get_result(c).unwrap()),
+        (
+            "liaison_clients",
+            liaison_clients::table.count().get_result(c).unwrap(),
+        ),
+        (
+            "applications",
+            applications::table.count().get_result(c).unwrap(),
+        ),
         ("services", services::table.count().get_result(c).unwrap()),
-        ("promotions", promotions::table.count().get_result(c).unwrap()),
-        ("payment_methods", payment_methods::table.count().get_result(c).unwrap()),
+        (
+            "promotions",
+            promotions::table.count().get_result(c).unwrap(),
+        ),
+        (
+            "payment_methods",
+            payment_methods::table.count().get_result(c).unwrap(),
+        ),
     ]
 }
 
@@ -33,7 +45,10 @@ fn password_hashes(store: &Store) -> Vec<Option<String>> {
 }
 
 async fn seeding_twice_changes_nothing(store: &Store) {
-    let first = store.seed(&SeedFile::demo(), &FakeHasher, &FakeTokens).await.unwrap();
+    let first = store
+        .seed(&SeedFile::demo(), &FakeHasher, &FakeTokens)
+        .await
+        .unwrap();
     assert!(first.inserted > 0);
     let counts = table_counts(store);
     assert_eq!(
@@ -51,7 +66,10 @@ async fn seeding_twice_changes_nothing(store: &Store) {
         ]
     );
     let hashes = password_hashes(store);
-    let second = store.seed(&SeedFile::demo(), &FakeHasher, &FakeTokens).await.unwrap();
+    let second = store
+        .seed(&SeedFile::demo(), &FakeHasher, &FakeTokens)
+        .await
+        .unwrap();
     assert_eq!(second.inserted, 0);
     assert_eq!(table_counts(store), counts);
     assert_eq!(password_hashes(store), hashes, "matching hashes are kept");
@@ -73,8 +91,14 @@ async fn seed_file_example_loads(store: &Store) {
             "exp_month": 1, "exp_year": 2030}]}"#,
     )
     .unwrap();
-    let err = store.seed(&bad, &FakeHasher, &FakeTokens).await.unwrap_err();
-    assert!(matches!(err, SeedError::Invalid(ref m) if m.contains("ghost@example.com")), "{err}");
+    let err = store
+        .seed(&bad, &FakeHasher, &FakeTokens)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SeedError::Invalid(ref m) if m.contains("ghost@example.com")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -114,5 +114,8 @@ fn database_urls() {
         database_url("postgresql://u:p@h/db?sslmode=disable", "t2"),
         "postgresql://u:p@h/t2?sslmode=disable"
     );
-    assert_eq!(database_url("postgres://h:5432", "t3"), "postgres://h:5432/t3");
+    assert_eq!(
+        database_url("postgres://h:5432", "t3"),
+        "postgres://h:5432/t3"
+    );
 }
