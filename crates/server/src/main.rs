@@ -1,1 +1,28 @@
-fn main() {}
+//! `ordercore`: see `ordercore --help` and README.md.
+
+use clap::Parser;
+use ordercore_server::cli::Cli;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match ordercore_server::config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ordercore: {e}");
+            eprintln!("ordercore: start-up refused; see docs/configuration.md");
+            return ExitCode::from(2);
+        }
+    };
+    ordercore_server::telemetry::init(&config.log);
+    let outcome =
+        actix_web::rt::System::new().block_on(ordercore_server::commands::run(cli.command, config));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "ordercore stopped with an error");
+            eprintln!("ordercore: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The command line: `ordercore [--config FILE] <command>`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// ordercore: order property media and pay for it in one call.
+///
+/// Settings come from defaults, then `ordercore.toml` (or --config FILE), then
+/// ORDERCORE_* environment variables; see docs/configuration.md.
+#[derive(Debug, Parser)]
+#[command(name = "ordercore", version, about, long_about)]
+pub struct Cli {
+    /// A TOML configuration file (default: ./ordercore.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve HTTP with the outbox worker and the
+    /// pending-payment sweeper until SIGTERM or ctrl-c.
+    Serve,
+    /// Apply the embedded database migrations and exit (a release step).
+    Migrate,
+    /// Load records: the demo data set (--demo) or a JSON seed file (--file).
+    /// Idempotent.
+    Seed(SeedArgs),
+    /// The route kill switches: list routes, or deploy/undeploy one.
+    Routes {
+        #[command(subcommand)]
+        action: SwitchAction,
+    },
+    /// The API-service kill switches: list services, or deploy/undeploy one.
+    Services {
+        #[command(subcommand)]
+        action: SwitchAction,
+    },
+    /// The staff notifications (newest first).
+    Notifications {
+        #[command(subcommand)]
+        action: NotificationAction,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SeedArgs {
+    /// The demo catalogue, applications, a client, an employee and a
+    /// promotion; prints their credentials.
+    #[arg(long)]
+    pub demo: bool,
+    /// A JSON seed file (format: docs/seed-file.md).
+    #[arg(long, value_name = "F")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SwitchAction {
+    /// Every record with its deployed flag.
+    List,
+    /// Mark NAME deployed: requests reach it again (within the route cache TTL).
+    Enable { name: String },
+    /// Mark NAME not deployed: requests are refused (route-not-found or
+    /// service-not-found) within the route cache TTL, on every instance.
+    Disable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotificationAction {
+    /// The newest notifications.
+    List {
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_the_operator_commands() {
+        let cli = Cli::try_parse_from(["ordercore", "routes", "disable", "orders/read"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Routes { action: SwitchAction::Disable { ref name } } if name == "orders/read"
+        ));
+        let cli =
+            Cli::try_parse_from(["ordercore", "--config", "x.toml", "seed", "--demo"]).unwrap();
+        assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("x.toml")));
+        assert!(Cli::try_parse_from(["ordercore", "seed"]).is_err());
+        assert!(Cli::try_parse_from(["ordercore", "seed", "--demo", "--file", "f"]).is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! `ordercore serve`: migrate, register the route table, then run the HTTP
+//! server, the outbox worker and the pending-payment sweeper until SIGTERM or
+//! ctrl-c; in-flight requests finish before the process exits.
+
+use super::CommandError;
+use crate::config::Config;
+use crate::{wiring, workers};
+use actix_web::dev::{Service as _, ServiceResponse};
+use actix_web::{App, HttpServer, web};
+use ordercore_domain::ports::RouteRegistry;
+use ordercore_http::Slug;
+use std::net::SocketAddr;
+use std::time::Instant;
+use tokio::sync::watch;
+use tracing::Instrument as _;
+
+pub async fn serve(config: &Config) -> Result<(), CommandError> {
+    tracing::info!(config = %config.summary(), "starting ordercore");
+    let store = wiring::connect(config)?;
+    super::migrate(&store).await?;
+    store
+        .register(&ordercore_http::routes::registry_pairs())
+        .await
+        .map_err(|e| CommandError::Failed(format!("cannot register the route table: {e}")))?;
+    let service = wiring::service(config, &store)?;
+    let state = web::Data::new(service.state);
+
+    let server = HttpServer::new(move || {
+        let state = state.clone();
+        App::new()
+            .wrap_fn(|req, srv| {
+                let started = Instant::now();
+                let span = tracing::info_span!(
+                    "http.request",
+                    http.method = %req.method(),
+                    http.path = %req.path(),
+                );
+                let fut = srv.call(req);
+                async move {
+                    let res: Result<ServiceResponse, actix_web::Error> = fut.await;
+                    if let Ok(res) = &res {
+                        log_request(res, started);
+                    }
+                    res
+                }
+                .instrument(span)
+            })
+            .configure(move |cfg| ordercore_http::configure(cfg, state))
+    })
+    .disable_signals()
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    .bind(config.bind)
+    .map_err(|e| {
+        CommandError::Failed(format!(
+            "ORDERCORE_BIND: cannot listen on {}: {e}",
+            config.bind
+        ))
+    })?;
+    let addrs = server.addrs();
+    let server = server.run();
+    let handle = server.handle();
+    announce(config, &addrs);
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let outbox = tokio::spawn(workers::run_outbox(
+        service.outbox,
+        config.workers.outbox_interval,
+        config.workers.outbox_batch,
+        stop_rx.clone(),
+    ));
+    let sweeper = tokio::spawn(workers::run_sweeper(
+        service.sweeper,
+        config.workers.sweeper_interval,
+        config.workers.sweeper_batch,
+        stop_rx,
+    ));
+    let signals = tokio::spawn(async move {
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(true);
+        handle.stop(true).await;
+    });
+
+    let served = server.await;
+    signals.abort();
+    // The workers stop between passes; their current pass finishes first.
+    let _ = outbox.await;
+    let _ = sweeper.await;
+    tracing::info!("ordercore stopped");
+    served.map_err(|e| CommandError::Failed(format!("HTTP server failed: {e}")))
+}
+
+/// One line per request: route, HTTP status, status slug (when the HTTP layer
+/// attached it) and latency.
+fn log_request(res: &ServiceResponse, started: Instant) {
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = res.status().as_u16();
+    let slug = res
+        .response()
+        .extensions()
+        .get::<Slug>()
+        .map(|s| s.as_str());
+    let route = res
+        .request()
+        .path()
+        .strip_prefix("/api/v1/")
+        .unwrap_or(res.request().path())
+        .to_string();
+    tracing::info!(
+        route = %route,
+        http.status = status,
+        status_slug = slug.unwrap_or("-"),
+        latency_ms = format_args!("{latency_ms:.1}"),
+        "request"
+    );
+}
+
+/// Waits for ctrl-c or SIGTERM; returns its name.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "ctrl-c"
+    }
+}
+
+/// Says where the server listens (stdout, first line: tests read it) and, on
+/// the demo database, how to place a first order.
+fn announce(config: &Config, addrs: &[SocketAddr]) {
+    let base = addrs
+        .first()
+        .map_or_else(|| config.bind.to_string(), SocketAddr::to_string);
+    out!("ordercore listening on http://{base}");
+    tracing::info!(http.addr = %base, "listening");
+    if config.is_default_sqlite() {
+        out!("{}", first_order_hint(&base));
+    }
+}
+
+/// The README walkthrough in short, for the demo database.
+pub fn first_order_hint(base: &str) -> String {
+    format!(
+        r#"
+Demo database: try it (full walkthrough in README.md; demo data from `ordercore seed --demo`):
+  TOKEN=$(echo -n '{{"email":"client@example.com","password":"demo-password","application":"planoorder"}}' | base64 -w0 \
+    | curl -s -H 'Content-Type: text/plain' --data-binary @- http://{base}/api/v1/sessions/create \
+    | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  curl -s -H 'Content-Type: application/json' -d "{{\"token\":\"$TOKEN\"}}" http://{base}/api/v1/services/index
+  API documentation: http://{base}/documentation
+"#
+    )
+}

@@ -1,0 +1,183 @@
+//! Builds the adapters the configuration names and hands them to the use
+//! cases. No business rule lives here: only which implementation of each port.
+
+use crate::clock::SystemClock;
+use crate::config::{Config, MailerConfig, PaymentConfig};
+use async_trait::async_trait;
+use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
+use ordercore_crypto::{Argon2Hasher, RandomTokens};
+use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
+use ordercore_domain::usecases::{
+    AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DeliverOutbox, DestroySession,
+    ListNotifications, ListOrders, ListPaymentMethods, ListServices, Notifier, ReadOrder,
+    RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, SweepPendingPayments,
+    ValidatePromotion, VoidPayment,
+};
+use ordercore_http::{AppState, HttpConfig, HttpPorts, Readiness, UseCases};
+use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
+use ordercore_mandrill::{LogMailer, MandrillMailer};
+use ordercore_store::Store;
+use std::sync::Arc;
+
+/// Why the service could not be assembled. The message names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum WiringError {
+    #[error("ORDERCORE_DATABASE_URL: {0}")]
+    Database(String),
+    #[error("{setting}: {detail}")]
+    Adapter {
+        setting: &'static str,
+        detail: String,
+    },
+}
+
+/// Connects to the configured database (no migration).
+pub fn connect(config: &Config) -> Result<Store, WiringError> {
+    Store::connect(config.database_url.expose(), config.database_pool_size)
+        .map_err(|e| WiringError::Database(e.to_string()))
+}
+
+/// The payment processor the configuration names.
+pub fn payment_gateway(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<dyn PaymentGateway>, WiringError> {
+    Ok(match &config.payment {
+        PaymentConfig::Simulated => Arc::new(SimulatedGateway::new(clock)),
+        PaymentConfig::AuthorizeNet(c) => {
+            let http = AuthorizeNetGateway::http_client(c).map_err(|e| WiringError::Adapter {
+                setting: "ORDERCORE_PAYMENT_GATEWAY",
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+            Arc::new(AuthorizeNetGateway::new(c.clone(), http))
+        }
+    })
+}
+
+/// The mailer the configuration names.
+pub fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, WiringError> {
+    Ok(match &config.mailer {
+        MailerConfig::Log => Arc::new(LogMailer::new()),
+        MailerConfig::Mandrill(c) => {
+            let http = c.http_client().map_err(|e| WiringError::Adapter {
+                setting: "ORDERCORE_MAILER",
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+            Arc::new(MandrillMailer::new(c.clone(), http))
+        }
+    })
+}
+
+/// `GET /readyz`: the database answers.
+struct StoreReadiness(Store);
+
+#[async_trait]
+impl Readiness for StoreReadiness {
+    async fn check(&self) -> Result<(), String> {
+        self.0.ping().await.map_err(|e| e.to_string())
+    }
+}
+
+/// Everything `serve` runs: the HTTP state and the two workers.
+pub struct Service {
+    pub state: AppState,
+    pub outbox: DeliverOutbox,
+    pub sweeper: SweepPendingPayments,
+}
+
+/// Assembles the service on `store` with the configured adapters.
+pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let metrics = Metrics::new();
+    let gateway: Arc<dyn PaymentGateway> = Arc::new(MeteredGateway::new(
+        payment_gateway(config, clock.clone())?,
+        metrics.clone(),
+    ));
+    let mailer: Arc<dyn Mailer> = Arc::new(MeteredMailer::new(mailer(config)?, metrics.clone()));
+    let tokens: Arc<dyn TokenGenerator> = Arc::new(RandomTokens);
+    let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher);
+    let db = Arc::new(store.clone());
+    let notifier = Notifier::new(db.clone(), clock.clone());
+
+    let usecases = UseCases {
+        authenticate: Authenticate::new(
+            db.clone(),
+            db.clone(),
+            db.clone(),
+            tokens.clone(),
+            clock.clone(),
+        ),
+        create_session: CreateSession::new(
+            db.clone(),
+            db.clone(),
+            db.clone(),
+            hasher.clone(),
+            tokens.clone(),
+            clock.clone(),
+        ),
+        destroy_session: DestroySession::new(db.clone(), clock.clone()),
+        register_client: RegisterClient::new(
+            db.clone(),
+            db.clone(),
+            db.clone(),
+            hasher,
+            tokens.clone(),
+            clock.clone(),
+        ),
+        add_payment_method: AddPaymentMethod::new(
+            db.clone(),
+            db.clone(),
+            gateway.clone(),
+            clock.clone(),
+        ),
+        list_payment_methods: ListPaymentMethods::new(db.clone(), db.clone()),
+        remove_payment_method: RemovePaymentMethod::new(db.clone(), gateway.clone()),
+        list_services: ListServices::new(db.clone()),
+        validate_promotion: ValidatePromotion::new(
+            db.clone(),
+            db.clone(),
+            db.clone(),
+            clock.clone(),
+        ),
+        submit_order: SubmitOrder::new(SubmitOrderPorts {
+            clients: db.clone(),
+            catalog: db.clone(),
+            promotions: db.clone(),
+            methods: db.clone(),
+            orders: db.clone(),
+            outbox: db.clone(),
+            gateway: gateway.clone(),
+            mailer: mailer.clone(),
+            notifier: notifier.clone(),
+            clock: clock.clone(),
+        }),
+        read_order: ReadOrder::new(db.clone()),
+        list_orders: ListOrders::new(db.clone()),
+        capture_payment: CapturePayment::new(db.clone(), gateway.clone(), clock.clone()),
+        void_payment: VoidPayment::new(db.clone(), gateway.clone(), clock.clone()),
+        list_notifications: ListNotifications::new(db.clone()),
+    };
+    let ports = HttpPorts {
+        registry: db.clone(),
+        idempotency: db.clone(),
+        tokens,
+        clock: clock.clone(),
+        readiness: Arc::new(StoreReadiness(store.clone())),
+    };
+    let http_config = HttpConfig {
+        rate_limit_per_minute: config.rate_limit_per_minute,
+        registry_cache_ttl: config.route_cache_ttl,
+        ..HttpConfig::default()
+    };
+    Ok(Service {
+        state: AppState::new(usecases, ports, http_config, metrics),
+        outbox: DeliverOutbox::new(
+            db.clone(),
+            db.clone(),
+            mailer,
+            notifier.clone(),
+            clock.clone(),
+        ),
+        sweeper: SweepPendingPayments::new(db.clone(), gateway, notifier, clock),
+    })
+}

@@ -1,0 +1,105 @@
+//! The background loops of `serve`: the e-mail outbox worker and the
+//! pending-payment sweeper. Each runs one pass, sleeps its interval, and stops
+//! between passes when shutdown is signalled. Several instances may run them
+//! at once: the store hands each due row to exactly one caller.
+
+use ordercore_domain::usecases::{DeliverOutbox, SweepPendingPayments};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Delivers due confirmation e-mails every `interval`, `batch` at a time.
+pub async fn run_outbox(
+    outbox: DeliverOutbox,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "outbox",
+        interval_ms = interval.as_millis() as u64,
+        "worker started"
+    );
+    loop {
+        match outbox.run_once(batch).await {
+            Ok(r) if r.sent + r.retrying + r.given_up > 0 => tracing::info!(
+                worker = "outbox",
+                outbox.sent = r.sent,
+                outbox.retrying = r.retrying,
+                outbox.given_up = r.given_up,
+                "outbox pass delivered e-mails"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(worker = "outbox", error = %e, "outbox pass failed"),
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "outbox", "worker stopped");
+}
+
+/// Voids holds of orders abandoned in `pending_payment`, every `interval`.
+pub async fn run_sweeper(
+    sweeper: SweepPendingPayments,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "sweeper",
+        interval_ms = interval.as_millis() as u64,
+        "worker started"
+    );
+    loop {
+        match sweeper.run_once(batch).await {
+            Ok(r) if r.failed + r.voided + r.needs_attention > 0 => tracing::warn!(
+                worker = "sweeper",
+                sweep.failed = r.failed,
+                sweep.voided = r.voided,
+                sweep.needs_attention = r.needs_attention,
+                "sweeper resolved abandoned payments"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(worker = "sweeper", error = %e, "sweeper pass failed"),
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "sweeper", "worker stopped");
+}
+
+/// Sleeps `interval`; true when shutdown was signalled (or its sender dropped).
+async fn wait_or_shutdown(interval: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    if *shutdown.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(interval) => *shutdown.borrow(),
+        changed = shutdown.changed() => changed.is_err() || *shutdown.borrow(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn waiting_ends_early_on_shutdown() {
+        let (tx, mut rx) = watch::channel(false);
+        let waiter =
+            tokio::spawn(async move { wait_or_shutdown(Duration::from_secs(60), &mut rx).await });
+        tx.send(true).unwrap();
+        let stopped = tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(stopped);
+    }
+
+    #[tokio::test]
+    async fn waiting_runs_the_interval_otherwise() {
+        let (_tx, mut rx) = watch::channel(false);
+        assert!(!wait_or_shutdown(Duration::from_millis(10), &mut rx).await);
+    }
+}
