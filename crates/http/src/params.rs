@@ -156,8 +156,7 @@ pub fn validate(
 }
 
 fn check_value(def: &ParamDef, value: &Value, path: &str, errs: &mut FieldErrors) -> Option<Value> {
-    let before = errs.0.len();
-    let result = match def.kind {
+    match def.kind {
         ParamType::String => check_string(def, value, path, errs),
         ParamType::Integer => check_integer(def, value, path, errs),
         ParamType::Boolean => match value {
@@ -208,9 +207,10 @@ fn check_value(def: &ParamDef, value: &Value, path: &str, errs: &mut FieldErrors
                 None
             }
         },
-    };
-    // A parent with a bad field is kept out, like any other failed param.
-    if errs.0.len() > before { None } else { result }
+    }
+    // A parent or array with a bad field keeps its valid fields, so that
+    // later checks (the `json` fields of `order`) still see them; nothing is
+    // dispatched while any problem is recorded.
 }
 
 fn check_string(

@@ -82,7 +82,7 @@ pub async fn not_found(state: web::Data<AppState>) -> HttpResponse {
     Outcome::error(e).into_response()
 }
 
-fn header_str<'a>(req: &'a HttpRequest, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -1,0 +1,14 @@
+//! ordercore-http integration tests: the pipeline of SPEC §3 in-process
+//! (`actix_web::test`), every status slug of SPEC §4, the generated
+//! documentation, and whole flows over a real socket. Storage is
+//! ordercore-store on a temporary SQLite file; the processor is the simulated
+//! gateway (with scripted failures); the mailer is the log mailer (with a
+//! failure switch); ports are swapped for mockall mocks where a test needs a
+//! failure no real adapter produces on demand.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod docs;
+mod flows;
+mod pipeline;
+mod slugs;
+mod support;
