@@ -434,8 +434,22 @@ impl SubmitOrder {
             .gateway
             .void(pending.id, &approval.transaction_id)
             .await;
-        if let Err(void_error) = &voided {
-            self.notifier
+        match &voided {
+            // The hold is gone: the order failed like any refused payment, and
+            // its promotion redemption is released now rather than when the
+            // sweeper reaches it (a retry would otherwise get
+            // `promotion-expended`). A no-op when the order is no longer
+            // pending; if it fails, the sweeper releases it later.
+            Ok(()) => {
+                let _ = self
+                    .orders
+                    .mark_payment_failed(pending.id, self.clock.now())
+                    .await;
+            }
+            // The hold remains: leave the order pending so the sweeper tries
+            // the void again, and tell staff now.
+            Err(void_error) => {
+                self.notifier
                 .notify(
                     "payment-void-failed",
                     Severity::Critical,
@@ -446,6 +460,7 @@ impl SubmitOrder {
                     json!({ "order_id": pending.id, "transaction_id": approval.transaction_id, "error": void_error.to_string() }),
                 )
                 .await;
+            }
         }
         Err(Unexpected(format!(
             "order {}: {failure}; void {}",

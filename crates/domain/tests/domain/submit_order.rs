@@ -994,7 +994,17 @@ async fn finalize_fails(
         .withf(|id, tx| *id == ORDER && tx == TX)
         .times(1)
         .return_once(move |_, _| voided);
-    m.orders.expect_mark_payment_failed().never();
+    // A voided hold fails the order at once (releasing its redemption); a
+    // hold that could not be voided leaves it pending for the sweeper.
+    let marking = m.orders.expect_mark_payment_failed();
+    if void_failed {
+        marking.never();
+    } else {
+        marking
+            .with(eq(ORDER), eq(now()))
+            .times(1)
+            .returning(|_, _| Ok(true));
+    }
     m.mailer.expect_send_order_confirmation().never();
     m.outbox.expect_mark_sent().never();
     if void_failed {
