@@ -66,6 +66,25 @@ fn unsupported_urls_are_refused_clearly() {
     }
 }
 
+#[test]
+fn unreachable_databases_are_reported_as_such() {
+    let err = Store::connect("postgres://postgres:secret@127.0.0.1:1/nowhere", 1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("could not connect to the postgres database"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "no password in errors: {err}");
+    let err = Store::connect("sqlite:///nonexistent-dir/x/y.db", 1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("could not connect to the sqlite database"),
+        "{err}"
+    );
+}
+
 async fn migrates_from_empty_and_is_idempotent(store: &Store, applied: Vec<String>) {
     assert_eq!(applied.len(), folder_names("postgres").len());
     assert!(
