@@ -1,0 +1,164 @@
+//! Replies without a transaction outcome, and failures on the wire.
+
+use crate::support::*;
+use ordercore_domain::ports::{PaymentError, PaymentGateway};
+use std::time::Duration;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn assert_sent_transaction(body: &str) {
+    assert_key_order(
+        body,
+        &[
+            "createTransactionRequest",
+            "merchantAuthentication",
+            "refId",
+            "transactionRequest",
+            "transactionType",
+            "amount",
+            "profile",
+            "order",
+        ],
+    );
+    let v = json(body);
+    assert_credentials(&v, "createTransactionRequest");
+    assert_eq!(v["createTransactionRequest"]["refId"], "1042");
+}
+
+#[tokio::test]
+async fn e00007_is_invalid_credentials() {
+    let (server, gateway) = stub("invalid_credentials.json").await;
+
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    assert_eq!(
+        error,
+        PaymentError::InvalidCredentials {
+            code: "E00007".into()
+        }
+    );
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn e00008_is_invalid_credentials() {
+    let (server, gateway) = stub("inactive_credentials.json").await;
+
+    let error = gateway.charge(&transaction()).await.unwrap_err();
+
+    assert_eq!(
+        error,
+        PaymentError::InvalidCredentials {
+            code: "E00008".into()
+        }
+    );
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn e00003_schema_error_is_external() {
+    let (server, gateway) = stub("schema_error.json").await;
+
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    let PaymentError::External { code, detail } = error else {
+        panic!("expected External, got {error:?}");
+    };
+    assert_eq!(code.as_deref(), Some("E00003"));
+    assert!(detail.contains("invalid child element"));
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn e00040_record_not_found_is_external() {
+    let (server, gateway) = stub("record_not_found.json").await;
+
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    assert_eq!(
+        error,
+        PaymentError::External {
+            code: Some("E00040".into()),
+            detail: "The record cannot be found.".into()
+        }
+    );
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn http_500_is_external() {
+    let (server, gateway) = stub_with_status(500, b"Internal Server Error".to_vec()).await;
+
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    let PaymentError::External { code: None, detail } = error else {
+        panic!("expected External without code, got {error:?}");
+    };
+    assert!(detail.contains("500"), "{detail}");
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn non_json_reply_is_external() {
+    let html = b"\xEF\xBB\xBF<html><body>Service Unavailable</body></html>".to_vec();
+    let (server, gateway) = stub_with_status(200, html).await;
+
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    assert!(
+        matches!(error, PaymentError::External { code: None, .. }),
+        "{error:?}"
+    );
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn timeout_is_outcome_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_bytes(fixture("approved_auth_only.json"))
+                .set_delay(Duration::from_secs(3)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let gateway = gateway_for(config(&server).with_timeout(Duration::from_millis(200)));
+
+    let started = std::time::Instant::now();
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    assert!(
+        matches!(error, PaymentError::OutcomeUnknown { .. }),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "timed out early"
+    );
+    assert_sent_transaction(&sent_body(&server).await);
+}
+
+#[tokio::test]
+async fn refused_connection_is_external() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = ordercore_authorizenet::AuthorizeNetConfig::new(
+        ordercore_authorizenet::Endpoint::Url(format!("http://127.0.0.1:{port}{API_PATH}")),
+        LOGIN_ID,
+        ordercore_domain::model::Secret::new(TRANSACTION_KEY.to_string()),
+    );
+    let gateway = gateway_for(config);
+
+    let error = gateway.authorize(&transaction()).await.unwrap_err();
+
+    assert!(
+        matches!(error, PaymentError::External { code: None, .. }),
+        "{error:?}"
+    );
+}

@@ -1,0 +1,93 @@
+//! Secrets never reach Debug output or logs.
+
+use crate::support::*;
+use ordercore_domain::ports::PaymentGateway;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn config_and_gateway_debug_never_show_the_transaction_key() {
+    let server = MockServer::start().await;
+    let config = config(&server);
+    let printed = format!("{config:?}");
+    assert!(!printed.contains(TRANSACTION_KEY), "{printed}");
+    assert!(printed.contains("[redacted]"), "{printed}");
+    let gateway = gateway_for(config);
+    assert!(!format!("{gateway:?}").contains(TRANSACTION_KEY));
+}
+
+#[tokio::test]
+async fn logs_name_call_order_and_outcome_but_no_secrets() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    // Other tests run the same log call sites at the same time on threads
+    // without a subscriber. With a single registered dispatcher, tracing
+    // computes a call site's interest from the *registering thread's*
+    // default, so those threads would cache "never". A second (idle)
+    // dispatcher makes tracing ask every live dispatcher, ours included;
+    // then recompute what was cached before.
+    let _idle = tracing::Dispatch::new(tracing_subscriber::registry());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(fixture("declined.json")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_bytes(fixture("create_customer_payment_profile_invalid_card.json")),
+        )
+        .mount(&server)
+        .await;
+    let gateway = gateway_for(config(&server));
+
+    gateway.authorize(&transaction()).await.unwrap_err();
+    gateway
+        .create_payment_profile(CUSTOMER_PROFILE_ID, &card(CARD_NUMBER, 12, 2030, "98004"))
+        .await
+        .unwrap_err();
+
+    let logs = captured.text();
+    assert!(logs.contains("authOnlyTransaction"), "{logs}");
+    assert!(logs.contains("order.id=1042"), "{logs}");
+    assert!(logs.contains("payment.outcome=\"declined\""), "{logs}");
+    assert!(logs.contains("payment.error_code=\"2\""), "{logs}");
+    assert!(
+        logs.contains("createCustomerPaymentProfileRequest"),
+        "{logs}"
+    );
+    assert!(logs.contains("card_number_invalid"), "{logs}");
+    for secret in [TRANSACTION_KEY, CARD_NUMBER, "1111111111", CVC] {
+        assert!(!logs.contains(secret), "{secret} leaked into: {logs}");
+    }
+}
