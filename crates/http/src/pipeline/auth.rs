@@ -144,3 +144,128 @@ pub fn session_json(principal: Option<&Principal>, view: SessionView) -> Option<
     let (session, user, roles) = principal?.session()?;
     Some(views::session(session, user, roles, None, view))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes;
+    use chrono::Utc;
+    use ordercore_domain::model::{
+        Application, ApplicationId, ClientId, Email, Session, SessionId, User, UserId, UserRoles,
+    };
+    use ordercore_domain::usecases::PrincipalKind;
+    use serde_json::json;
+
+    fn session(app: ApplicationSlug, roles: UserRoles) -> Principal {
+        let now = Utc::now();
+        Principal {
+            kind: PrincipalKind::Session {
+                session: Session {
+                    id: SessionId(1),
+                    user_id: UserId(1),
+                    application: app,
+                    created_at: now,
+                    last_used_at: now,
+                    remember_me: false,
+                    revoked_at: None,
+                },
+                user: User {
+                    id: UserId(1),
+                    email: Email::parse("a@example.com").unwrap(),
+                },
+                roles,
+            },
+        }
+    }
+
+    fn employee() -> UserRoles {
+        UserRoles {
+            employee: true,
+            ..UserRoles::default()
+        }
+    }
+
+    fn acting(route: &str, p: &Principal, params: serde_json::Value) -> Result<Acting, Slug> {
+        let (r, a) = route.split_once('/').unwrap();
+        application_and_role(
+            routes::find(r, a).unwrap(),
+            Some(p),
+            params.as_object().unwrap(),
+        )
+        .map_err(|e| e.slug)
+    }
+
+    #[test]
+    fn the_application_decides_the_role() {
+        let staff = session(ApplicationSlug::Planox2, employee());
+        let a = acting("notifications/index", &staff, json!({})).unwrap();
+        assert_eq!(a.role, Some(Role::Employee));
+        assert_eq!(a.actor, Some(Actor::Employee));
+        // The same user in the ordering app has no client record: no role.
+        assert_eq!(
+            acting(
+                "notifications/index",
+                &staff,
+                json!({"application": "planoorder"})
+            ),
+            Err(Slug::PermissionDenied)
+        );
+        assert_eq!(
+            acting(
+                "notifications/index",
+                &staff,
+                json!({"application": "nope"})
+            ),
+            Err(Slug::InvalidParam)
+        );
+        // planoauth acts in no role: only routes open to any caller.
+        let auth = session(ApplicationSlug::Planoauth, employee());
+        assert!(acting("services/index", &auth, json!({})).is_ok());
+        assert!(acting("sessions/destroy", &auth, json!({})).is_ok());
+        assert_eq!(
+            acting("orders/index", &auth, json!({})),
+            Err(Slug::PermissionDenied)
+        );
+    }
+
+    #[test]
+    fn application_tokens_act_in_their_role_and_cannot_destroy_sessions() {
+        let app = Principal {
+            kind: PrincipalKind::Application(Application {
+                id: ApplicationId(1),
+                slug: ApplicationSlug::Planox2,
+                name: "x2".into(),
+                token_role: Role::Employee,
+            }),
+        };
+        assert_eq!(
+            acting("payments/capture", &app, json!({})).unwrap().role,
+            Some(Role::Employee)
+        );
+        assert_eq!(
+            acting("sessions/destroy", &app, json!({})),
+            Err(Slug::PermissionDenied)
+        );
+        assert!(session_json(Some(&app), SessionView::Default).is_none());
+    }
+
+    #[test]
+    fn a_session_without_role_records_is_client_required_except_on_public_routes() {
+        let none = session(ApplicationSlug::Planoauth, UserRoles::default());
+        let services = routes::find("services", "index").unwrap();
+        let register = routes::find("users", "client_register").unwrap();
+        assert_eq!(
+            require_role_record(services, Some(&none)).unwrap_err().slug,
+            Slug::ClientRequired
+        );
+        assert!(require_role_record(register, Some(&none)).is_ok());
+        let client = session(
+            ApplicationSlug::Planoorder,
+            UserRoles {
+                liaison_clients: Some(vec![ClientId(1)]),
+                ..UserRoles::default()
+            },
+        );
+        assert!(require_role_record(services, Some(&client)).is_ok());
+    }
+}

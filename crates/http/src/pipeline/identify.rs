@@ -67,3 +67,77 @@ impl RegistryCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes;
+    use ordercore_domain::StoreError;
+    use ordercore_domain::ports::{ApiServiceRecord, MockRouteRegistry};
+
+    fn record(deployed: bool, service: Option<bool>) -> Option<RouteRecord> {
+        Some(RouteRecord {
+            route: "orders/read".into(),
+            deployed,
+            service: service.map(|d| ApiServiceRecord {
+                name: "orders".into(),
+                deployed: d,
+            }),
+        })
+    }
+
+    async fn slug_for(answer: Result<Option<RouteRecord>, StoreError>) -> Option<Slug> {
+        let mut registry = MockRouteRegistry::new();
+        registry.expect_lookup().returning(move |_| answer.clone());
+        let cache = RegistryCache::new(Arc::new(registry), Duration::from_secs(5));
+        cache
+            .identify(routes::find("orders", "read").unwrap())
+            .await
+            .err()
+            .map(|e| e.slug)
+    }
+
+    #[tokio::test]
+    async fn each_registry_answer_decides_its_slug() {
+        assert_eq!(slug_for(Ok(record(true, Some(true)))).await, None);
+        assert_eq!(slug_for(Ok(None)).await, Some(Slug::RouteNotFound));
+        assert_eq!(
+            slug_for(Ok(record(false, Some(true)))).await,
+            Some(Slug::RouteNotFound)
+        );
+        assert_eq!(
+            slug_for(Ok(record(true, None))).await,
+            Some(Slug::ServiceNotFound)
+        );
+        assert_eq!(
+            slug_for(Ok(record(true, Some(false)))).await,
+            Some(Slug::ServiceNotFound)
+        );
+        assert_eq!(
+            slug_for(Err(StoreError::Backend("down".into()))).await,
+            Some(Slug::IdentifyRequestError)
+        );
+    }
+
+    #[tokio::test]
+    async fn answers_are_cached_for_the_ttl_but_failures_are_not() {
+        let mut registry = MockRouteRegistry::new();
+        let mut seq = mockall::Sequence::new();
+        registry
+            .expect_lookup()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Err(StoreError::Backend("down".into())));
+        registry
+            .expect_lookup()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Ok(record(true, Some(true))));
+        let cache = RegistryCache::new(Arc::new(registry), Duration::from_secs(60));
+        let route = routes::find("orders", "read").unwrap();
+        assert!(cache.identify(route).await.is_err());
+        for _ in 0..3 {
+            assert!(cache.identify(route).await.is_ok());
+        }
+    }
+}

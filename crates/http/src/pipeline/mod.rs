@@ -142,16 +142,17 @@ pub async fn run(
     step_s!(auth::require_role_record(route, principal.as_ref()));
     // 6. Application and role.
     let acting = step_s!(auth::application_and_role(route, principal.as_ref(), &raw));
-    // 7. Rate limit, per token (per peer address on public routes called
-    // without one).
+    // 7. Rate limit, per authenticated token (per peer address on public
+    // routes, so that varying an unchecked token buys nothing).
     let token = step_s!(auth::token_param(&raw)).map(|t| state.tokens.digest(t));
-    let limit_key = match &token {
-        Some(digest) => format!("token:{digest}"),
-        None => format!(
+    let limit_key = match (&token, &principal) {
+        (Some(digest), Some(_)) => format!("token:{digest}"),
+        // The socket's peer, not a forwarded-for header a caller could vary.
+        _ => format!(
             "peer:{}",
-            req.connection_info()
-                .realip_remote_addr()
-                .unwrap_or("unknown")
+            req.peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_else(|| "unknown".into())
         ),
     };
     step_s!(state.limiter.check(&limit_key));

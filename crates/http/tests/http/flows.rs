@@ -240,3 +240,41 @@ async fn a_body_over_256_kib_is_refused_over_http() {
     assert_eq!(v["status"], "payload-too-large");
     s.handle.stop(true).await;
 }
+
+#[actix_web::test]
+async fn two_concurrent_submits_with_one_key_charge_once() {
+    let t = TestApp::new().await;
+    let s = Served::start(&t).await;
+    let token = t.client_token().await;
+    let state = t.state();
+    let card = t
+        .add_card(&state, &token, "4111111111111111", "80202")
+        .await;
+    let order = t.order_params(&token, Some(card)).await;
+    let (a, b) = futures_util::future::join(
+        s.call("orders/pay_and_submit", &order, Some("same-key")),
+        s.call("orders/pay_and_submit", &order, Some("same-key")),
+    )
+    .await;
+    let mut outcomes = [
+        (a.0, a.2["status"].as_str().unwrap().to_string()),
+        (b.0, b.2["status"].as_str().unwrap().to_string()),
+    ];
+    outcomes.sort();
+    assert_eq!(outcomes[0], (200, "action-successful".to_string()));
+    assert!(
+        outcomes[1] == (200, "action-successful".to_string())
+            || outcomes[1] == (409, "idempotency-key-conflict".to_string()),
+        "{outcomes:?}"
+    );
+    if a.0 == 200 && b.0 == 200 {
+        assert_eq!(a.1, b.1, "the second is a replay");
+    }
+    let index = s.ok("orders/index", &json!({"token": token})).await;
+    assert_eq!(
+        index["data"].as_array().unwrap().len(),
+        1,
+        "one order, one charge"
+    );
+    s.handle.stop(true).await;
+}
