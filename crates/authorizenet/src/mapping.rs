@@ -13,8 +13,8 @@
 //! | 4 | body (after the UTF-8 BOM) is not a JSON reply object | `External { code: None }` |
 //! | 5 | `transactionResponse.responseCode` 1 | `Approval` |
 //! | 6 | responseCode 4 | `Approval { held_for_review: true }` |
-//! | 7 | responseCode 2 | `Declined { error_code: errors[0] }` |
-//! | 8 | errors[0].errorCode 6 or 37 | `CardNumberInvalid` |
+//! | 7 | responseCode 2 | `Declined { error_code }` (the first errorCode) |
+//! | 8 | `errors[0].errorCode` 6 or 37 | `CardNumberInvalid` |
 //! | 9 | errorCode 8 | `CardExpired` |
 //! | 10 | errorCode 11 | `Duplicate` |
 //! | 11 | any other responseCode 3 | `Failed { error_code }` |

@@ -48,8 +48,6 @@ use profile_id::{SimulatedPaymentProfile, customer_profile_id, is_customer_profi
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use profile_id::SimulatedPaymentProfile as PaymentProfileInfo;
-
 const GATEWAY: &str = "simulated";
 
 /// The billing postal code the sandbox declines (responseCode 2).
