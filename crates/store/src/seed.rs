@@ -280,8 +280,10 @@ impl SeedFile {
             }],
             payment_methods: vec![SeedPaymentMethod {
                 client_email: email("client@example.com"),
+                // Ids in the simulated processor's self-describing format
+                // (docs/payments.md), so the demo card works after a restart.
                 customer_profile_id: "sim-cust-1".into(),
-                payment_profile_id: "sim-pp-1".into(),
+                payment_profile_id: "sim-pp-80202-203012-1111-1".into(),
                 brand: "visa".into(),
                 last4: "1111".into(),
                 exp_month: 12,
