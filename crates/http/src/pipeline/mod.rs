@@ -64,9 +64,17 @@ pub async fn api(
         .catch_unwind()
         .await
         .unwrap_or_else(|panic| Answer::error("unknown", crash(&panic_message(&*panic))));
+    let elapsed = started.elapsed();
     state
         .metrics
-        .observe_request(&answer.route, answer.slug.as_str(), started.elapsed());
+        .observe_request(&answer.route, answer.slug.as_str(), elapsed);
+    tracing::info!(
+        http.route = %answer.route,
+        http.status_code = answer.response.status().as_u16(),
+        status = answer.slug.as_str(),
+        latency_ms = elapsed.as_millis() as u64,
+        "api request answered"
+    );
     answer.response
 }
 

@@ -779,3 +779,52 @@ fn every_slug_has_a_test_here() {
         );
     }
 }
+
+#[actix_web::test]
+async fn staff_and_liaisons_order_for_the_clients_they_may() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let client = t.client_token().await;
+    let card = t
+        .add_card(&state, &client, "4111111111111111", "80202")
+        .await;
+    let client_id = t.client_id("client@example.com").await;
+    let other_id = t.client_id("invoice@example.com").await;
+
+    // An employee must name the client.
+    let staff = t.staff_token().await;
+    let r = send(
+        &state,
+        post_json(
+            "orders/authorize_and_submit",
+            &t.order_params(&staff, Some(card)).await,
+        ),
+    )
+    .await;
+    r.expect("missing-param", 400, &["errors", "session"]);
+    assert_eq!(r.error_params(), ["order.client.id"]);
+    let mut order = t.order_params(&staff, Some(card)).await;
+    order["order"]["client"] = json!({"id": client_id});
+    send(&state, post_json("orders/authorize_and_submit", &order))
+        .await
+        .expect("action-successful", 200, &["data", "session"]);
+
+    // A liaison for its assigned client only, and sees only that client's orders.
+    let liaison = t
+        .session("liaison@example.com", ApplicationSlug::Planox2)
+        .await;
+    let mut order = t.order_params(&liaison, None).await;
+    order["order"]["client"] = json!({"id": other_id});
+    let r = send(&state, post_json("orders/authorize_and_submit", &order)).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(r.error_params(), ["order.client.id"]);
+    let r = send(
+        &state,
+        post_json("orders/index", &json!({"token": liaison})),
+    )
+    .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    let orders = r.body["data"].as_array().unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["client"]["id"], client_id.0);
+}

@@ -10,7 +10,8 @@ use ordercore_authorizenet::SimulatedGateway;
 use ordercore_crypto::RandomTokens;
 use ordercore_domain::Unexpected;
 use ordercore_domain::model::{
-    ApplicationSlug, Billing, CardDetails, Email, OrderId, ServiceKind, StoredPaymentProfile,
+    ApplicationSlug, Billing, CardDetails, ClientId, Email, OrderId, ServiceKind,
+    StoredPaymentProfile,
 };
 use ordercore_domain::ports::*;
 use ordercore_domain::usecases::*;
@@ -334,6 +335,16 @@ impl TestApp {
     pub async fn staff_token(&self) -> String {
         self.session("staff@example.com", ApplicationSlug::Planox2)
             .await
+    }
+
+    pub async fn client_id(&self, email: &str) -> ClientId {
+        let account = self
+            .store
+            .find_account_by_email(&Email::parse(email).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        account.roles.client.unwrap().id
     }
 
     /// `(primary id, first add-on id)` of the catalogue.
