@@ -100,7 +100,7 @@ pub async fn run(
     resource: &str,
     action: &str,
     payload: web::Payload,
-    state: &AppState,
+    state: &web::Data<AppState>,
 ) -> Answer {
     // 1. Route exists.
     let route = match steps::route_exists(req.method(), resource, action) {
@@ -203,7 +203,9 @@ pub async fn run(
     } else {
         None
     };
-    // 9. The use case (10: a panic in it is an application-crash).
+    // 9. The use case (10: a panic in it is an application-crash). It runs
+    // in its own task, so that a caller hanging up cannot stop a payment
+    // half-way or leave an idempotency key claimed.
     let request = ApiRequest {
         route,
         params,
@@ -211,13 +213,20 @@ pub async fn run(
         acting,
         now,
     };
-    let result = AssertUnwindSafe(handlers::dispatch(state, request))
-        .catch_unwind()
+    let task_state = state.clone();
+    let task = actix_web::rt::spawn(async move {
+        let result = AssertUnwindSafe(handlers::dispatch(&task_state, request))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
+        let outcome = Outcome::from_result(result).with_session(session);
+        if let Some(claim) = &claim {
+            idempotency::finish(&*task_state.idempotency, claim, &outcome).await;
+        }
+        outcome
+    });
+    let outcome = task
         .await
-        .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
-    let outcome = Outcome::from_result(result).with_session(session);
-    if let Some(claim) = &claim {
-        idempotency::finish(&*state.idempotency, claim, &outcome).await;
-    }
+        .unwrap_or_else(|e| Outcome::error(crash(&format!("the use case task failed: {e}"))));
     Answer::outcome(&label, outcome)
 }

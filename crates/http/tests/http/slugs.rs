@@ -658,6 +658,12 @@ async fn idempotency_key_conflict() {
     send(&state, with_key(&other))
         .await
         .expect("idempotency-key-conflict", 409, &["session"]);
+    // A key over 255 characters is refused before it is looked at.
+    let long = post_json("orders/authorize_and_submit", &order)
+        .insert_header(("Idempotency-Key", "k".repeat(256)));
+    let r = send(&state, long).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(r.error_params(), ["Idempotency-Key"]);
 }
 
 #[actix_web::test]
