@@ -83,6 +83,7 @@ impl Slug {
         matches!(self, Slug::MissingParam | Slug::InvalidParam)
     }
 
+    /// The slug with this text, if it is one of SPEC §4.
     pub fn parse(s: &str) -> Option<Slug> {
         Slug::ALL.iter().copied().find(|slug| slug.as_str() == s)
     }

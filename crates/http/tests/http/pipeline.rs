@@ -209,3 +209,40 @@ async fn session_view_minimal_and_app_tokens_have_no_session() {
     .await;
     r.expect("action-successful", 200, &["data"]);
 }
+
+#[actix_web::test]
+async fn a_session_without_client_record_registers_through_client_register() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let token = t
+        .session("norole@example.com", ApplicationSlug::Planoauth)
+        .await;
+    send(
+        &state,
+        post_json("services/index", &json!({"token": token})),
+    )
+    .await
+    .expect("client-required", 401, &["session"]);
+    let r = send(
+        &state,
+        post_b64(
+            "users/client_register",
+            &json!({
+                "token": token,
+                "application": "planoorder",
+                "client": {"email": "norole@example.com", "password": "whatever-123", "first_name": "No", "last_name": "Role"}
+            }),
+        ),
+    )
+    .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    assert_eq!(r.body["data"]["email"], "norole@example.com");
+    let new_token = r.body["session"]["token"].as_str().unwrap();
+    assert_eq!(r.body["session"]["user"]["roles"], json!(["client"]));
+    send(
+        &state,
+        post_json("services/index", &json!({"token": new_token})),
+    )
+    .await
+    .expect("action-successful", 200, &["data", "session"]);
+}
