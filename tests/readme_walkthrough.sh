@@ -8,7 +8,7 @@ BASE=${BASE:-http://127.0.0.1:8080}
 
 # --- walkthrough ---
 # Every answer is a JSON envelope; stop at the first one that is not a success.
-ok() { grep -q '"status":"action-successful"' <<<"$1" || { echo "unexpected answer: $1" >&2; exit 1; }; }
+ok() { grep -q '"status":"action-successful"' <<<"$1" || { echo "unexpected answer: $1" >&2; return 1; }; }
 
 # 1. Log in as the demo client. sessions/create is a *sensitive* route: the body
 #    is the base64 of the JSON object, sent as text/plain.

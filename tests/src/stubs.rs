@@ -1,0 +1,140 @@
+//! Stub providers: local wiremock servers replaying the recorded replies in
+//! `tests/fixtures/`, so the real adapters talk real HTTP to them.
+
+use crate::fixture;
+use serde_json::Value;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The path of the Authorize.net JSON API.
+pub const AUTHORIZENET_PATH: &str = "/xml/v1/request.api";
+
+/// A reply as Authorize.net sends it: HTTP 200 and a UTF-8 byte-order mark
+/// before the JSON (SPEC §9).
+fn authorizenet_reply(name: &str) -> ResponseTemplate {
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(fixture(&format!("authorizenet/{name}")));
+    ResponseTemplate::new(200).set_body_raw(body, "application/json; charset=utf-8")
+}
+
+/// Authorize.net: every call is a POST of one JSON object to one URL; the
+/// stub tells calls apart by the request name and transaction type.
+pub struct AuthorizeNetStub {
+    pub server: MockServer,
+}
+
+impl AuthorizeNetStub {
+    /// Profiles are created, captures and voids approved; authorizations are
+    /// left to the test ([`approve_authorizations`](Self::approve_authorizations),
+    /// [`decline_authorizations`](Self::decline_authorizations)).
+    pub async fn start() -> AuthorizeNetStub {
+        let stub = AuthorizeNetStub {
+            server: MockServer::start().await,
+        };
+        stub.reply_to(
+            "createCustomerProfileRequest",
+            "create_customer_profile_ok.json",
+        )
+        .await;
+        stub.reply_to(
+            "createCustomerPaymentProfileRequest",
+            "create_customer_payment_profile_ok.json",
+        )
+        .await;
+        stub.reply_to("priorAuthCaptureTransaction", "approved_auth_only.json")
+            .await;
+        stub.reply_to("voidTransaction", "void_approved.json").await;
+        stub
+    }
+
+    async fn reply_to(&self, marker: &str, fixture: &str) {
+        Mock::given(method("POST"))
+            .and(path(AUTHORIZENET_PATH))
+            .and(body_string_contains(marker))
+            .respond_with(authorizenet_reply(fixture))
+            .mount(&self.server)
+            .await;
+    }
+
+    /// `ORDERCORE_AUTHORIZENET_ENDPOINT`.
+    pub fn endpoint(&self) -> String {
+        format!("{}{AUTHORIZENET_PATH}", self.server.uri())
+    }
+
+    pub async fn approve_authorizations(&self) {
+        self.reply_to("authOnlyTransaction", "approved_auth_only.json")
+            .await;
+    }
+
+    pub async fn decline_authorizations(&self) {
+        self.reply_to("authOnlyTransaction", "declined.json").await;
+    }
+
+    /// The bodies of the requests received whose text contains `marker`
+    /// (`authOnlyTransaction`, `priorAuthCaptureTransaction`, …).
+    pub async fn requests(&self, marker: &str) -> Vec<Value> {
+        received(&self.server, marker).await
+    }
+}
+
+/// Mandrill: `POST {endpoint}/messages/send.json`.
+pub struct MandrillStub {
+    pub server: MockServer,
+}
+
+impl MandrillStub {
+    /// Answers nothing until told ([`accept`](Self::accept), [`fail_next`](Self::fail_next)).
+    pub async fn start() -> MandrillStub {
+        MandrillStub {
+            server: MockServer::start().await,
+        }
+    }
+
+    /// `ORDERCORE_MANDRILL_ENDPOINT`.
+    pub fn endpoint(&self) -> String {
+        format!("{}/api/1.0", self.server.uri())
+    }
+
+    /// Every message is `sent`.
+    pub async fn accept(&self) {
+        Mock::given(method("POST"))
+            .and(path("/api/1.0/messages/send.json"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(fixture("mandrill/sent.json"), "application/json"),
+            )
+            .mount(&self.server)
+            .await;
+    }
+
+    /// The next `n` sends fail with HTTP 500 `GeneralError` (a temporary
+    /// failure, retried by the outbox); later ones fall through to the other mocks.
+    pub async fn fail_next(&self, n: u64) {
+        Mock::given(method("POST"))
+            .and(path("/api/1.0/messages/send.json"))
+            .respond_with(
+                ResponseTemplate::new(500)
+                    .set_body_raw(fixture("mandrill/general_error.json"), "application/json"),
+            )
+            .up_to_n_times(n)
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// The bodies of every send request received.
+    pub async fn sends(&self) -> Vec<Value> {
+        received(&self.server, "").await
+    }
+}
+
+async fn received(server: &MockServer, marker: &str) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| String::from_utf8_lossy(&r.body).contains(marker))
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .collect()
+}
