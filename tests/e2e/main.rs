@@ -14,6 +14,7 @@ mod kill_switch;
 mod mail;
 mod orders;
 mod readme;
+mod seed;
 mod startup;
 
 use ordercore_e2e::db::Backend;
