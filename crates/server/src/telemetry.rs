@@ -18,6 +18,7 @@ pub fn init(log: &LogConfig) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            .with_span_list(false)
             .try_init(),
         LogFormat::Text => builder
             .with_target(false)

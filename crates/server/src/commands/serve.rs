@@ -5,12 +5,10 @@
 use super::CommandError;
 use crate::config::Config;
 use crate::{wiring, workers};
-use actix_web::dev::{Service as _, ServiceResponse};
+use actix_web::dev::Service as _;
 use actix_web::{App, HttpServer, web};
 use ordercore_domain::ports::RouteRegistry;
-use ordercore_http::Slug;
 use std::net::SocketAddr;
-use std::time::Instant;
 use tokio::sync::watch;
 use tracing::Instrument as _;
 
@@ -28,22 +26,16 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let server = HttpServer::new(move || {
         let state = state.clone();
         App::new()
+            // Every log line of a request (the HTTP layer logs one per API
+            // request with route, status slug and latency) carries its
+            // method and path.
             .wrap_fn(|req, srv| {
-                let started = Instant::now();
                 let span = tracing::info_span!(
                     "http.request",
                     http.method = %req.method(),
                     http.path = %req.path(),
                 );
-                let fut = srv.call(req);
-                async move {
-                    let res: Result<ServiceResponse, actix_web::Error> = fut.await;
-                    if let Ok(res) = &res {
-                        log_request(res, started);
-                    }
-                    res
-                }
-                .instrument(span)
+                srv.call(req).instrument(span)
             })
             .configure(move |cfg| ordercore_http::configure(cfg, state))
     })
@@ -88,31 +80,6 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let _ = sweeper.await;
     tracing::info!("ordercore stopped");
     served.map_err(|e| CommandError::Failed(format!("HTTP server failed: {e}")))
-}
-
-/// One line per request: route, HTTP status, status slug (when the HTTP layer
-/// attached it) and latency.
-fn log_request(res: &ServiceResponse, started: Instant) {
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let status = res.status().as_u16();
-    let slug = res
-        .response()
-        .extensions()
-        .get::<Slug>()
-        .map(|s| s.as_str());
-    let route = res
-        .request()
-        .path()
-        .strip_prefix("/api/v1/")
-        .unwrap_or(res.request().path())
-        .to_string();
-    tracing::info!(
-        route = %route,
-        http.status = status,
-        status_slug = slug.unwrap_or("-"),
-        latency_ms = format_args!("{latency_ms:.1}"),
-        "request"
-    );
 }
 
 /// Waits for ctrl-c or SIGTERM; returns its name.
