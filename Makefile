@@ -37,3 +37,6 @@ nextest:
 
 build:
 	$(CARGO) build --workspace --all-targets
+
+bench:
+	bash bench/run.sh

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Writes the bench seed file (docs/seed-file.md): the three applications, one
+primary service and one add-on, a promotion, and N clients each with a card the
+simulated processor approves (payment profile id sim-pp-<postal>-<yyyymm>-<last4>-<n>,
+docs/payments.md).
+
+usage: gen_seed.py N FIRST_CLIENT_ID OUT.json
+FIRST_CLIENT_ID is the id the first client will get (run.sh sets the sequence),
+used only for the simulator's customer profile id sim-cust-<client id>.
+"""
+import json
+import sys
+
+
+def main() -> None:
+    n, first_id, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    seed = {
+        "applications": [
+            {"slug": "planoauth", "name": "Plano Auth", "role": "client", "token": "bench-app-planoauth"},
+            {"slug": "planoorder", "name": "Plano Order", "role": "client", "token": "bench-app-planoorder"},
+            {"slug": "planox2", "name": "Plano X2", "role": "employee", "token": "bench-app-planox2"},
+        ],
+        "services": [
+            {"slug": "photos", "name": "Photos", "kind": "primary", "price_cents": 15000, "active": True},
+            {"slug": "floor_plan", "name": "Floor plan", "kind": "add_on", "price_cents": 5000, "active": True},
+        ],
+        "promotions": [
+            {"code": "BENCH10", "kind": "percent", "value": 1000, "active": True},
+        ],
+        "users": [],
+        "payment_methods": [],
+    }
+    for i in range(n):
+        email = f"bench{i:05d}@example.com"
+        seed["users"].append({
+            "email": email,
+            "client": {"designation": "agent", "billing": "card",
+                       "first_name": "Bench", "last_name": f"Client{i}"},
+        })
+        seed["payment_methods"].append({
+            "client_email": email,
+            "customer_profile_id": f"sim-cust-{first_id + i}",
+            "payment_profile_id": f"sim-pp-80202-203012-1111-{i + 1}",
+            "brand": "visa", "last4": "1111", "exp_month": 12, "exp_year": 2030,
+            "postal_code": "80202",
+        })
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(seed, f)
+
+
+if __name__ == "__main__":
+    main()
