@@ -7,11 +7,11 @@ use ordercore_e2e::db::Backend;
 use ordercore_e2e::server::Instance;
 use serde_json::json;
 
-#[tokio::test]
-async fn a_route_disabled_with_the_command_answers_route_not_found() {
-    let server = Instance::new(BIN, Backend::Sqlite, "kill_switch")
-        .unwrap()
-        .start();
+async fn a_route_disabled_with_the_command(backend: Backend, test: &str) {
+    let Some(instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
+    let server = instance.start();
     let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
     let body = json!({"token": token, "id": 1});
     // Deployed: the request reaches the use case (there is no order 1 yet).
@@ -44,6 +44,16 @@ async fn a_route_disabled_with_the_command_answers_route_not_found() {
     })
     .await;
     assert!(on, "orders/read did not come back after `routes enable`");
+}
+
+#[tokio::test]
+async fn a_route_disabled_with_the_command_answers_route_not_found_on_sqlite() {
+    a_route_disabled_with_the_command(Backend::Sqlite, "kill_switch_on_sqlite").await;
+}
+
+#[tokio::test]
+async fn a_route_disabled_with_the_command_answers_route_not_found_on_postgres() {
+    a_route_disabled_with_the_command(Backend::Postgres, "kill_switch_on_postgres").await;
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! Start-up refuses a bad configuration with a message naming the setting,
 //! and shutdown on SIGTERM is clean.
 
-use crate::BIN;
+use crate::{BIN, with_stubs};
+use ordercore_e2e::api::{DEMO_CLIENT, DEMO_PASSWORD};
 use ordercore_e2e::db::Backend;
 use ordercore_e2e::server::Instance;
+use ordercore_e2e::stubs::{AuthorizeNetStub, MandrillStub};
 use std::time::Duration;
 
 /// Runs `serve` with these settings; it must exit (code 2) with a message
@@ -108,11 +110,11 @@ fn every_command_has_help() {
     }
 }
 
-#[tokio::test]
-async fn sigterm_stops_the_server_cleanly() {
-    let mut server = Instance::new(BIN, Backend::Sqlite, "sigterm")
-        .unwrap()
-        .start();
+async fn sigterm_stops_the_server_cleanly(backend: Backend, test: &str) {
+    let Some(instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
+    let mut server = instance.start();
     let health = server
         .http
         .get(format!("{}/healthz", server.base))
@@ -125,4 +127,45 @@ async fn sigterm_stops_the_server_cleanly() {
         .expect("the server did not stop within 15 s of SIGTERM");
     assert!(status.success(), "exit status {status}");
     assert!(server.log().contains("shutting down"), "{}", server.log());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_on_sqlite() {
+    sigterm_stops_the_server_cleanly(Backend::Sqlite, "sigterm_on_sqlite").await;
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly_on_postgres() {
+    sigterm_stops_the_server_cleanly(Backend::Postgres, "sigterm_on_postgres").await;
+}
+
+/// An order in flight when SIGTERM arrives still gets its answer (the
+/// processor takes 2 s), then the process exits cleanly.
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_order_finish() {
+    let anet = AuthorizeNetStub::start().await;
+    anet.approve_authorizations_after(Duration::from_secs(2))
+        .await;
+    let mail = MandrillStub::start().await;
+    mail.accept().await;
+    let mut server = with_stubs(Backend::Sqlite, "sigterm_in_flight", &anet, &mail)
+        .unwrap()
+        .start();
+    let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
+    let card = server.add_card(&token, "4111111111111111", "80202").await;
+
+    let (reply, ()) = tokio::join!(server.authorize_and_submit(&token, card, None), async {
+        // Wait until the processor holds the request, then stop the server.
+        let held = crate::eventually(10, || async {
+            !anet.requests("authOnlyTransaction").await.is_empty()
+        })
+        .await;
+        assert!(held, "the authorization never reached the processor");
+        server.send_sigterm();
+    });
+    assert_eq!(reply.data()["status"], "submitted");
+    let status = server
+        .wait_for_exit(Duration::from_secs(15))
+        .expect("the server did not stop after its last request");
+    assert!(status.success(), "exit status {status}");
 }

@@ -199,10 +199,22 @@ impl TestServer {
 
     /// Sends SIGTERM and waits (up to `timeout`) for the process to exit.
     pub fn terminate(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        self.send_sigterm();
+        self.wait_for_exit(timeout)
+    }
+
+    /// Sends SIGTERM (the way an orchestrator stops an instance).
+    pub fn send_sigterm(&self) {
+        if let Some(child) = &self.child {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+        }
+    }
+
+    /// Waits (up to `timeout`) for the process to exit; blocks the thread.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let child = self.child.as_mut()?;
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = child.try_wait() {

@@ -66,6 +66,16 @@ impl AuthorizeNetStub {
             .await;
     }
 
+    /// Approves authorizations, each after `delay` (a slow processor).
+    pub async fn approve_authorizations_after(&self, delay: std::time::Duration) {
+        Mock::given(method("POST"))
+            .and(path(AUTHORIZENET_PATH))
+            .and(body_string_contains("authOnlyTransaction"))
+            .respond_with(authorizenet_reply("approved_auth_only.json").set_delay(delay))
+            .mount(&self.server)
+            .await;
+    }
+
     pub async fn decline_authorizations(&self) {
         self.reply_to("authOnlyTransaction", "declined.json").await;
     }

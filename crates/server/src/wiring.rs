@@ -31,10 +31,41 @@ pub enum WiringError {
     },
 }
 
-/// Connects to the configured database (no migration).
+/// Connects to the configured database (no migration), with the configured
+/// pool size: for `serve`.
 pub fn connect(config: &Config) -> Result<Store, WiringError> {
-    Store::connect(config.database_url.expose(), config.database_pool_size)
+    connect_with(config, config.database_pool_size)
+}
+
+/// Connects with a single-connection pool: for one-shot commands.
+///
+/// The pool opens replacement connections on a background thread; with one
+/// connection it never needs to, so no libpq connect is in flight when the
+/// command returns and the process exits (an exit during one can crash in
+/// the TLS library's exit handlers).
+pub fn connect_for_command(config: &Config) -> Result<Store, WiringError> {
+    connect_with(config, 1)
+}
+
+fn connect_with(config: &Config, pool_size: u32) -> Result<Store, WiringError> {
+    Store::connect(config.database_url.expose(), pool_size)
         .map_err(|e| WiringError::Database(e.to_string()))
+}
+
+/// Lets connections the pool is still opening in the background finish
+/// before the process exits (see [`connect_for_command`]): waits until the
+/// pool's state has been stable for a moment, at most two seconds.
+pub async fn settle(store: &Store) {
+    let mut last = None;
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let state = store.pool().state();
+        let now = (state.connections, state.idle_connections);
+        if last == Some(now) && now.0 == now.1 {
+            return;
+        }
+        last = Some(now);
+    }
 }
 
 /// The payment processor the configuration names.

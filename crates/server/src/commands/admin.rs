@@ -13,7 +13,7 @@ use ordercore_store::Store;
 /// Connects and makes sure every route of this build has a registry record,
 /// so a route can be switched off before the first `serve`.
 async fn registry(config: &Config) -> Result<Store, CommandError> {
-    let store = wiring::connect(config)?;
+    let store = wiring::connect_for_command(config)?;
     store
         .register(&ordercore_http::routes::registry_pairs())
         .await
@@ -107,7 +107,7 @@ pub async fn notifications(
     action: NotificationAction,
 ) -> Result<(), CommandError> {
     let NotificationAction::List { limit, json } = action;
-    let store = wiring::connect(config)?;
+    let store = wiring::connect_for_command(config)?;
     let page = Page {
         page: 1,
         per_page: limit.clamp(1, Page::MAX_PER_PAGE),

@@ -38,7 +38,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CommandError> {
     match command {
         Command::Serve => serve::serve(&config).await,
         Command::Migrate => {
-            let store = wiring::connect(&config)?;
+            let store = wiring::connect_for_command(&config)?;
             migrate(&store).await
         }
         Command::Seed(args) => seed::seed(&config, args).await,

@@ -20,7 +20,7 @@ pub async fn seed(config: &Config, args: SeedArgs) -> Result<(), CommandError> {
         }
         None => (SeedFile::demo(), true),
     };
-    let store = wiring::connect(config)?;
+    let store = wiring::connect_for_command(config)?;
     let summary = store
         .seed(&file, &Argon2Hasher, &RandomTokens)
         .await

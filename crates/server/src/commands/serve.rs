@@ -78,6 +78,8 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     // The workers stop between passes; their current pass finishes first.
     let _ = outbox.await;
     let _ = sweeper.await;
+    wiring::settle(&store).await;
+    drop(store);
     tracing::info!("ordercore stopped");
     served.map_err(|e| CommandError::Failed(format!("HTTP server failed: {e}")))
 }
