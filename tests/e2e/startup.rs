@@ -169,3 +169,33 @@ async fn sigterm_lets_an_in_flight_order_finish() {
         .expect("the server did not stop after its last request");
     assert!(status.success(), "exit status {status}");
 }
+
+#[test]
+fn the_config_file_is_read_and_named_in_errors() {
+    let instance = Instance::new(BIN, Backend::Sqlite, "config_file").unwrap();
+    // ./ordercore.toml is read when present; the environment still wins.
+    std::fs::write(
+        instance.dir().join("ordercore.toml"),
+        "payment_gateway = \"paypal\"\n",
+    )
+    .unwrap();
+    let out = instance.run(&["migrate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ORDERCORE_PAYMENT_GATEWAY (from ordercore.toml)"),
+        "{err}"
+    );
+
+    // --config names another file, which must exist.
+    std::fs::write(
+        instance.dir().join("other.toml"),
+        "rate_limit_per_minute = 60\n",
+    )
+    .unwrap();
+    instance.run_ok(&["--config", "other.toml", "migrate"]);
+    let out = instance.run(&["--config", "missing.toml", "migrate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("missing.toml"), "{err}");
+}
