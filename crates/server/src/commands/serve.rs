@@ -129,6 +129,8 @@ Demo database: try it (full walkthrough in README.md; demo data from `ordercore 
     | curl -s -H 'Content-Type: text/plain' --data-binary @- http://{base}/api/v1/sessions/create \
     | sed -E 's/.*"token":"([^"]+)".*/\1/')
   curl -s -H 'Content-Type: application/json' -d "{{\"token\":\"$TOKEN\"}}" http://{base}/api/v1/services/index
+  Place a first order (log in, add a card, order with promotion WELCOME10, read it back):
+    BASE=http://{base} bash tests/readme_walkthrough.sh
   API documentation: http://{base}/documentation
 "#
     )
