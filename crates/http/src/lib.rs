@@ -22,7 +22,7 @@ pub mod state;
 pub use envelope::{ApiError, Envelope};
 pub use metrics::{MeteredGateway, MeteredMailer, Metrics};
 pub use slug::Slug;
-pub use state::{AlwaysReady, AppState, HttpConfig, HttpPorts, Readiness, UseCases};
+pub use state::{AlwaysReady, AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 
 use actix_web::{App, web};
 

@@ -6,11 +6,17 @@ use crate::pipeline::identify::RegistryCache;
 use crate::pipeline::rate_limit::RateLimiter;
 use crate::pipeline::steps::MAX_BODY_BYTES;
 use async_trait::async_trait;
-use ordercore_domain::ports::{Clock, IdempotencyStore, RouteRegistry, TokenGenerator};
+use ordercore_domain::ports::{
+    ApplicationRepository, CatalogRepository, ClientRepository, Clock, IdempotencyStore, Mailer,
+    NotificationRepository, OrderRepository, OutboxRepository, PasswordHasher, PaymentGateway,
+    PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, TokenGenerator,
+    UserRepository,
+};
 use ordercore_domain::usecases::{
     AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession,
-    ListNotifications, ListOrders, ListPaymentMethods, ListServices, ReadOrder, RegisterClient,
-    RemovePaymentMethod, SubmitOrder, ValidatePromotion, VoidPayment,
+    ListNotifications, ListOrders, ListPaymentMethods, ListServices, Notifier, ReadOrder,
+    RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, ValidatePromotion,
+    VoidPayment,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +59,35 @@ impl Readiness for AlwaysReady {
     }
 }
 
+/// Every port the use cases need. Wiring (the server, tests) fills this one
+/// struct and [`UseCases::new`] builds every use case from it, so no two
+/// places assemble use cases by hand.
+#[derive(Clone)]
+pub struct DomainPorts {
+    pub users: Arc<dyn UserRepository>,
+    pub clients: Arc<dyn ClientRepository>,
+    pub applications: Arc<dyn ApplicationRepository>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub catalog: Arc<dyn CatalogRepository>,
+    pub promotions: Arc<dyn PromotionRepository>,
+    pub methods: Arc<dyn PaymentMethodRepository>,
+    pub orders: Arc<dyn OrderRepository>,
+    pub outbox: Arc<dyn OutboxRepository>,
+    pub notifications: Arc<dyn NotificationRepository>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub mailer: Arc<dyn Mailer>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tokens: Arc<dyn TokenGenerator>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl DomainPorts {
+    /// The notifier every use case that tells staff something shares.
+    pub fn notifier(&self) -> Notifier {
+        Notifier::new(self.notifications.clone(), self.clock.clone())
+    }
+}
+
 /// Every use case a route calls.
 pub struct UseCases {
     pub authenticate: Authenticate,
@@ -70,6 +105,72 @@ pub struct UseCases {
     pub capture_payment: CapturePayment,
     pub void_payment: VoidPayment,
     pub list_notifications: ListNotifications,
+}
+
+impl UseCases {
+    /// Builds every use case over `p`.
+    pub fn new(p: &DomainPorts) -> UseCases {
+        let clock = || p.clock.clone();
+        let gateway = || p.gateway.clone();
+        UseCases {
+            authenticate: Authenticate::new(
+                p.sessions.clone(),
+                p.applications.clone(),
+                p.users.clone(),
+                p.tokens.clone(),
+                clock(),
+            ),
+            create_session: CreateSession::new(
+                p.users.clone(),
+                p.applications.clone(),
+                p.sessions.clone(),
+                p.hasher.clone(),
+                p.tokens.clone(),
+                clock(),
+            ),
+            destroy_session: DestroySession::new(p.sessions.clone(), clock()),
+            register_client: RegisterClient::new(
+                p.users.clone(),
+                p.applications.clone(),
+                p.sessions.clone(),
+                p.hasher.clone(),
+                p.tokens.clone(),
+                clock(),
+            ),
+            add_payment_method: AddPaymentMethod::new(
+                p.clients.clone(),
+                p.methods.clone(),
+                gateway(),
+                clock(),
+            ),
+            list_payment_methods: ListPaymentMethods::new(p.clients.clone(), p.methods.clone()),
+            remove_payment_method: RemovePaymentMethod::new(p.methods.clone(), gateway()),
+            list_services: ListServices::new(p.catalog.clone()),
+            validate_promotion: ValidatePromotion::new(
+                p.clients.clone(),
+                p.catalog.clone(),
+                p.promotions.clone(),
+                clock(),
+            ),
+            submit_order: SubmitOrder::new(SubmitOrderPorts {
+                clients: p.clients.clone(),
+                catalog: p.catalog.clone(),
+                promotions: p.promotions.clone(),
+                methods: p.methods.clone(),
+                orders: p.orders.clone(),
+                outbox: p.outbox.clone(),
+                gateway: gateway(),
+                mailer: p.mailer.clone(),
+                notifier: p.notifier(),
+                clock: clock(),
+            }),
+            read_order: ReadOrder::new(p.orders.clone()),
+            list_orders: ListOrders::new(p.orders.clone()),
+            capture_payment: CapturePayment::new(p.orders.clone(), gateway(), clock()),
+            void_payment: VoidPayment::new(p.orders.clone(), gateway(), clock()),
+            list_notifications: ListNotifications::new(p.notifications.clone()),
+        }
+    }
 }
 
 /// The ports the pipeline itself uses.

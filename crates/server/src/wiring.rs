@@ -7,13 +7,8 @@ use async_trait::async_trait;
 use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
-use ordercore_domain::usecases::{
-    AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DeliverOutbox, DestroySession,
-    ListNotifications, ListOrders, ListPaymentMethods, ListServices, Notifier, ReadOrder,
-    RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, SweepPendingPayments,
-    ValidatePromotion, VoidPayment,
-};
-use ordercore_http::{AppState, HttpConfig, HttpPorts, Readiness, UseCases};
+use ordercore_domain::usecases::{DeliverOutbox, SweepPendingPayments};
+use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
 use ordercore_mandrill::{LogMailer, MandrillMailer};
 use ordercore_store::Store;
@@ -128,67 +123,25 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     let tokens: Arc<dyn TokenGenerator> = Arc::new(RandomTokens);
     let hasher: Arc<dyn PasswordHasher> = Arc::new(Argon2Hasher);
     let db = Arc::new(store.clone());
-    let notifier = Notifier::new(db.clone(), clock.clone());
-
-    let usecases = UseCases {
-        authenticate: Authenticate::new(
-            db.clone(),
-            db.clone(),
-            db.clone(),
-            tokens.clone(),
-            clock.clone(),
-        ),
-        create_session: CreateSession::new(
-            db.clone(),
-            db.clone(),
-            db.clone(),
-            hasher.clone(),
-            tokens.clone(),
-            clock.clone(),
-        ),
-        destroy_session: DestroySession::new(db.clone(), clock.clone()),
-        register_client: RegisterClient::new(
-            db.clone(),
-            db.clone(),
-            db.clone(),
-            hasher,
-            tokens.clone(),
-            clock.clone(),
-        ),
-        add_payment_method: AddPaymentMethod::new(
-            db.clone(),
-            db.clone(),
-            gateway.clone(),
-            clock.clone(),
-        ),
-        list_payment_methods: ListPaymentMethods::new(db.clone(), db.clone()),
-        remove_payment_method: RemovePaymentMethod::new(db.clone(), gateway.clone()),
-        list_services: ListServices::new(db.clone()),
-        validate_promotion: ValidatePromotion::new(
-            db.clone(),
-            db.clone(),
-            db.clone(),
-            clock.clone(),
-        ),
-        submit_order: SubmitOrder::new(SubmitOrderPorts {
-            clients: db.clone(),
-            catalog: db.clone(),
-            promotions: db.clone(),
-            methods: db.clone(),
-            orders: db.clone(),
-            outbox: db.clone(),
-            gateway: gateway.clone(),
-            mailer: mailer.clone(),
-            notifier: notifier.clone(),
-            clock: clock.clone(),
-        }),
-        read_order: ReadOrder::new(db.clone()),
-        list_orders: ListOrders::new(db.clone()),
-        capture_payment: CapturePayment::new(db.clone(), gateway.clone(), clock.clone()),
-        void_payment: VoidPayment::new(db.clone(), gateway.clone(), clock.clone()),
-        list_notifications: ListNotifications::new(db.clone()),
+    let ports = DomainPorts {
+        users: db.clone(),
+        clients: db.clone(),
+        applications: db.clone(),
+        sessions: db.clone(),
+        catalog: db.clone(),
+        promotions: db.clone(),
+        methods: db.clone(),
+        orders: db.clone(),
+        outbox: db.clone(),
+        notifications: db.clone(),
+        gateway,
+        mailer,
+        hasher,
+        tokens: tokens.clone(),
+        clock: clock.clone(),
     };
-    let ports = HttpPorts {
+    let usecases = UseCases::new(&ports);
+    let http_ports = HttpPorts {
         registry: db.clone(),
         idempotency: db.clone(),
         tokens,
@@ -201,14 +154,19 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         ..HttpConfig::default()
     };
     Ok(Service {
-        state: AppState::new(usecases, ports, http_config, metrics),
+        state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox: DeliverOutbox::new(
-            db.clone(),
-            db.clone(),
-            mailer,
-            notifier.clone(),
+            ports.outbox.clone(),
+            ports.orders.clone(),
+            ports.mailer.clone(),
+            ports.notifier(),
             clock.clone(),
         ),
-        sweeper: SweepPendingPayments::new(db.clone(), gateway, notifier, clock),
+        sweeper: SweepPendingPayments::new(
+            ports.orders.clone(),
+            ports.gateway.clone(),
+            ports.notifier(),
+            clock,
+        ),
     })
 }

@@ -1,7 +1,7 @@
 //! `payments/capture` and `payments/void`.
 
 use crate::Unexpected;
-use crate::model::{Order, PaymentId, PaymentStatus};
+use crate::model::{Order, Payment, PaymentId, PaymentStatus};
 use crate::ports::{CaptureRequest, Clock, OrderRepository, PaymentError, PaymentGateway};
 use crate::rules::ordering::Actor;
 use std::sync::Arc;
@@ -25,12 +25,75 @@ pub enum PaymentActionError {
     Unexpected(#[from] Unexpected),
 }
 
-/// Staff capture an authorized payment (`priorAuthCaptureTransaction`).
-pub struct CapturePayment {
+/// What capture and void share: find an open authorization the actor may
+/// act on, ask the processor, then move the payment with a conditional update.
+struct OpenAuthorization {
     orders: Arc<dyn OrderRepository>,
     gateway: Arc<dyn PaymentGateway>,
     clock: Arc<dyn Clock>,
 }
+
+impl OpenAuthorization {
+    /// The payment and its order; `not_open` when the payment is not an
+    /// authorization in place. Unknown and not-visible look the same.
+    async fn load(
+        &self,
+        actor: &Actor,
+        id: PaymentId,
+        not_open: PaymentActionError,
+    ) -> Result<(Payment, Order), PaymentActionError> {
+        let payment = self
+            .orders
+            .find_payment(id)
+            .await
+            .map_err(Unexpected::from)?
+            .ok_or(PaymentActionError::NotFound)?;
+        let order = self
+            .orders
+            .find(payment.order_id)
+            .await
+            .map_err(Unexpected::from)?
+            .filter(|o| actor.may_act_for(o.client.id))
+            .ok_or(PaymentActionError::NotFound)?;
+        if payment.status != PaymentStatus::Authorized {
+            return Err(not_open);
+        }
+        Ok((payment, order))
+    }
+
+    /// Records the processor's success as `authorized → to` and returns the
+    /// order as stored now. If the payment changed meanwhile, the processor
+    /// has already acted, so this is an internal error, not a user's one.
+    async fn record(
+        &self,
+        payment: &Payment,
+        to: PaymentStatus,
+        order: Order,
+    ) -> Result<Order, PaymentActionError> {
+        let changed = self
+            .orders
+            .transition_payment(payment.id, PaymentStatus::Authorized, to, self.clock.now())
+            .await
+            .map_err(Unexpected::from)?;
+        if !changed {
+            return Err(Unexpected(format!(
+                "payment {} changed while the processor made it {}",
+                payment.id,
+                to.as_str()
+            ))
+            .into());
+        }
+        Ok(self
+            .orders
+            .find(order.id)
+            .await
+            .map_err(Unexpected::from)?
+            .unwrap_or(order))
+    }
+}
+
+/// Staff capture an authorized payment (`priorAuthCaptureTransaction`).
+pub struct CapturePayment(OpenAuthorization);
 
 impl CapturePayment {
     pub fn new(
@@ -38,58 +101,32 @@ impl CapturePayment {
         gateway: Arc<dyn PaymentGateway>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self {
+        Self(OpenAuthorization {
             orders,
             gateway,
             clock,
-        }
+        })
     }
 
     /// Returns the order with the captured payment.
     pub async fn run(&self, actor: &Actor, id: PaymentId) -> Result<Order, PaymentActionError> {
-        let payment = self
-            .orders
-            .find_payment(id)
-            .await
-            .map_err(Unexpected::from)?
-            .ok_or(PaymentActionError::NotFound)?;
-        let order = self
-            .orders
-            .find(payment.order_id)
-            .await
-            .map_err(Unexpected::from)?
-            .ok_or(PaymentActionError::NotFound)?;
-        if !actor.may_act_for(order.client.id) {
-            return Err(PaymentActionError::NotFound);
-        }
-        if payment.status != PaymentStatus::Authorized {
-            return Err(PaymentActionError::NotCapturable);
-        }
+        let (payment, order) = self
+            .0
+            .load(actor, id, PaymentActionError::NotCapturable)
+            .await?;
         let request = CaptureRequest {
             order_id: order.id,
             transaction_id: payment.transaction_id.clone(),
             amount: payment.amount,
         };
-        self.gateway
+        self.0
+            .gateway
             .capture(&request)
             .await
             .map_err(PaymentActionError::Payment)?;
-        let changed = self
-            .orders
-            .transition_payment(
-                id,
-                PaymentStatus::Authorized,
-                PaymentStatus::Captured,
-                self.clock.now(),
-            )
+        self.0
+            .record(&payment, PaymentStatus::Captured, order)
             .await
-            .map_err(Unexpected::from)?;
-        if !changed {
-            return Err(
-                Unexpected(format!("payment {id} changed while it was being captured")).into(),
-            );
-        }
-        reload(&*self.orders, order).await
     }
 }
 
@@ -97,11 +134,7 @@ impl CapturePayment {
 /// any; a client its own order's, while no appointment is confirmed (this
 /// version has no confirmed appointments yet, so while the payment is an
 /// open authorization).
-pub struct VoidPayment {
-    orders: Arc<dyn OrderRepository>,
-    gateway: Arc<dyn PaymentGateway>,
-    clock: Arc<dyn Clock>,
-}
+pub struct VoidPayment(OpenAuthorization);
 
 impl VoidPayment {
     pub fn new(
@@ -109,57 +142,23 @@ impl VoidPayment {
         gateway: Arc<dyn PaymentGateway>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self {
+        Self(OpenAuthorization {
             orders,
             gateway,
             clock,
-        }
+        })
     }
 
     pub async fn run(&self, actor: &Actor, id: PaymentId) -> Result<Order, PaymentActionError> {
-        let payment = self
-            .orders
-            .find_payment(id)
-            .await
-            .map_err(Unexpected::from)?
-            .ok_or(PaymentActionError::NotFound)?;
-        let order = self
-            .orders
-            .find(payment.order_id)
-            .await
-            .map_err(Unexpected::from)?
-            .ok_or(PaymentActionError::NotFound)?;
-        if !actor.may_act_for(order.client.id) {
-            return Err(PaymentActionError::NotFound);
-        }
-        if payment.status != PaymentStatus::Authorized {
-            return Err(PaymentActionError::NotCancelable);
-        }
-        self.gateway
+        let (payment, order) = self
+            .0
+            .load(actor, id, PaymentActionError::NotCancelable)
+            .await?;
+        self.0
+            .gateway
             .void(order.id, &payment.transaction_id)
             .await
             .map_err(PaymentActionError::Payment)?;
-        let changed = self
-            .orders
-            .transition_payment(
-                id,
-                PaymentStatus::Authorized,
-                PaymentStatus::Voided,
-                self.clock.now(),
-            )
-            .await
-            .map_err(Unexpected::from)?;
-        if !changed {
-            return Err(PaymentActionError::NotCancelable);
-        }
-        reload(&*self.orders, order).await
+        self.0.record(&payment, PaymentStatus::Voided, order).await
     }
-}
-
-async fn reload(orders: &dyn OrderRepository, order: Order) -> Result<Order, PaymentActionError> {
-    Ok(orders
-        .find(order.id)
-        .await
-        .map_err(Unexpected::from)?
-        .unwrap_or(order))
 }

@@ -14,8 +14,9 @@ use ordercore_domain::model::{
     StoredPaymentProfile,
 };
 use ordercore_domain::ports::*;
-use ordercore_domain::usecases::*;
-use ordercore_http::{AlwaysReady, AppState, HttpConfig, HttpPorts, Metrics, UseCases, routes};
+use ordercore_http::{
+    AlwaysReady, AppState, DomainPorts, HttpConfig, HttpPorts, Metrics, UseCases, routes,
+};
 use ordercore_mandrill::LogMailer;
 use ordercore_store::Store;
 use ordercore_store::seed::{SeedClient, SeedFile, SeedPromotion, SeedPromotionKind, SeedUser};
@@ -218,65 +219,23 @@ impl TestApp {
         let tokens: Arc<dyn TokenGenerator> = self.tokens.clone();
         let hasher: Arc<dyn PasswordHasher> = Arc::new(PlainHasher);
         let clock = self.clock.clone();
-        let notifier = Notifier::new(s.clone(), clock.clone());
-        let usecases = UseCases {
-            authenticate: Authenticate::new(
-                self.sessions.clone(),
-                s.clone(),
-                s.clone(),
-                tokens.clone(),
-                clock.clone(),
-            ),
-            create_session: CreateSession::new(
-                s.clone(),
-                s.clone(),
-                self.sessions.clone(),
-                hasher.clone(),
-                tokens.clone(),
-                clock.clone(),
-            ),
-            destroy_session: DestroySession::new(self.sessions.clone(), clock.clone()),
-            register_client: RegisterClient::new(
-                s.clone(),
-                s.clone(),
-                self.sessions.clone(),
-                hasher,
-                tokens.clone(),
-                clock.clone(),
-            ),
-            add_payment_method: AddPaymentMethod::new(
-                s.clone(),
-                s.clone(),
-                gateway.clone(),
-                clock.clone(),
-            ),
-            list_payment_methods: ListPaymentMethods::new(s.clone(), s.clone()),
-            remove_payment_method: RemovePaymentMethod::new(s.clone(), gateway.clone()),
-            list_services: ListServices::new(self.catalog.clone()),
-            validate_promotion: ValidatePromotion::new(
-                s.clone(),
-                self.catalog.clone(),
-                s.clone(),
-                clock.clone(),
-            ),
-            submit_order: SubmitOrder::new(SubmitOrderPorts {
-                clients: s.clone(),
-                catalog: self.catalog.clone(),
-                promotions: s.clone(),
-                methods: s.clone(),
-                orders: s.clone(),
-                outbox: s.clone(),
-                gateway: gateway.clone(),
-                mailer,
-                notifier,
-                clock: clock.clone(),
-            }),
-            read_order: ReadOrder::new(s.clone()),
-            list_orders: ListOrders::new(s.clone()),
-            capture_payment: CapturePayment::new(s.clone(), gateway.clone(), clock.clone()),
-            void_payment: VoidPayment::new(s.clone(), gateway, clock.clone()),
-            list_notifications: ListNotifications::new(s.clone()),
-        };
+        let usecases = UseCases::new(&DomainPorts {
+            users: s.clone(),
+            clients: s.clone(),
+            applications: s.clone(),
+            sessions: self.sessions.clone(),
+            catalog: self.catalog.clone(),
+            promotions: s.clone(),
+            methods: s.clone(),
+            orders: s.clone(),
+            outbox: s.clone(),
+            notifications: s.clone(),
+            gateway,
+            mailer,
+            hasher,
+            tokens: tokens.clone(),
+            clock: clock.clone(),
+        });
         let ports = HttpPorts {
             registry: self.registry.clone(),
             idempotency: self.idempotency.clone(),
