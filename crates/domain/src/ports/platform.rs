@@ -125,7 +125,8 @@ pub enum IdempotencyBegin {
 pub trait IdempotencyStore: Send + Sync {
     /// Atomically claims `key` within `scope` (the caller's identity and the
     /// route) for a request whose params hash to `fingerprint`. Records older
-    /// than 24 hours at `now` count as absent. Two concurrent calls with one
+    /// than 24 hours at `now` count as absent, and so do records still running
+    /// after 10 minutes (their process died). Two concurrent calls with one
     /// key: exactly one gets `Started`.
     async fn begin(
         &self,

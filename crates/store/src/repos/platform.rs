@@ -260,6 +260,10 @@ impl RouteRegistry for Store {
 
 type IdempotencyRow = (String, String, Option<i32>, Option<String>);
 
+/// How long a first request may run before its key counts as abandoned: far
+/// longer than the processor and mailer timeouts together.
+const IDEMPOTENCY_ABANDONED_AFTER: Duration = Duration::minutes(10);
+
 fn begin(
     conn: &mut DbConnection,
     scope: &str,
@@ -274,6 +278,16 @@ fn begin(
             .filter(idempotency_keys::scope.eq(scope))
             .filter(idempotency_keys::key.eq(key))
             .filter(idempotency_keys::created_at.lt(expired_before)),
+    )
+    .execute(conn)?;
+    // A request still "running" long after any request could have finished
+    // died with its process: its key is free again.
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(scope))
+            .filter(idempotency_keys::key.eq(key))
+            .filter(idempotency_keys::state.eq("running"))
+            .filter(idempotency_keys::created_at.lt(micros(now - IDEMPOTENCY_ABANDONED_AFTER))),
     )
     .execute(conn)?;
     // The unique (scope, key) constraint decides between concurrent callers;

@@ -174,4 +174,29 @@ async fn idempotency_begin_states(store: &Store) {
     assert_eq!(begin("k2", "fp", t0()).await, IdempotencyBegin::Started);
     store.abandon("client:1 orders/pay", "k2").await.unwrap();
     assert_eq!(begin("k2", "fp", t0()).await, IdempotencyBegin::Started);
+
+    // A first request still running after 10 minutes died with its process:
+    // the key is free again; a finished one is still replayed.
+    assert_eq!(begin("k3", "fp", t0()).await, IdempotencyBegin::Started);
+    assert_eq!(
+        begin("k3", "fp", t0() + Duration::minutes(10)).await,
+        IdempotencyBegin::InFlight
+    );
+    assert_eq!(
+        begin(
+            "k3",
+            "fp",
+            t0() + Duration::minutes(10) + Duration::seconds(1)
+        )
+        .await,
+        IdempotencyBegin::Started
+    );
+    store
+        .complete("client:1 orders/pay", "k3", 200, "{}")
+        .await
+        .unwrap();
+    assert!(matches!(
+        begin("k3", "fp", t0() + Duration::hours(2)).await,
+        IdempotencyBegin::Replay { .. }
+    ));
 }
