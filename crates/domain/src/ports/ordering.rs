@@ -52,9 +52,14 @@ pub trait PaymentMethodRepository: Send + Sync {
     async fn find(&self, id: PaymentMethodId) -> Result<Option<PaymentMethod>, StoreError>;
     /// The client's active cards, default first.
     async fn list_active(&self, client: ClientId) -> Result<Vec<PaymentMethod>, StoreError>;
-    /// Stores a card; when it is the default (or the client's first), the
-    /// client's other cards stop being default, in the same transaction.
-    async fn insert(&self, method: &NewPaymentMethod) -> Result<PaymentMethod, StoreError>;
+    /// Stores a card created at `now`; when it is the default (or the
+    /// client's first), the client's other cards stop being default, in the
+    /// same transaction.
+    async fn insert(
+        &self,
+        method: &NewPaymentMethod,
+        now: DateTime<Utc>,
+    ) -> Result<PaymentMethod, StoreError>;
     /// Deactivates; false when it was not active.
     async fn deactivate(&self, id: PaymentMethodId) -> Result<bool, StoreError>;
 }
@@ -156,11 +161,13 @@ pub trait OutboxRepository: Send + Sync {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
     async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError>;
-    /// Counts a failed attempt. `retry_at` = `None` gives up for good.
+    /// Counts a failed attempt made at `now`. `retry_at` = `None` gives up
+    /// for good.
     async fn mark_failed(
         &self,
         id: OutboxId,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 }

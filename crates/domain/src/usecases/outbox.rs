@@ -106,7 +106,12 @@ impl DeliverOutbox {
                     {
                         Some(delay) => {
                             self.outbox
-                                .mark_failed(message.id, &e.name(), Some(self.clock.now() + delay))
+                                .mark_failed(
+                                    message.id,
+                                    &e.name(),
+                                    Some(self.clock.now() + delay),
+                                    self.clock.now(),
+                                )
                                 .await?;
                             report.retrying += 1;
                         }
@@ -128,7 +133,9 @@ impl DeliverOutbox {
         error: &str,
         report: &mut DeliveryReport,
     ) -> Result<(), Unexpected> {
-        self.outbox.mark_failed(id, error, None).await?;
+        self.outbox
+            .mark_failed(id, error, None, self.clock.now())
+            .await?;
         report.given_up += 1;
         self.notifier
             .notify(

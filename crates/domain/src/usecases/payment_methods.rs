@@ -155,7 +155,7 @@ impl AddPaymentMethod {
             profile: profile.clone(),
             postal_code: Some(card.postal_code.clone()),
         };
-        match self.methods.insert(&method).await {
+        match self.methods.insert(&method, self.clock.now()).await {
             Ok(stored) => Ok(stored),
             Err(e) => {
                 // Leave nothing at the processor that we do not record.

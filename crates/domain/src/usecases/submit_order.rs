@@ -315,7 +315,7 @@ impl SubmitOrder {
                     .then(|| self.clock.now() + super::outbox::FIRST_RETRY);
                 let _ = self
                     .outbox
-                    .mark_failed(outbox_id, &error.name(), retry_at)
+                    .mark_failed(outbox_id, &error.name(), retry_at, self.clock.now())
                     .await;
                 self.notifier
                     .notify(

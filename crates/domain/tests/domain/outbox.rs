@@ -64,9 +64,9 @@ impl Mocks {
         let error = error.to_string();
         self.outbox
             .expect_mark_failed()
-            .withf(move |id, e, at| *id == MESSAGE && e == error && *at == retry_at)
+            .withf(move |id, e, at, _| *id == MESSAGE && e == error && *at == retry_at)
             .times(1)
-            .returning(|_, _, _| Ok(()));
+            .returning(|_, _, _, _| Ok(()));
         self.outbox.expect_mark_sent().never();
     }
 

@@ -2,6 +2,7 @@
 //! (`payment_methods/create`, `index`, `destroy`).
 
 use crate::fixtures::*;
+use chrono::{DateTime, Utc};
 use mockall::Sequence;
 use mockall::predicate::eq;
 use ordercore_domain::StoreError;
@@ -155,7 +156,7 @@ async fn a_client_with_a_customer_profile_gets_only_a_payment_profile() {
     m.payment_profile_created("cust-7");
     m.methods
         .expect_insert()
-        .withf(|n: &NewPaymentMethod| {
+        .withf(|n: &NewPaymentMethod, at: &DateTime<Utc>| {
             n.client_id == CLIENT
                 && n.name == "visa ending in 1111"
                 && n.brand == CardBrand::Visa
@@ -165,9 +166,10 @@ async fn a_client_with_a_customer_profile_gets_only_a_payment_profile() {
                 && n.profile == new_profile("cust-7")
                 && n.postal_code.as_deref() == Some("80202")
                 && !format!("{n:?}").contains(NUMBER)
+                && *at == now()
         })
         .times(1)
-        .returning(|n| Ok(stored(n)));
+        .returning(|n, _| Ok(stored(n)));
     m.gateway.expect_delete_payment_profile().never();
     let pm = m
         .add(Actor::Client(CLIENT), None, valid_card())
@@ -209,10 +211,10 @@ async fn the_first_card_creates_and_stores_the_customer_profile() {
         .returning(|_, _| Ok(NEW_PROFILE.into()));
     m.methods
         .expect_insert()
-        .withf(|n: &NewPaymentMethod| n.profile == new_profile("cust-new"))
+        .withf(|n: &NewPaymentMethod, _: &DateTime<Utc>| n.profile == new_profile("cust-new"))
         .times(1)
         .in_sequence(&mut seq)
-        .returning(|n| Ok(stored(n)));
+        .returning(|n, _| Ok(stored(n)));
     let new = NewCard {
         name: Some("Work card".into()),
         ..valid_card()
@@ -286,7 +288,7 @@ async fn a_failure_to_store_deletes_the_processor_payment_profile() {
         m.methods
             .expect_insert()
             .times(1)
-            .returning(|_| Err(StoreError::Backend("down".into())));
+            .returning(|_, _| Err(StoreError::Backend("down".into())));
         m.gateway
             .expect_delete_payment_profile()
             .withf(|p| *p == new_profile("cust-7"))
@@ -328,9 +330,9 @@ async fn an_employee_adds_a_card_for_a_named_client() {
     m.payment_profile_created("cust-7");
     m.methods
         .expect_insert()
-        .withf(|n| n.client_id == CLIENT)
+        .withf(|n, _| n.client_id == CLIENT)
         .times(1)
-        .returning(|n| Ok(stored(n)));
+        .returning(|n, _| Ok(stored(n)));
     m.add(Actor::Employee, Some(CLIENT), valid_card())
         .await
         .unwrap();

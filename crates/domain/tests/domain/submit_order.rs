@@ -1069,9 +1069,11 @@ async fn mail_fails(error: MailError, retry_at: Option<chrono::DateTime<chrono::
     let name = error.name();
     m.outbox
         .expect_mark_failed()
-        .withf(move |id, e, at| *id == OUTBOX && e == name && *at == retry_at)
+        .withf(move |id, e, at, when| {
+            *id == OUTBOX && e == name && *at == retry_at && *when == now()
+        })
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
     m.outbox.expect_mark_sent().never();
     let name = error.name();
     m.notifications

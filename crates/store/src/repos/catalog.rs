@@ -6,6 +6,7 @@ use crate::db::{
 };
 use crate::schema::{payment_methods, promotion_redemptions, promotions, services};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
@@ -315,9 +316,13 @@ impl PaymentMethodRepository for Store {
         .await
     }
 
-    async fn insert(&self, method: &NewPaymentMethod) -> Result<PaymentMethod, StoreError> {
+    async fn insert(
+        &self,
+        method: &NewPaymentMethod,
+        now: DateTime<Utc>,
+    ) -> Result<PaymentMethod, StoreError> {
         let m = method.clone();
-        let now = micros(chrono::Utc::now());
+        let now = micros(now);
         self.run(move |c| write_tx(c, |c| insert_payment_method(c, &m, now)))
             .await
     }

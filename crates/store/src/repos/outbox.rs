@@ -112,10 +112,10 @@ impl OutboxRepository for Store {
         id: OutboxId,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let error: String = error.chars().take(MAX_ERROR_LEN).collect();
-        // The port gives no instant for giving up; the wall clock stamps it.
-        let now = micros(Utc::now());
+        let now = micros(now);
         self.run(move |c| {
             let target = email_outbox::table
                 .filter(email_outbox::id.eq(id.0))

@@ -138,12 +138,21 @@ async fn payment_methods_default_and_deactivate(store: &Store) {
         },
         postal_code: Some("80202".into()),
     };
-    let first = store.insert(&card("0001", false)).await.unwrap();
+    let first = store
+        .insert(&card("0001", false), crate::fixtures::t0())
+        .await
+        .unwrap();
     assert!(first.is_default, "the first card becomes the default");
     assert!(first.active);
-    let second = store.insert(&card("0002", false)).await.unwrap();
+    let second = store
+        .insert(&card("0002", false), crate::fixtures::t0())
+        .await
+        .unwrap();
     assert!(!second.is_default);
-    let third = store.insert(&card("0003", true)).await.unwrap();
+    let third = store
+        .insert(&card("0003", true), crate::fixtures::t0())
+        .await
+        .unwrap();
     assert!(third.is_default);
 
     let listed = store.list_active(client.id).await.unwrap();

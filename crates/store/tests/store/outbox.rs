@@ -57,10 +57,13 @@ async fn sent_and_failed_messages_leave_the_queue(store: &Store) {
     let now = t0() + Duration::minutes(1);
     store.mark_sent(a, now).await.unwrap();
     store
-        .mark_failed(b, "GeneralError", Some(now + Duration::minutes(10)))
+        .mark_failed(b, "GeneralError", Some(now + Duration::minutes(10)), now)
         .await
         .unwrap();
-    store.mark_failed(c, "Invalid_Key", None).await.unwrap();
+    store
+        .mark_failed(c, "Invalid_Key", None, now)
+        .await
+        .unwrap();
 
     assert!(store.claim_due(now, now, 10).await.unwrap().is_empty());
     let retried = store
