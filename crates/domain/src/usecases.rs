@@ -16,7 +16,7 @@ mod sweeper;
 
 pub use auth::{
     AuthError, Authenticate, CreateSession, CreateSessionError, CreatedSession, DestroySession,
-    Principal, PrincipalKind,
+    IdentityPorts, Principal, PrincipalKind,
 };
 pub use catalog::ListServices;
 pub use notify::{ListNotifications, Notifier};

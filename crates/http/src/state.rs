@@ -13,7 +13,7 @@ use ordercore_domain::ports::{
     UserRepository,
 };
 use ordercore_domain::usecases::{
-    AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession,
+    AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession, IdentityPorts,
     ListNotifications, ListOrders, ListPaymentMethods, ListServices, Notifier, ReadOrder,
     RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, ValidatePromotion,
     VoidPayment,
@@ -86,6 +86,18 @@ impl DomainPorts {
     pub fn notifier(&self) -> Notifier {
         Notifier::new(self.notifications.clone(), self.clock.clone())
     }
+
+    /// The ports of log-in and registration.
+    pub fn identity(&self) -> IdentityPorts {
+        IdentityPorts {
+            users: self.users.clone(),
+            applications: self.applications.clone(),
+            sessions: self.sessions.clone(),
+            hasher: self.hasher.clone(),
+            tokens: self.tokens.clone(),
+            clock: self.clock.clone(),
+        }
+    }
 }
 
 /// Every use case a route calls.
@@ -120,23 +132,9 @@ impl UseCases {
                 p.tokens.clone(),
                 clock(),
             ),
-            create_session: CreateSession::new(
-                p.users.clone(),
-                p.applications.clone(),
-                p.sessions.clone(),
-                p.hasher.clone(),
-                p.tokens.clone(),
-                clock(),
-            ),
+            create_session: CreateSession::new(p.identity()),
             destroy_session: DestroySession::new(p.sessions.clone(), clock()),
-            register_client: RegisterClient::new(
-                p.users.clone(),
-                p.applications.clone(),
-                p.sessions.clone(),
-                p.hasher.clone(),
-                p.tokens.clone(),
-                clock(),
-            ),
+            register_client: RegisterClient::new(p.identity()),
             add_payment_method: AddPaymentMethod::new(
                 p.clients.clone(),
                 p.methods.clone(),

@@ -208,33 +208,50 @@ pub struct CreatedSession {
     pub token: String,
 }
 
-/// `sessions/create`.
-pub struct CreateSession {
-    users: Arc<dyn UserRepository>,
-    applications: Arc<dyn ApplicationRepository>,
-    sessions: Arc<dyn SessionStore>,
-    hasher: Arc<dyn PasswordHasher>,
-    tokens: Arc<dyn TokenGenerator>,
-    clock: Arc<dyn Clock>,
+/// The ports of the log-in and registration use cases.
+#[derive(Clone)]
+pub struct IdentityPorts {
+    pub users: Arc<dyn UserRepository>,
+    pub applications: Arc<dyn ApplicationRepository>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tokens: Arc<dyn TokenGenerator>,
+    pub clock: Arc<dyn Clock>,
 }
 
+impl IdentityPorts {
+    /// Creates a session for `user` and returns it with its clear token.
+    pub(crate) async fn open_session(
+        &self,
+        user: User,
+        roles: UserRoles,
+        application: ApplicationSlug,
+        remember_me: bool,
+    ) -> Result<CreatedSession, Unexpected> {
+        let token = self.tokens.new_token();
+        let new = NewSession {
+            user_id: user.id,
+            application,
+            token_digest: self.tokens.digest(&token),
+            remember_me,
+            created_at: self.clock.now(),
+        };
+        let session = self.sessions.create(&new).await?;
+        Ok(CreatedSession {
+            session,
+            user,
+            roles,
+            token,
+        })
+    }
+}
+
+/// `sessions/create`.
+pub struct CreateSession(IdentityPorts);
+
 impl CreateSession {
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        applications: Arc<dyn ApplicationRepository>,
-        sessions: Arc<dyn SessionStore>,
-        hasher: Arc<dyn PasswordHasher>,
-        tokens: Arc<dyn TokenGenerator>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self {
-            users,
-            applications,
-            sessions,
-            hasher,
-            tokens,
-            clock,
-        }
+    pub fn new(ports: IdentityPorts) -> Self {
+        Self(ports)
     }
 
     /// Checks, in this order: e-mail known, password set, password right,
@@ -247,6 +264,7 @@ impl CreateSession {
         remember_me: bool,
     ) -> Result<CreatedSession, CreateSessionError> {
         let account = self
+            .0
             .users
             .find_account_by_email(email)
             .await
@@ -256,56 +274,23 @@ impl CreateSession {
             .password_hash
             .as_deref()
             .ok_or(CreateSessionError::UserHasNoPassword)?;
-        if !self.hasher.verify(password, hash).await {
+        if !self.0.hasher.verify(password, hash).await {
             return Err(CreateSessionError::InvalidPassword);
         }
         if account.roles.is_empty() {
             return Err(CreateSessionError::UserRequiresRole);
         }
-        self.applications
+        self.0
+            .applications
             .find_by_slug(application)
             .await
             .map_err(Unexpected::from)?
             .ok_or(CreateSessionError::UnknownApplication)?;
-        let created = open_session(
-            &*self.sessions,
-            &*self.tokens,
-            account.user,
-            account.roles,
-            application,
-            remember_me,
-            self.clock.now(),
-        )
-        .await?;
-        Ok(created)
+        Ok(self
+            .0
+            .open_session(account.user, account.roles, application, remember_me)
+            .await?)
     }
-}
-
-/// Creates a session for `user` and returns it with its clear token.
-pub(crate) async fn open_session(
-    sessions: &dyn SessionStore,
-    tokens: &dyn TokenGenerator,
-    user: User,
-    roles: UserRoles,
-    application: ApplicationSlug,
-    remember_me: bool,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<CreatedSession, Unexpected> {
-    let token = tokens.new_token();
-    let new = NewSession {
-        user_id: user.id,
-        application,
-        token_digest: tokens.digest(&token),
-        remember_me,
-        created_at: now,
-    };
-    let session = sessions.create(&new).await?;
-    Ok(CreatedSession {
-        session,
-        user,
-        roles,
-        token,
-    })
 }
 
 /// `sessions/destroy`: revokes the calling session.

@@ -1,14 +1,10 @@
 //! `users/client_register`.
 
-use super::auth::{CreatedSession, open_session};
+use super::auth::{CreatedSession, IdentityPorts};
 use crate::model::{ApplicationSlug, Billing, Client, ClientProfile, Email, UserId};
-use crate::ports::{
-    ApplicationRepository, Clock, NewClientRegistration, PasswordHasher, SessionStore,
-    TokenGenerator, UserRepository,
-};
+use crate::ports::NewClientRegistration;
 use crate::rules::params::FieldErrors;
 use crate::{StoreError, Unexpected};
-use std::sync::Arc;
 
 /// Shortest password accepted at registration.
 pub const MIN_PASSWORD_LENGTH: usize = 8;
@@ -46,32 +42,11 @@ pub enum RegisterClientError {
 /// request proves it is them: it comes with their session, or with their
 /// current password. Anything else is `email-already-registered`, so that
 /// nobody can attach a client record to someone else's account.
-pub struct RegisterClient {
-    users: Arc<dyn UserRepository>,
-    applications: Arc<dyn ApplicationRepository>,
-    sessions: Arc<dyn SessionStore>,
-    hasher: Arc<dyn PasswordHasher>,
-    tokens: Arc<dyn TokenGenerator>,
-    clock: Arc<dyn Clock>,
-}
+pub struct RegisterClient(IdentityPorts);
 
 impl RegisterClient {
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        applications: Arc<dyn ApplicationRepository>,
-        sessions: Arc<dyn SessionStore>,
-        hasher: Arc<dyn PasswordHasher>,
-        tokens: Arc<dyn TokenGenerator>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self {
-            users,
-            applications,
-            sessions,
-            hasher,
-            tokens,
-            clock,
-        }
+    pub fn new(ports: IdentityPorts) -> Self {
+        Self(ports)
     }
 
     pub async fn run(
@@ -86,6 +61,7 @@ impl RegisterClient {
             );
         }
         let app = self
+            .0
             .applications
             .find_by_slug(reg.application)
             .await
@@ -97,6 +73,7 @@ impl RegisterClient {
             return Err(RegisterClientError::Params(errs));
         }
         if let Some(account) = self
+            .0
             .users
             .find_account_by_email(&reg.email)
             .await
@@ -104,7 +81,7 @@ impl RegisterClient {
         {
             let is_caller = reg.caller == Some(account.user.id);
             let knows_password = match &account.password_hash {
-                Some(h) => self.hasher.verify(reg.password.expose(), h).await,
+                Some(h) => self.0.hasher.verify(reg.password.expose(), h).await,
                 None => false,
             };
             if account.roles.client.is_some() || !(is_caller || knows_password) {
@@ -113,7 +90,7 @@ impl RegisterClient {
         }
         let registration = NewClientRegistration {
             email: reg.email.clone(),
-            password_hash: self.hasher.hash(reg.password.expose()).await?,
+            password_hash: self.0.hasher.hash(reg.password.expose()).await?,
             profile: ClientProfile {
                 first_name: reg.first_name,
                 last_name: reg.last_name,
@@ -123,25 +100,24 @@ impl RegisterClient {
                 billing: Billing::Card,
             },
         };
-        let now = self.clock.now();
-        let (user, client) = match self.users.register_client(&registration, now).await {
+        let now = self.0.clock.now();
+        let (user, client) = match self.0.users.register_client(&registration, now).await {
             Ok(pair) => pair,
             Err(StoreError::Conflict(_)) => {
                 return Err(RegisterClientError::EmailAlreadyRegistered);
             }
             Err(e) => return Err(Unexpected::from(e).into()),
         };
-        let roles = self.users.roles(user.id).await.map_err(Unexpected::from)?;
-        let session = open_session(
-            &*self.sessions,
-            &*self.tokens,
-            user,
-            roles,
-            reg.application,
-            false,
-            now,
-        )
-        .await?;
+        let roles = self
+            .0
+            .users
+            .roles(user.id)
+            .await
+            .map_err(Unexpected::from)?;
+        let session = self
+            .0
+            .open_session(user, roles, reg.application, false)
+            .await?;
         Ok((client, session))
     }
 }

@@ -15,8 +15,8 @@ use ordercore_domain::ports::{
 };
 use ordercore_domain::rules::ordering::Actor;
 use ordercore_domain::usecases::{
-    AuthError, Authenticate, CreateSession, CreateSessionError, DestroySession, Principal,
-    PrincipalKind,
+    AuthError, Authenticate, CreateSession, CreateSessionError, DestroySession, IdentityPorts,
+    Principal, PrincipalKind,
 };
 use std::sync::Arc;
 
@@ -419,14 +419,14 @@ impl SessionMocks {
         self,
         remember_me: bool,
     ) -> Result<ordercore_domain::usecases::CreatedSession, CreateSessionError> {
-        CreateSession::new(
-            Arc::new(self.users),
-            Arc::new(self.applications),
-            Arc::new(self.sessions),
-            Arc::new(self.hasher),
-            Arc::new(self.tokens),
-            clock(),
-        )
+        CreateSession::new(IdentityPorts {
+            users: Arc::new(self.users),
+            applications: Arc::new(self.applications),
+            sessions: Arc::new(self.sessions),
+            hasher: Arc::new(self.hasher),
+            tokens: Arc::new(self.tokens),
+            clock: clock(),
+        })
         .run(
             &email("Ann@Example.com"),
             PASSWORD,

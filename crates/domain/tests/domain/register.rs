@@ -12,7 +12,7 @@ use ordercore_domain::ports::{
     MockUserRepository, NewClientRegistration,
 };
 use ordercore_domain::usecases::{
-    CreatedSession, RegisterClient, RegisterClientError, Registration,
+    CreatedSession, IdentityPorts, RegisterClient, RegisterClientError, Registration,
 };
 use std::sync::Arc;
 
@@ -116,14 +116,14 @@ impl Mocks {
     }
 
     async fn run(self, reg: Registration) -> Result<(Client, CreatedSession), RegisterClientError> {
-        RegisterClient::new(
-            Arc::new(self.users),
-            Arc::new(self.applications),
-            Arc::new(self.sessions),
-            Arc::new(self.hasher),
-            Arc::new(self.tokens),
-            clock(),
-        )
+        RegisterClient::new(IdentityPorts {
+            users: Arc::new(self.users),
+            applications: Arc::new(self.applications),
+            sessions: Arc::new(self.sessions),
+            hasher: Arc::new(self.hasher),
+            tokens: Arc::new(self.tokens),
+            clock: clock(),
+        })
         .run(reg)
         .await
     }
