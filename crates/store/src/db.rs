@@ -159,6 +159,12 @@ pub(crate) fn build_pool(
     Pool::builder()
         .max_size(pool_size.max(1))
         .min_idle(Some(1))
+        // No `SELECT 1` before every check-out: it was 9 of the 33 round
+        // trips of an order submission (bench/results/2026-11-28-profile.md).
+        // Trade-off: after a database restart each stale pooled connection
+        // fails one call (then `has_broken` drops it) instead of being
+        // replaced silently at check-out.
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(15))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)
