@@ -11,7 +11,12 @@
 # Settings (environment): BENCH_DURATION (s per run, default 6),
 # BENCH_CONCURRENCY ("1 8 32 64"), BENCH_CLIENTS (1000), BENCH_SKIP_BUILD=1,
 # BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_POOL_SIZE (unset: the
-# server's default), BENCH_TAG (suffix of the result files).
+# server's default), BENCH_TAG (suffix of the result files), BENCH_PROFILE=1
+# (perf record during authorize_and_submit at 32 connections; with
+# BENCH_KEEP_WORK=1 the perf-*.txt summaries stay in the work folder),
+# BENCH_MODES (subset of the wrk modes, for A/B runs), BENCH_BIN (binary to run),
+# BENCH_PG_PARAMS (appended to the database URL of the server and pgbench, e.g.
+# "?sslmode=disable").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -26,11 +31,12 @@ STAMP=$(date -u +%Y-%m-%d)
 RESULTS=$ROOT/bench/results
 WORK=$(mktemp -d /tmp/ordercore-bench.XXXXXX)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET_DIR/release/ordercore
+BIN=${BENCH_BIN:-$TARGET_DIR/release/ordercore}
 T0=$(date +%s)
 
 say() { printf '[bench %4ss] %s\n' "$(($(date +%s) - T0))" "$*" >&2; }
-psql_db() { psql "$PG/$DB" -X -v ON_ERROR_STOP=1 -qAt "$@"; }
+PGPARAMS=${BENCH_PG_PARAMS:-}
+psql_db() { psql "$PG/$DB$PGPARAMS" -X -v ON_ERROR_STOP=1 -qAt "$@"; }
 psql_admin() { psql "$PG/postgres" -X -v ON_ERROR_STOP=1 -qAt "$@"; }
 
 SERVER_PID=""
@@ -73,7 +79,7 @@ fi
 # ---------------------------------------------------------------- database
 say "creating database $DB"
 psql_admin -c "CREATE DATABASE $DB" >/dev/null
-export ORDERCORE_DATABASE_URL=$PG/$DB
+export ORDERCORE_DATABASE_URL=$PG/$DB$PGPARAMS
 export ORDERCORE_PAYMENT_GATEWAY=simulated ORDERCORE_MAILER=log ORDERCORE_LOG=warn
 export ORDERCORE_RATE_LIMIT_PER_MINUTE=100000000
 if [ -n "${BENCH_POOL_SIZE:-}" ]; then export ORDERCORE_DATABASE_POOL_SIZE=$BENCH_POOL_SIZE; fi
@@ -192,9 +198,18 @@ say "ready in ${READY_MS} ms, idle RSS ${IDLE_RSS_KB} KiB"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 OFFSET=$((NCLIENTS * 2))  # quantities 1-2 were used by the capture
 run_wrk() { # MODE CONC
-  local out
+  local out perf_pids=""
+  if [ -n "${BENCH_PROFILE:-}" ] && [ "$1" = "${BENCH_PROFILE_MODE:-authorize_and_submit}" ] && [ "$2" = 32 ]; then
+    # CPU split between processes (system-wide), and the server's own stacks.
+    perf record -q -a -e cpu-clock -F 499 -o "$WORK/perf-system.data" -- sleep "$DUR" >/dev/null 2>&1 &
+    perf_pids="$!"
+    perf record -q -e cpu-clock -F 199 --call-graph dwarf,16384 -p "$SERVER_PID" -o "$WORK/perf-server.data" \
+      -- sleep "$DUR" >/dev/null 2>&1 &
+    perf_pids="$perf_pids $!"
+  fi
   out=$(BENCH_MODE=$1 BENCH_OFFSET=$OFFSET BENCH_READS=$WORK/reads.txt \
     wrk -t1 -c"$2" -d"${DUR}s" --timeout 10s -s bench/wrk/api.lua "$BASE" 2>&1) || { echo "$out" >&2; exit 1; }
+  for p in $perf_pids; do wait "$p" || true; done
   local line; line=$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')
   [ -n "$line" ] || { echo "$out" >&2; echo "bench: wrk printed no result" >&2; exit 1; }
   local gen; gen=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["generated"])' "$line")
@@ -203,13 +218,15 @@ run_wrk() { # MODE CONC
   echo "{\"tool\":\"wrk\",\"concurrency\":$2,\"hwm_kb\":$hwm,\"result\":$line}" >>"$WORK/runs.jsonl"
   say "$(printf '%-22s c=%-3s %s' "$1" "$2" "$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("%8.1f/s p50 %.2f ms p99 %.2f ms unexpected %d %s" % (r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["unexpected"], r["first_unexpected"]))' "$line")")"
 }
+MODES=" ${BENCH_MODES:-healthz services_index invalid_token authorize_and_submit pay_and_submit orders_read} "
 for mode in healthz services_index invalid_token authorize_and_submit pay_and_submit; do
+  [[ $MODES == *" $mode "* ]] || continue
   for c in $CONCS; do run_wrk "$mode" "$c"; done
 done
 # orders/read reads the orders the submissions made (client token, order id)
 psql_db -F ' ' -c "SELECT 'bench-tok-' || c.user_id, o.id FROM orders o JOIN clients c ON c.id = o.client_id
   WHERE o.status = 'submitted' ORDER BY o.id DESC LIMIT 20000" >"$WORK/reads.txt"
-for c in $CONCS; do run_wrk orders_read "$c"; done
+if [[ $MODES == *" orders_read "* ]]; then for c in $CONCS; do run_wrk orders_read "$c"; done; fi
 PEAK_RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
 ORDERS_MADE=$(psql_db -c "SELECT count(*) FROM orders")
 
@@ -219,13 +236,19 @@ for script in submit read; do
     j=$(( c < 2 ? 1 : 2 ))
     rm -f "$WORK"/pgb_"$script"_"$c".*
     out=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$j" -T "$DUR" -D nclients="$NCLIENTS" \
-      -l --log-prefix="pgb_${script}_${c}" -f "$WORK/replay_$script.sql" "$PG/$DB" 2>&1) \
+      -l --log-prefix="pgb_${script}_${c}" -f "$WORK/replay_$script.sql" "$PG/$DB$PGPARAMS" 2>&1) \
       || { echo "$out" >&2; exit 1; }
     python3 bench/lib/pgbench_result.py "$script" "$c" "$WORK" <<<"$out" >>"$WORK/runs.jsonl"
     say "$(printf 'pgbench %-14s c=%-3s %s' "$script" "$c" "$(grep -E '^tps' <<<"$out" | head -1)")"
   done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -f "$WORK/perf-system.data" ]; then
+  perf report -i "$WORK/perf-system.data" --stdio --sort comm 2>/dev/null | grep -v '^#' | grep -v '^$' >"$WORK/perf-by-process.txt" || true
+  perf report -i "$WORK/perf-server.data" --stdio --no-children --sort dso,symbol 2>/dev/null | grep -E '^ +[0-9]' | head -60 >"$WORK/perf-server-symbols.txt" || true
+  perf report -i "$WORK/perf-server.data" --stdio --no-children --sort dso 2>/dev/null | grep -E '^ +[0-9]' | head -30 >"$WORK/perf-server-dso.txt" || true
+  say "profile written to $WORK/perf-*.txt"
+fi
 stop_server
 
 # ---------------------------------------------------------------- report
