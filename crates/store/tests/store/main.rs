@@ -34,4 +34,5 @@ mod outbox;
 mod platform;
 mod races;
 mod seed;
+mod statements;
 mod support;

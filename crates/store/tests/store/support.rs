@@ -27,6 +27,15 @@ impl TestDb {
         }
     }
 
+    /// A string every connection URL of this database contains.
+    pub fn marker(&self) -> String {
+        match (&self._dir, &self._pg) {
+            (Some(dir), _) => dir.path().display().to_string(),
+            (_, Some(pg)) => pg.name.clone(),
+            _ => unreachable!("a test database is SQLite or PostgreSQL"),
+        }
+    }
+
     pub fn sqlite_unmigrated() -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
