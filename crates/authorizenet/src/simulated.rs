@@ -32,6 +32,19 @@
 //! Transactions live in memory and are lost at restart (a capture or void of
 //! a transaction made before a restart answers error 16); payment profiles
 //! survive a restart because their ids carry what the rules need.
+//!
+//! Memory stays bounded over a long run:
+//! - the duplicate window is indexed by (payment profile id, amount), and
+//!   entries are dropped once they are [`DUPLICATE_WINDOW`] old;
+//! - a captured, charged or voided transaction is forgotten
+//!   [`FINISHED_RETENTION`] after it was captured, charged or voided (the
+//!   processor settles daily; a settled transaction is no longer unsettled);
+//! - at most [`MAX_TRACKED_TRANSACTIONS`] transactions are kept (see
+//!   [`SimulatedGateway::with_transaction_limit`]); beyond it the oldest
+//!   finished transaction is forgotten first, then the oldest authorization.
+//!
+//! A capture or void of a forgotten transaction answers error 16, as after a
+//! restart, and `find_unsettled_transaction` no longer returns it.
 
 pub mod profile_id;
 
@@ -45,7 +58,7 @@ use ordercore_domain::ports::{
 };
 use ordercore_domain::rules::card::luhn_valid;
 use profile_id::{SimulatedPaymentProfile, customer_profile_id, is_customer_profile_id};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const GATEWAY: &str = "simulated";
@@ -55,6 +68,14 @@ pub const DECLINING_POSTAL_CODE: &str = "46282";
 
 /// The sandbox's duplicate window.
 pub const DUPLICATE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
+
+/// How long a captured, charged or voided transaction is remembered after it
+/// was captured, charged or voided.
+pub const FINISHED_RETENTION: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// The most transactions [`SimulatedGateway::new`] remembers (a few tens of
+/// megabytes at most).
+pub const MAX_TRACKED_TRANSACTIONS: usize = 100_000;
 
 /// Authorize.net's sandbox test card numbers; all approve here (as does
 /// any other number passing the Luhn check).
@@ -90,21 +111,138 @@ struct SimTransaction {
     state: TxState,
     amount: Money,
     auth_code: String,
-    payment_profile_id: String,
     at: DateTime<Utc>,
-    /// Creation order, to find the newest.
-    seq: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     last_id: i64,
-    seq: u64,
-    transactions: HashMap<String, SimTransaction>,
+    /// Keyed by transaction id; ids increase, so this is creation order.
+    transactions: BTreeMap<i64, SimTransaction>,
+    /// Transaction ids per order, for `find_unsettled_transaction`.
+    by_order: HashMap<OrderId, Vec<i64>>,
+    /// Captured, charged or voided transactions, by the time they finished.
+    finished: VecDeque<(DateTime<Utc>, i64)>,
+    /// Duplicate window: payment profile id → amount → time of the latest
+    /// approval.
+    recent: HashMap<String, HashMap<Money, DateTime<Utc>>>,
+    /// The approvals in `recent`, oldest first, to expire them.
+    recent_queue: VecDeque<(DateTime<Utc>, String, Money)>,
+    max_transactions: usize,
     deleted_profiles: HashSet<String>,
 }
 
 impl State {
+    fn new(max_transactions: usize) -> State {
+        State {
+            last_id: 0,
+            transactions: BTreeMap::new(),
+            by_order: HashMap::new(),
+            finished: VecDeque::new(),
+            recent: HashMap::new(),
+            recent_queue: VecDeque::new(),
+            max_transactions: max_transactions.max(1),
+            deleted_profiles: HashSet::new(),
+        }
+    }
+
+    /// Whether an approval on `pp_id` for `amount` happened less than
+    /// [`DUPLICATE_WINDOW`] before `now`.
+    fn is_duplicate(&self, pp_id: &str, amount: Money, now: DateTime<Utc>) -> bool {
+        self.recent
+            .get(pp_id)
+            .and_then(|amounts| amounts.get(&amount))
+            .is_some_and(|at| now.signed_duration_since(*at) < DUPLICATE_WINDOW)
+    }
+
+    fn remember_approval(&mut self, pp_id: &str, amount: Money, now: DateTime<Utc>) {
+        let latest = self
+            .recent
+            .entry(pp_id.to_string())
+            .or_default()
+            .entry(amount)
+            .or_insert(now);
+        *latest = (*latest).max(now);
+        self.recent_queue
+            .push_back((now, pp_id.to_string(), amount));
+    }
+
+    /// Drops what can no longer matter at `now` and enforces the limit.
+    fn forget_old(&mut self, now: DateTime<Utc>) {
+        while let Some((at, _, _)) = self.recent_queue.front() {
+            if now.signed_duration_since(*at) < DUPLICATE_WINDOW {
+                break;
+            }
+            if let Some((_, pp_id, amount)) = self.recent_queue.pop_front() {
+                self.expire_approval(&pp_id, amount, now);
+            }
+        }
+        while let Some(&(at, id)) = self.finished.front() {
+            let over_limit = self.transactions.len() > self.max_transactions
+                || self.finished.len() > self.max_transactions;
+            if !over_limit && now.signed_duration_since(at) < FINISHED_RETENTION {
+                break;
+            }
+            self.finished.pop_front();
+            self.forget(id);
+        }
+        while self.transactions.len() > self.max_transactions {
+            match self.transactions.keys().next().copied() {
+                Some(id) => self.forget(id),
+                None => break,
+            }
+        }
+    }
+
+    /// Removes the window entry unless a later approval renewed it.
+    fn expire_approval(&mut self, pp_id: &str, amount: Money, now: DateTime<Utc>) {
+        let Some(amounts) = self.recent.get_mut(pp_id) else {
+            return;
+        };
+        if amounts
+            .get(&amount)
+            .is_some_and(|at| now.signed_duration_since(*at) >= DUPLICATE_WINDOW)
+        {
+            amounts.remove(&amount);
+        }
+        if amounts.is_empty() {
+            self.recent.remove(pp_id);
+        }
+    }
+
+    fn insert(&mut self, id: i64, transaction: SimTransaction) {
+        self.by_order
+            .entry(transaction.order_id)
+            .or_default()
+            .push(id);
+        if transaction.state == TxState::Captured {
+            self.finished.push_back((transaction.at, id));
+        }
+        self.transactions.insert(id, transaction);
+    }
+
+    fn forget(&mut self, id: i64) {
+        let Some(tx) = self.transactions.remove(&id) else {
+            return;
+        };
+        if let Some(ids) = self.by_order.get_mut(&tx.order_id) {
+            ids.retain(|&other| other != id);
+            if ids.is_empty() {
+                self.by_order.remove(&tx.order_id);
+            }
+        }
+    }
+
+    /// The transaction for an id as the processor wrote it (canonical
+    /// decimal); anything else is unknown.
+    fn transaction_mut(&mut self, transaction_id: &str) -> Option<&mut SimTransaction> {
+        let id = transaction_id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| id.to_string() == transaction_id)?;
+        self.transactions.get_mut(&id)
+    }
+
     /// Unique and increasing: the clock's milliseconds, or one more than the
     /// last id. Starting from the clock keeps ids increasing across restarts.
     fn next_id(&mut self, now: DateTime<Utc>) -> i64 {
@@ -128,13 +266,19 @@ impl std::fmt::Debug for SimulatedGateway {
 impl SimulatedGateway {
     /// Logs (warn) that payments are simulated and kept in memory.
     pub fn new(clock: Arc<dyn Clock>) -> SimulatedGateway {
+        SimulatedGateway::with_transaction_limit(clock, MAX_TRACKED_TRANSACTIONS)
+    }
+
+    /// As [`SimulatedGateway::new`], remembering at most `limit` transactions
+    /// (at least one).
+    pub fn with_transaction_limit(clock: Arc<dyn Clock>, limit: usize) -> SimulatedGateway {
         tracing::warn!(
             payment.gateway = GATEWAY,
             "payments are simulated: no card is charged; simulated transactions are kept in memory and lost at restart"
         );
         SimulatedGateway {
             clock,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State::new(limit)),
         }
     }
 
@@ -175,6 +319,26 @@ impl SimulatedGateway {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The state with what no longer matters at `now` dropped.
+    fn state_at(&self, now: DateTime<Utc>) -> MutexGuard<'_, State> {
+        let mut state = self.state();
+        state.forget_old(now);
+        state
+    }
+
+    /// How many transactions are remembered (for tests).
+    #[doc(hidden)]
+    pub fn tracked_transactions(&self) -> usize {
+        self.state().transactions.len()
+    }
+
+    /// How many (payment profile, amount) pairs are in the duplicate window
+    /// index (for tests).
+    #[doc(hidden)]
+    pub fn tracked_duplicate_windows(&self) -> usize {
+        self.state().recent.values().map(HashMap::len).sum()
+    }
+
     fn transact(
         &self,
         kind: TxKind,
@@ -182,17 +346,12 @@ impl SimulatedGateway {
     ) -> Result<Approval, PaymentError> {
         let now = self.clock.now();
         let pp_id = &request.profile.payment_profile_id;
-        let mut state = self.state();
+        let mut state = self.state_at(now);
         let profile = SimulatedPaymentProfile::parse(pp_id)
             .filter(|_| is_customer_profile_id(&request.profile.customer_profile_id))
             .filter(|_| !state.deleted_profiles.contains(pp_id))
             .ok_or_else(record_not_found)?;
-        let duplicate = state.transactions.values().any(|t| {
-            &t.payment_profile_id == pp_id
-                && t.amount == request.amount
-                && now.signed_duration_since(t.at) < DUPLICATE_WINDOW
-        });
-        if duplicate {
+        if state.is_duplicate(pp_id, request.amount, now) {
             return Err(PaymentError::Duplicate);
         }
         if profile.expiry.is_expired_at(now) {
@@ -204,7 +363,6 @@ impl SimulatedGateway {
             });
         }
         let id = state.next_id(now);
-        state.seq += 1;
         let auth_code = format!("SIM{:03}", id.rem_euclid(1000));
         let transaction = SimTransaction {
             order_id: request.order_id,
@@ -215,11 +373,11 @@ impl SimulatedGateway {
             },
             amount: request.amount,
             auth_code: auth_code.clone(),
-            payment_profile_id: pp_id.clone(),
             at: now,
-            seq: state.seq,
         };
-        state.transactions.insert(id.to_string(), transaction);
+        state.insert(id, transaction);
+        state.remember_approval(pp_id, request.amount, now);
+        state.forget_old(now);
         Ok(Approval {
             transaction_id: id.to_string(),
             auth_code: Some(auth_code),
@@ -228,10 +386,10 @@ impl SimulatedGateway {
     }
 
     fn do_capture(&self, request: &CaptureRequest) -> Result<Approval, PaymentError> {
-        let mut state = self.state();
+        let now = self.clock.now();
+        let mut state = self.state_at(now);
         let tx = state
-            .transactions
-            .get_mut(&request.transaction_id)
+            .transaction_mut(&request.transaction_id)
             .ok_or_else(|| failed("16"))?;
         match (tx.kind, tx.state) {
             (_, TxState::Voided) => Err(failed("310")),
@@ -239,26 +397,29 @@ impl SimulatedGateway {
             _ if request.amount > tx.amount => Err(failed("47")),
             (TxKind::Authorization, TxState::Authorized) => {
                 tx.state = TxState::Captured;
-                Ok(Approval {
+                let approval = Approval {
                     transaction_id: request.transaction_id.clone(),
                     auth_code: Some(tx.auth_code.clone()),
                     held_for_review: false,
-                })
+                };
+                finish(&mut state, &request.transaction_id, now);
+                Ok(approval)
             }
         }
     }
 
     fn do_void(&self, transaction_id: &str) -> Result<(), PaymentError> {
-        let mut state = self.state();
+        let now = self.clock.now();
+        let mut state = self.state_at(now);
         let tx = state
-            .transactions
-            .get_mut(transaction_id)
+            .transaction_mut(transaction_id)
             .ok_or_else(|| failed("16"))?;
         match tx.state {
             TxState::Voided => Err(failed("310")),
             TxState::Captured => Err(failed("311")),
             TxState::Authorized => {
                 tx.state = TxState::Voided;
+                finish(&mut state, transaction_id, now);
                 Ok(())
             }
         }
@@ -393,13 +554,22 @@ impl PaymentGateway for SimulatedGateway {
         &self,
         order_id: OrderId,
     ) -> Result<Option<String>, PaymentError> {
-        let found = self
-            .state()
-            .transactions
-            .iter()
-            .filter(|(_, t)| t.order_id == order_id && t.state != TxState::Voided)
-            .max_by_key(|(_, t)| t.seq)
-            .map(|(id, _)| id.clone());
+        let found = {
+            let state = self.state_at(self.clock.now());
+            state
+                .by_order
+                .get(&order_id)
+                .into_iter()
+                .flatten()
+                .filter(|id| {
+                    state
+                        .transactions
+                        .get(id)
+                        .is_some_and(|t| t.state != TxState::Voided)
+                })
+                .max()
+                .map(i64::to_string)
+        };
         call_outcome(
             GATEWAY,
             "getUnsettledTransactionListRequest",
@@ -407,6 +577,14 @@ impl PaymentGateway for SimulatedGateway {
             Ok(None),
         );
         Ok(found)
+    }
+}
+
+/// Queues a transaction that was just captured or voided for forgetting.
+fn finish(state: &mut State, transaction_id: &str, now: DateTime<Utc>) {
+    if let Ok(id) = transaction_id.parse::<i64>() {
+        state.finished.push_back((now, id));
+        state.forget_old(now);
     }
 }
 
