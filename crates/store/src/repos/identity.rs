@@ -96,26 +96,40 @@ pub(crate) fn load_clients(conn: &mut DbConnection, ids: &[i64]) -> DbResult<Vec
         .collect()
 }
 
+/// The role records of `user`: its client (with e-mail), whether it is an
+/// employee and its liaison id, in one statement; the liaison's clients in a
+/// second one, only for a liaison. An unknown user has no roles.
 pub(crate) fn load_roles(conn: &mut DbConnection, user: UserId) -> DbResult<UserRoles> {
-    let client = clients::table
-        .inner_join(users::table)
-        .filter(clients::user_id.eq(user.0))
-        .select((CLIENT_COLUMNS, users::email))
-        .first::<(ClientRow, String)>(conn)
-        .optional()?
-        .map(|(r, email)| client_from_row(r, email))
-        .transpose()?;
-    let employee = employees::table
+    let employee_id = employees::table
         .filter(employees::user_id.eq(user.0))
         .select(employees::id)
-        .first::<i64>(conn)
-        .optional()?
-        .is_some();
-    let liaison = liaisons::table
+        .limit(1)
+        .single_value();
+    let liaison_id = liaisons::table
         .filter(liaisons::user_id.eq(user.0))
         .select(liaisons::id)
-        .first::<i64>(conn)
-        .optional()?;
+        .limit(1)
+        .single_value();
+    let Some((client, email, employee, liaison)) = users::table
+        .left_join(clients::table)
+        .filter(users::id.eq(user.0))
+        .select((
+            CLIENT_COLUMNS.nullable(),
+            users::email,
+            employee_id,
+            liaison_id,
+        ))
+        .first::<(Option<ClientRow>, String, Option<i64>, Option<i64>)>(conn)
+        .optional()?
+    else {
+        return Ok(UserRoles {
+            client: None,
+            employee: false,
+            liaison_clients: None,
+        });
+    };
+    let client = client.map(|r| client_from_row(r, email)).transpose()?;
+    let employee = employee.is_some();
     let liaison_clients = match liaison {
         None => None,
         Some(liaison_id) => Some(

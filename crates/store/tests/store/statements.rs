@@ -91,7 +91,7 @@ async fn count(db: &TestDb) -> Counts {
 
     let demo = &demo;
     let submission = |with_promotion: bool| async move {
-        let new = new_order(&demo, with_promotion);
+        let new = new_order(demo, with_promotion);
         // The store calls of a card submission after authentication.
         store.find_client(demo.client.id).await.unwrap().unwrap();
         store
@@ -106,8 +106,8 @@ async fn count(db: &TestDb) -> Counts {
         let (order, outbox) = store
             .finalize_payment(
                 pending.id,
-                &authorization(&demo, new.pricing.total, "tx-count"),
-                &outbox_email(&demo, t0()),
+                &authorization(demo, new.pricing.total, "tx-count"),
+                &outbox_email(demo, t0()),
                 t0(),
             )
             .await
