@@ -2,7 +2,7 @@
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
 use super::catalog::money;
-use super::identity::load_clients;
+use super::identity::{load_client, load_clients};
 use crate::Store;
 use crate::db::{
     DbConnection, DbResult, backend_fail, from_micros, micros, parse_enum, parse_json, to_json,
@@ -103,6 +103,75 @@ struct PaymentRow {
     payment_method_id: i64,
     created_at: i64,
 }
+
+/// `OrderRow`'s columns in its field order, for RETURNING (Diesel's
+/// `as_returning()` does not compile for the multi-backend connection).
+type OrderColumns = (
+    orders::id,
+    orders::client_id,
+    orders::status,
+    orders::subtotal_cents,
+    orders::discount_cents,
+    orders::total_cents,
+    orders::lines,
+    orders::property_info,
+    orders::property_access,
+    orders::appointments,
+    orders::promotion_id,
+    orders::promotion_code,
+    orders::promotion_discount_cents,
+    orders::payment_method_id,
+    orders::created_at,
+    orders::updated_at,
+);
+
+const ORDER_COLUMNS: OrderColumns = (
+    orders::id,
+    orders::client_id,
+    orders::status,
+    orders::subtotal_cents,
+    orders::discount_cents,
+    orders::total_cents,
+    orders::lines,
+    orders::property_info,
+    orders::property_access,
+    orders::appointments,
+    orders::promotion_id,
+    orders::promotion_code,
+    orders::promotion_discount_cents,
+    orders::payment_method_id,
+    orders::created_at,
+    orders::updated_at,
+);
+
+/// `PaymentRow`'s columns in its field order, for RETURNING.
+type PaymentColumns = (
+    payments::id,
+    payments::order_id,
+    payments::kind,
+    payments::status,
+    payments::amount_cents,
+    payments::transaction_id,
+    payments::auth_code,
+    payments::brand,
+    payments::last4,
+    payments::payment_method_id,
+    payments::created_at,
+);
+
+const PAYMENT_COLUMNS: PaymentColumns = (
+    payments::id,
+    payments::order_id,
+    payments::kind,
+    payments::status,
+    payments::amount_cents,
+    payments::transaction_id,
+    payments::auth_code,
+    payments::brand,
+    payments::last4,
+    payments::payment_method_id,
+    payments::created_at,
+);
 
 fn payment_from_row(r: PaymentRow) -> DbResult<Payment> {
     Ok(Payment {
@@ -226,7 +295,7 @@ fn insert_order(
     order: &NewOrder,
     status: OrderStatus,
     now: i64,
-) -> DbResult<i64> {
+) -> DbResult<OrderRow> {
     let lines = StoredLines {
         primary: StoredLine::from_line(&order.primary_service),
         add_ons: order
@@ -243,7 +312,7 @@ fn insert_order(
             ends_at: w.ends_at(),
         })
         .collect();
-    let id = diesel::insert_into(orders::table)
+    let row = diesel::insert_into(orders::table)
         .values((
             orders::client_id.eq(order.client.id.0),
             orders::status.eq(status.as_str()),
@@ -267,8 +336,8 @@ fn insert_order(
             orders::created_at.eq(now),
             orders::updated_at.eq(now),
         ))
-        .returning(orders::id)
-        .get_result::<i64>(conn)?;
+        .returning(ORDER_COLUMNS)
+        .get_result::<OrderRow>(conn)?;
     if let Some(p) = &order.promotion {
         let status = if status == OrderStatus::PendingPayment {
             "reserved"
@@ -280,13 +349,13 @@ fn insert_order(
             .values((
                 promotion_redemptions::promotion_id.eq(p.id.0),
                 promotion_redemptions::client_id.eq(order.client.id.0),
-                promotion_redemptions::order_id.eq(id),
+                promotion_redemptions::order_id.eq(row.id),
                 promotion_redemptions::status.eq(status),
                 promotion_redemptions::created_at.eq(now),
             ))
             .execute(conn)?;
     }
-    Ok(id)
+    Ok(row)
 }
 
 pub(crate) fn enqueue_email(
@@ -308,8 +377,15 @@ pub(crate) fn enqueue_email(
     Ok(OutboxId(id))
 }
 
-fn reload(conn: &mut DbConnection, id: i64) -> DbResult<Order> {
-    load_order(conn, OrderId(id))?.ok_or_else(|| backend_fail(format!("order {id} vanished")))
+/// The client of a stored order, as orders show it.
+fn client_ref(conn: &mut DbConnection, order: i64, client: i64) -> DbResult<ClientRef> {
+    let c = load_client(conn, ClientId(client))?
+        .ok_or_else(|| backend_fail(format!("order {order} has no client")))?;
+    Ok(ClientRef {
+        id: c.id,
+        name: c.display_name(),
+        email: c.email,
+    })
 }
 
 #[async_trait]
@@ -320,11 +396,19 @@ impl OrderRepository for Store {
         now: DateTime<Utc>,
     ) -> Result<Order, StoreError> {
         let order = order.clone();
+        // The Order is built from the inserted row (RETURNING) and the
+        // caller's client: no read-back. Without a promotion the INSERT is
+        // the only statement, so it needs no transaction of its own.
         self.run(move |c| {
-            write_tx(c, |c| {
-                let id = insert_order(c, &order, OrderStatus::PendingPayment, micros(now))?;
-                reload(c, id)
-            })
+            let insert = |c: &mut DbConnection| {
+                insert_order(c, &order, OrderStatus::PendingPayment, micros(now))
+            };
+            let row = if order.promotion.is_some() {
+                write_tx(c, insert)?
+            } else {
+                insert(c)?
+            };
+            order_from_row(row, order.client.clone(), None)
         })
         .await
     }
@@ -339,9 +423,9 @@ impl OrderRepository for Store {
         let email = email.clone();
         self.run(move |c| {
             write_tx(c, |c| {
-                let id = insert_order(c, &order, OrderStatus::Submitted, micros(now))?;
-                let outbox = enqueue_email(c, id, &email, micros(now))?;
-                Ok((reload(c, id)?, outbox))
+                let row = insert_order(c, &order, OrderStatus::Submitted, micros(now))?;
+                let outbox = enqueue_email(c, row.id, &email, micros(now))?;
+                Ok((order_from_row(row, order.client.clone(), None)?, outbox))
             })
         })
         .await
@@ -392,7 +476,7 @@ impl OrderRepository for Store {
         self.run(move |c| {
             write_tx(c, |c| {
                 let now = micros(now);
-                let n = diesel::update(
+                let Some(row) = diesel::update(
                     orders::table
                         .filter(orders::id.eq(id.0))
                         .filter(orders::status.eq(OrderStatus::PendingPayment.as_str())),
@@ -401,11 +485,14 @@ impl OrderRepository for Store {
                     orders::status.eq(OrderStatus::Submitted.as_str()),
                     orders::updated_at.eq(now),
                 ))
-                .execute(c)?;
-                if n == 0 {
+                .returning(ORDER_COLUMNS)
+                .get_result::<OrderRow>(c)
+                .optional()?
+                else {
                     return Ok(None);
-                }
-                diesel::insert_into(payments::table)
+                };
+                // The newest payment of the order: the one inserted here.
+                let payment = diesel::insert_into(payments::table)
                     .values((
                         payments::order_id.eq(id.0),
                         payments::kind.eq(payment.kind.as_str()),
@@ -419,14 +506,21 @@ impl OrderRepository for Store {
                         payments::created_at.eq(now),
                         payments::updated_at.eq(now),
                     ))
+                    .returning(PAYMENT_COLUMNS)
+                    .get_result::<PaymentRow>(c)?;
+                // Only an order with a promotion has a redemption to record.
+                if row.promotion_id.is_some() {
+                    diesel::update(
+                        promotion_redemptions::table
+                            .filter(promotion_redemptions::order_id.eq(id.0)),
+                    )
+                    .set(promotion_redemptions::status.eq("recorded"))
                     .execute(c)?;
-                diesel::update(
-                    promotion_redemptions::table.filter(promotion_redemptions::order_id.eq(id.0)),
-                )
-                .set(promotion_redemptions::status.eq("recorded"))
-                .execute(c)?;
+                }
                 let outbox = enqueue_email(c, id.0, &email, now)?;
-                Ok(Some((reload(c, id.0)?, outbox)))
+                let client = client_ref(c, row.id, row.client_id)?;
+                let order = order_from_row(row, client, Some(payment_from_row(payment)?))?;
+                Ok(Some((order, outbox)))
             })
         })
         .await

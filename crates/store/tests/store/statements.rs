@@ -115,10 +115,21 @@ async fn count(db: &TestDb) -> Counts {
             .unwrap();
         assert_eq!(order.status, OrderStatus::Submitted);
         store.mark_sent(outbox, t0()).await.unwrap();
-        order
+        (pending, order)
     };
-    let (order, submit) = statements(&marker, submission(false)).await;
-    let (_, submit_promo) = statements(&marker, submission(true)).await;
+    let ((pending, order), submit) = statements(&marker, submission(false)).await;
+    let ((pending_promo, order_promo), submit_promo) = statements(&marker, submission(true)).await;
+    // What the writes returned is what a read gives back.
+    assert_eq!(pending.payment, None);
+    assert!(pending_promo.promotion.is_some());
+    assert_eq!(pending.client, order.client);
+    for o in [&order, &order_promo] {
+        assert_eq!(
+            OrderRepository::find(store, o.id).await.unwrap().as_ref(),
+            Some(o)
+        );
+        assert!(o.payment.is_some());
+    }
 
     let (_, read) = statements(&marker, async {
         authenticate(store, digest).await;
