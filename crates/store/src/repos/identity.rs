@@ -19,7 +19,7 @@ use ordercore_domain::ports::{
     UserRepository,
 };
 
-type ClientRow = (
+pub(crate) type ClientRow = (
     i64,
     i64,
     String,
@@ -31,7 +31,7 @@ type ClientRow = (
     Option<String>,
 );
 
-const CLIENT_COLUMNS: (
+pub(crate) const CLIENT_COLUMNS: (
     clients::id,
     clients::user_id,
     clients::first_name,
@@ -57,7 +57,7 @@ pub(crate) fn parse_email(raw: &str) -> DbResult<Email> {
     Email::parse(raw).map_err(|e| backend_fail(format!("stored e-mail unreadable: {e}")))
 }
 
-fn client_from_row(row: ClientRow, email: String) -> DbResult<Client> {
+pub(crate) fn client_from_row(row: ClientRow, email: String) -> DbResult<Client> {
     let (id, user_id, first_name, last_name, phone, company_name, designation, billing, cpid) = row;
     Ok(Client {
         id: ClientId(id),

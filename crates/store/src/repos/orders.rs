@@ -2,13 +2,13 @@
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
 use super::catalog::money;
-use super::identity::{load_client, load_clients};
+use super::identity::{CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients};
 use crate::Store;
 use crate::db::{
     DbConnection, DbResult, backend_fail, from_micros, micros, parse_enum, parse_json, to_json,
     write_tx,
 };
-use crate::schema::{email_outbox, orders, payments, promotion_redemptions};
+use crate::schema::{clients, email_outbox, orders, payments, promotion_redemptions, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -282,12 +282,33 @@ fn order_from_row(r: OrderRow, client: ClientRef, payment: Option<Payment>) -> D
     })
 }
 
+/// One order with its client and latest payment, in one statement: the
+/// order joined to its client and user and (left) to its payments, newest
+/// payment first. Without payments there is exactly one row.
 pub(crate) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Option<Order>> {
-    let rows = orders::table
+    let Some((row, (client, email), payment)) = orders::table
+        .inner_join(clients::table.inner_join(users::table))
+        .left_join(payments::table)
         .filter(orders::id.eq(id.0))
-        .select(OrderRow::as_select())
-        .load::<OrderRow>(conn)?;
-    Ok(assemble(conn, rows)?.pop())
+        .order(payments::id.desc())
+        .select((
+            ORDER_COLUMNS,
+            (CLIENT_COLUMNS, users::email),
+            PAYMENT_COLUMNS.nullable(),
+        ))
+        .first::<(OrderRow, (ClientRow, String), Option<PaymentRow>)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let client = client_from_row(client, email)?;
+    let client = ClientRef {
+        id: client.id,
+        name: client.display_name(),
+        email: client.email,
+    };
+    let payment = payment.map(payment_from_row).transpose()?;
+    order_from_row(row, client, payment).map(Some)
 }
 
 fn insert_order(
