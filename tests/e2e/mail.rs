@@ -6,9 +6,8 @@ use ordercore_e2e::api::{DEMO_CLIENT, DEMO_PASSWORD};
 use ordercore_e2e::db::Backend;
 use ordercore_e2e::stubs::{AuthorizeNetStub, MandrillStub};
 
-/// Slow on purpose: the domain's retry policy waits one minute before the
-/// first retry (`usecases::outbox::FIRST_RETRY`, not configurable), and this
-/// test waits for the real retry rather than faking time in the binary.
+/// The first retry is set to one second (`ORDERCORE_OUTBOX_FIRST_RETRY_MS`)
+/// and the test waits for the real retry rather than faking time in the binary.
 #[tokio::test]
 async fn the_mailer_failing_then_recovering() {
     let anet = AuthorizeNetStub::start().await;
@@ -16,9 +15,9 @@ async fn the_mailer_failing_then_recovering() {
     let mail = MandrillStub::start().await;
     mail.fail_next(1).await;
     mail.accept().await;
-    let server = with_stubs(Backend::Sqlite, "mailer_recovering", &anet, &mail)
-        .unwrap()
-        .start();
+    let mut instance = with_stubs(Backend::Sqlite, "mailer_recovering", &anet, &mail).unwrap();
+    instance.set("ORDERCORE_OUTBOX_FIRST_RETRY_MS", "1000");
+    let server = instance.start();
     let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
     let card = server.add_card(&token, "4111111111111111", "80202").await;
 

@@ -21,7 +21,7 @@ pub use auth::{
 pub use catalog::ListServices;
 pub use notify::{ListNotifications, Notifier};
 pub use orders::{ListOrders, OrderLookupError, ReadOrder};
-pub use outbox::{DeliverOutbox, DeliveryReport, RetryPolicy};
+pub use outbox::{DeliverOutbox, DeliveryReport, FIRST_RETRY, RetryPolicy};
 pub use payment_methods::{
     AddPaymentMethod, AddPaymentMethodError, ListPaymentMethods, NewCard, PaymentMethodLookupError,
     RemovePaymentMethod,

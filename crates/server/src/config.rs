@@ -90,6 +90,8 @@ pub struct WorkerConfig {
     pub outbox_interval: Duration,
     /// Messages claimed per outbox pass.
     pub outbox_batch: u32,
+    /// Delay before a failed confirmation e-mail is first retried.
+    pub outbox_first_retry: Duration,
     /// Pause between two passes of the pending-payment sweeper.
     pub sweeper_interval: Duration,
     /// Orders examined per sweeper pass.
@@ -302,6 +304,9 @@ impl Config {
             workers: WorkerConfig {
                 outbox_interval: Duration::from_millis(raw.number("outbox_interval_ms", 10u64)?),
                 outbox_batch: raw.number("outbox_batch_size", 1u32)?,
+                outbox_first_retry: Duration::from_millis(
+                    raw.number("outbox_first_retry_ms", 100u64)?,
+                ),
                 sweeper_interval: Duration::from_millis(raw.number("sweeper_interval_ms", 10u64)?),
                 sweeper_batch: raw.number("sweeper_batch_size", 1u32)?,
             },

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
-use ordercore_domain::usecases::{DeliverOutbox, SweepPendingPayments};
+use ordercore_domain::usecases::{DeliverOutbox, FIRST_RETRY, RetryPolicy, SweepPendingPayments};
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
 use ordercore_mandrill::{LogMailer, MandrillMailer};
@@ -140,7 +140,21 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         tokens: tokens.clone(),
         clock: clock.clone(),
     };
-    let usecases = UseCases::new(&ports);
+    let retry = RetryPolicy {
+        first_retry: chrono::Duration::from_std(config.workers.outbox_first_retry)
+            .unwrap_or(FIRST_RETRY),
+        ..RetryPolicy::default()
+    };
+    let mut usecases = UseCases::new(&ports);
+    usecases.submit_order.retry = retry;
+    let mut outbox = DeliverOutbox::new(
+        ports.outbox.clone(),
+        ports.orders.clone(),
+        ports.mailer.clone(),
+        ports.notifier(),
+        clock.clone(),
+    );
+    outbox.policy = retry;
     let http_ports = HttpPorts {
         registry: db.clone(),
         idempotency: db.clone(),
@@ -155,13 +169,7 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     };
     Ok(Service {
         state: AppState::new(usecases, http_ports, http_config, metrics),
-        outbox: DeliverOutbox::new(
-            ports.outbox.clone(),
-            ports.orders.clone(),
-            ports.mailer.clone(),
-            ports.notifier(),
-            clock.clone(),
-        ),
+        outbox,
         sweeper: SweepPendingPayments::new(
             ports.orders.clone(),
             ports.gateway.clone(),

@@ -9,12 +9,15 @@ use chrono::Duration;
 use serde_json::json;
 use std::sync::Arc;
 
-/// The first retry comes this long after a failure; each next one doubles.
+/// By default the first retry comes this long after a failure; each next one
+/// doubles.
 pub const FIRST_RETRY: Duration = Duration::minutes(1);
 
-/// Back-off policy: `FIRST_RETRY` doubling, at most `max_attempts` in all.
+/// Back-off policy: `first_retry` doubling, at most `max_attempts` in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
+    /// The delay after the first failure (default [`FIRST_RETRY`]).
+    pub first_retry: Duration,
     pub max_attempts: u32,
     /// While a worker holds a message, others leave it alone this long.
     pub lease: Duration,
@@ -23,6 +26,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
+            first_retry: FIRST_RETRY,
             max_attempts: 8,
             lease: Duration::minutes(5),
         }
@@ -31,12 +35,12 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The delay after the `attempts`-th failed attempt (1-based), or `None`
-    /// when no attempt is left: 1, 2, 4, 8 … minutes.
+    /// when no attempt is left: 1, 2, 4, 8 … × `first_retry`.
     pub fn delay_after(&self, attempts: u32) -> Option<Duration> {
         if attempts >= self.max_attempts {
             return None;
         }
-        Some(FIRST_RETRY * 2i32.saturating_pow(attempts.saturating_sub(1)))
+        Some(self.first_retry * 2i32.saturating_pow(attempts.saturating_sub(1)))
     }
 }
 

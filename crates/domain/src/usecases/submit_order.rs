@@ -1,6 +1,7 @@
 //! `orders/authorize_and_submit` and `orders/pay_and_submit` (SPEC §7).
 
 use super::notify::Notifier;
+use super::outbox::RetryPolicy;
 use super::promotions::eligible_promotion;
 use crate::model::{
     AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Money, NewOrder, NewPayment,
@@ -178,6 +179,9 @@ pub struct SubmitOrder {
     pub(crate) mailer: Arc<dyn Mailer>,
     pub(crate) notifier: Notifier,
     pub(crate) clock: Arc<dyn Clock>,
+    /// When a failed confirmation is first retried by the outbox; keep it
+    /// equal to the outbox worker's policy.
+    pub retry: RetryPolicy,
 }
 
 /// The ports `SubmitOrder` needs, named so that wiring reads plainly.
@@ -207,6 +211,7 @@ impl SubmitOrder {
             mailer: p.mailer,
             notifier: p.notifier,
             clock: p.clock,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -312,7 +317,7 @@ impl SubmitOrder {
             Err(error) => {
                 let retry_at = error
                     .is_retryable()
-                    .then(|| self.clock.now() + super::outbox::FIRST_RETRY);
+                    .then(|| self.clock.now() + self.retry.first_retry);
                 let _ = self
                     .outbox
                     .mark_failed(outbox_id, &error.name(), retry_at, self.clock.now())

@@ -205,4 +205,11 @@ fn retry_policy_delays_double_until_the_last_attempt() {
         ..p
     };
     assert_eq!(once.delay_after(1), None);
+    let fast = RetryPolicy {
+        first_retry: Duration::seconds(1),
+        ..p
+    };
+    assert_eq!(fast.delay_after(1), Some(Duration::seconds(1)));
+    assert_eq!(fast.delay_after(4), Some(Duration::seconds(8)));
+    assert_eq!(fast.delay_after(8), None);
 }

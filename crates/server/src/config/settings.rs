@@ -107,6 +107,11 @@ pub const SETTINGS: &[Setting] = &[
         "pause between two passes of the e-mail outbox worker",
     ),
     s(
+        "outbox_first_retry_ms",
+        Some("60000"),
+        "delay before a failed confirmation e-mail is first retried (then doubling, 8 attempts)",
+    ),
+    s(
         "outbox_batch_size",
         Some("20"),
         "e-mails claimed per outbox pass",

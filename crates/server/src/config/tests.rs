@@ -25,6 +25,7 @@ fn defaults_give_the_demo_setup() {
     assert_eq!(c.log.filter, "info");
     assert_eq!(c.log.format, LogFormat::Text);
     assert_eq!(c.workers.outbox_interval, Duration::from_secs(5));
+    assert_eq!(c.workers.outbox_first_retry, Duration::from_secs(60));
     assert_eq!(c.workers.sweeper_interval, Duration::from_secs(60));
 }
 
