@@ -311,18 +311,26 @@ fn application_from_row((id, slug, name, role): ApplicationRow) -> DbResult<Appl
     })
 }
 
+/// `ApplicationRow`'s columns (never the token digest).
+const APPLICATION_COLUMNS: (
+    applications::id,
+    applications::slug,
+    applications::name,
+    applications::token_role,
+) = (
+    applications::id,
+    applications::slug,
+    applications::name,
+    applications::token_role,
+);
+
 #[async_trait]
 impl ApplicationRepository for Store {
     async fn find_by_slug(&self, slug: ApplicationSlug) -> Result<Option<Application>, StoreError> {
         self.run(move |c| {
             applications::table
                 .filter(applications::slug.eq(slug.as_str()))
-                .select((
-                    applications::id,
-                    applications::slug,
-                    applications::name,
-                    applications::token_role,
-                ))
+                .select(APPLICATION_COLUMNS)
                 .first::<ApplicationRow>(c)
                 .optional()?
                 .map(application_from_row)
@@ -336,12 +344,7 @@ impl ApplicationRepository for Store {
         self.run(move |c| {
             applications::table
                 .filter(applications::token_digest.eq(digest))
-                .select((
-                    applications::id,
-                    applications::slug,
-                    applications::name,
-                    applications::token_role,
-                ))
+                .select(APPLICATION_COLUMNS)
                 .first::<ApplicationRow>(c)
                 .optional()?
                 .map(application_from_row)
