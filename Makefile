@@ -22,7 +22,7 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## The domain crate must not depend on IO crates (ARCHITECTURE.md).
+## The domain crate must not depend on IO crates (docs/architecture.md).
 domain-deps:
 	@tree="$$($(CARGO) tree -p ordercore-domain -e normal --prefix none)"; \
 	for forbidden in diesel actix-web reqwest tokio; do \
