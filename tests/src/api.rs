@@ -1,4 +1,4 @@
-//! Talking to the server as SPEC §1 says: JSON bodies, or the base64 of the
+//! Talking to the server as contract §1 says: JSON bodies, or the base64 of the
 //! JSON as text/plain on sensitive routes. Plus the demo data of `seed --demo`.
 
 use crate::server::TestServer;

@@ -9,7 +9,7 @@
 //! - [`server`]: runs `ordercore migrate`, `seed --demo` and `serve` on a free
 //!   port with a clean environment, and operator commands against the same
 //!   database.
-//! - [`api`]: the request shapes of SPEC §1 (JSON, or base64 for sensitive
+//! - [`api`]: the request shapes of contract §1 (JSON, or base64 for sensitive
 //!   routes) and the demo data.
 //!
 //! The servers log nowhere unless `TEST_LOG=1`; a start-up failure shows the

@@ -10,7 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub const AUTHORIZENET_PATH: &str = "/xml/v1/request.api";
 
 /// A reply as Authorize.net sends it: HTTP 200 and a UTF-8 byte-order mark
-/// before the JSON (SPEC §9).
+/// before the JSON (contract §9).
 fn authorizenet_reply(name: &str) -> ResponseTemplate {
     let mut body = b"\xEF\xBB\xBF".to_vec();
     body.extend(fixture(&format!("authorizenet/{name}")));

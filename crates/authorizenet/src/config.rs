@@ -9,7 +9,7 @@ pub const SANDBOX_URL: &str = "https://apitest.authorize.net/xml/v1/request.api"
 /// The production endpoint of the JSON API.
 pub const PRODUCTION_URL: &str = "https://api.authorize.net/xml/v1/request.api";
 
-/// Default request timeout (SPEC §9: every call has a timeout, default 20 s).
+/// Default request timeout (contract §9: every call has a timeout, default 20 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Default time allowed to open the TCP/TLS connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,7 +83,7 @@ impl ValidationMode {
     }
 
     /// `testMode` for the sandbox, `liveMode` for production and URLs
-    /// (SPEC §8, payment_methods/create).
+    /// (contract §8, payment_methods/create).
     pub fn default_for(endpoint: &Endpoint) -> ValidationMode {
         match endpoint {
             Endpoint::Sandbox => ValidationMode::TestMode,

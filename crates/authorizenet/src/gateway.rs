@@ -1,5 +1,5 @@
 //! [`AuthorizeNetGateway`]: the `PaymentGateway` port over the Authorize.net
-//! JSON API (SPEC §9).
+//! JSON API (contract §9).
 
 use crate::config::AuthorizeNetConfig;
 use crate::log::call_outcome;
@@ -187,7 +187,7 @@ impl PaymentGateway for AuthorizeNetGateway {
 
     /// createCustomerPaymentProfileRequest with billTo, the card and the
     /// configured validationMode. A card refused by the validation maps as
-    /// in SPEC §9 (mapping rows 13 and 16); E00039 (the same card already
+    /// in contract §9 (mapping rows 13 and 16); E00039 (the same card already
     /// stored under this profile) returns the existing payment profile id.
     async fn create_payment_profile(
         &self,

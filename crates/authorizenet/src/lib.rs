@@ -1,7 +1,7 @@
 //! The payment processor adapters of ordercore, both implementing
 //! [`ordercore_domain::ports::PaymentGateway`]:
 //!
-//! - [`AuthorizeNetGateway`]: the Authorize.net JSON API over reqwest (SPEC §9);
+//! - [`AuthorizeNetGateway`]: the Authorize.net JSON API over reqwest (contract §9);
 //! - [`SimulatedGateway`]: the in-memory test-mode processor that answers like
 //!   the Authorize.net sandbox.
 //!

@@ -1,4 +1,4 @@
-//! SPEC §9 as one table: from what happened on the wire to the domain outcome.
+//! contract §9 as one table: from what happened on the wire to the domain outcome.
 //!
 //! [`map_reply`] is the only place where a processor answer becomes an
 //! [`Approval`] or a [`PaymentError`]. Rows are tried top to bottom; the
@@ -56,7 +56,7 @@ pub struct Mapped {
     pub reply: ApiReply,
 }
 
-/// SPEC §9's table (see the module documentation for the rows, in order).
+/// contract §9's table (see the module documentation for the rows, in order).
 pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
     let (status, body) = match exchange {
         // Row 1.

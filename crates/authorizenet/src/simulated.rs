@@ -1,5 +1,5 @@
 //! The `simulated` payment processor: the `PaymentGateway` port in memory,
-//! answering deterministically like the Authorize.net sandbox (SPEC §9).
+//! answering deterministically like the Authorize.net sandbox (contract §9).
 //! It is what `make run` uses; no card is ever charged.
 //!
 //! Rules, checked in this order:

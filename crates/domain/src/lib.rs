@@ -9,7 +9,7 @@
 //! - [`rules`]: pure functions of their inputs and an instant.
 //! - [`ports`]: one trait per outside thing, each method documenting its contract.
 //! - [`usecases`]: the application services the HTTP layer calls, each returning
-//!   a typed error whose variants are the outcomes of SPEC §4.
+//!   a typed error whose variants are the outcomes of contract §4.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 

@@ -1,6 +1,6 @@
 //! Application services: what the HTTP layer (and the workers) call. Each
 //! takes its ports in its constructor and returns a typed error whose variants
-//! are the outcomes of SPEC §4; the HTTP crate maps each variant to its slug.
+//! are the outcomes of contract §4; the HTTP crate maps each variant to its slug.
 
 mod auth;
 mod catalog;

@@ -1,5 +1,5 @@
 //! The OpenAPI document and the HTML documentation pages, both produced from
-//! the route table (SPEC §5), so they cannot disagree with validation.
+//! the route table (contract §5), so they cannot disagree with validation.
 
 use crate::params::{ParamDef, ParamType};
 use crate::routes::{Access, ROUTES, RouteDef};

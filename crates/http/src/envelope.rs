@@ -1,4 +1,4 @@
-//! The response envelope of SPEC §2 and the error every pipeline step and
+//! The response envelope of contract §2 and the error every pipeline step and
 //! handler returns.
 
 use crate::slug::Slug;
@@ -16,7 +16,7 @@ pub struct ParamProblem {
 }
 
 /// A failed step: the slug it answers with, a sentence for a person, and the
-/// members SPEC §2 allows for that slug.
+/// members contract §2 allows for that slug.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub slug: Slug,
@@ -133,7 +133,7 @@ impl Success {
     }
 }
 
-/// The JSON body of every answer. Members SPEC §2 does not allow for the
+/// The JSON body of every answer. Members contract §2 does not allow for the
 /// status are left out, not sent as null.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Envelope {

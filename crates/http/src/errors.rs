@@ -1,5 +1,5 @@
 //! Use case errors → [`ApiError`]: every variant of every use case error
-//! enum is mapped here and only here, to the slug SPEC §4 gives it (the HTTP
+//! enum is mapped here and only here, to the slug contract §4 gives it (the HTTP
 //! code of each slug is decided by [`Slug::http_status`]).
 
 use crate::envelope::ApiError;
@@ -21,7 +21,7 @@ pub fn crash(cause: &dyn Display) -> ApiError {
     ApiError::crash(&id)
 }
 
-/// The slug of a processor failure (SPEC §9).
+/// The slug of a processor failure (contract §9).
 pub fn payment_slug(e: &PaymentError) -> Slug {
     match e {
         PaymentError::Declined { .. } => Slug::DeclinedPayment,

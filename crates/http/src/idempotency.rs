@@ -1,4 +1,4 @@
-//! `Idempotency-Key` (SPEC §7): the first response for a key is stored and
+//! `Idempotency-Key` (contract §7): the first response for a key is stored and
 //! replayed byte for byte; the same key with other params, or while the first
 //! request runs, is `idempotency-key-conflict`.
 

@@ -1,5 +1,5 @@
-//! ordercore-http: the actix-web front end. The request pipeline of SPEC §3,
-//! every route of SPEC §7–§8, and documentation generated from the same route
+//! ordercore-http: the actix-web front end. The request pipeline of contract §3,
+//! every route of contract §7–§8, and documentation generated from the same route
 //! table that validates requests.
 //!
 //! The server builds an [`AppState`] from its adapters and use cases and

@@ -1,12 +1,12 @@
-//! Parameter definitions (SPEC §5) and the generic check made from them
-//! (SPEC §3 step 8). The same definitions produce the OpenAPI document and
+//! Parameter definitions (contract §5) and the generic check made from them
+//! (contract §3 step 8). The same definitions produce the OpenAPI document and
 //! the documentation pages, so docs and validation cannot disagree.
 
 use ordercore_domain::rules::params::{FieldErrors, as_integer, decode_json_string, join};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-/// The parameter types of SPEC §5.
+/// The parameter types of contract §5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
     String,

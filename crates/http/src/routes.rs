@@ -1,4 +1,4 @@
-//! The route table (SPEC §7, §8) as data: from it come routing, validation,
+//! The route table (contract §7, §8) as data: from it come routing, validation,
 //! the OpenAPI document and the documentation pages.
 
 use crate::params::{ParamDef, ParamType as T};
@@ -66,7 +66,7 @@ impl RouteDef {
         self.params.iter().find(|p| p.name == name)
     }
 
-    /// Every slug this route can answer, in SPEC §4 order: the pipeline's
+    /// Every slug this route can answer, in contract §4 order: the pipeline's
     /// (those that apply to it) and its use case's.
     pub fn responses(&self) -> Vec<Slug> {
         use Slug::*;

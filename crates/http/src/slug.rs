@@ -1,4 +1,4 @@
-//! The status slugs of SPEC §4 and their HTTP codes: the one place where slugs
+//! The status slugs of contract §4 and their HTTP codes: the one place where slugs
 //! meet status codes. Everything else names a [`Slug`] and lets
 //! [`Slug::http_status`] decide.
 
@@ -6,14 +6,14 @@ use actix_web::http::StatusCode;
 
 macro_rules! slugs {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal, $code:literal, $meaning:literal; )*) => {
-        /// One status slug of SPEC §4.
+        /// One status slug of contract §4.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Slug {
             $( $(#[$doc])* $variant, )*
         }
 
         impl Slug {
-            /// Every slug, in the order of SPEC §4.
+            /// Every slug, in the order of contract §4.
             pub const ALL: &'static [Slug] = &[ $( Slug::$variant, )* ];
 
             /// The slug as it appears in `status`.
@@ -21,7 +21,7 @@ macro_rules! slugs {
                 match self { $( Slug::$variant => $text, )* }
             }
 
-            /// The HTTP code SPEC §4 gives this slug.
+            /// The HTTP code contract §4 gives this slug.
             pub fn http_status(self) -> StatusCode {
                 let code: u16 = match self { $( Slug::$variant => $code, )* };
                 StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -73,17 +73,17 @@ slugs! {
 }
 
 impl Slug {
-    /// Whether an envelope with this status carries `data` (SPEC §2).
+    /// Whether an envelope with this status carries `data` (contract §2).
     pub fn carries_data(self) -> bool {
         matches!(self, Slug::ActionSuccessful | Slug::MandrillEmailFailed)
     }
 
-    /// Whether an envelope with this status carries `errors` (SPEC §2).
+    /// Whether an envelope with this status carries `errors` (contract §2).
     pub fn carries_errors(self) -> bool {
         matches!(self, Slug::MissingParam | Slug::InvalidParam)
     }
 
-    /// The slug with this text, if it is one of SPEC §4.
+    /// The slug with this text, if it is one of contract §4.
     pub fn parse(s: &str) -> Option<Slug> {
         Slug::ALL.iter().copied().find(|slug| slug.as_str() == s)
     }

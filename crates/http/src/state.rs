@@ -28,7 +28,7 @@ pub struct HttpConfig {
     pub rate_limit_per_minute: u32,
     /// How long a route registry record is trusted before it is read again.
     pub registry_cache_ttl: Duration,
-    /// Largest accepted body (SPEC §1: 256 KiB).
+    /// Largest accepted body (contract §1: 256 KiB).
     pub max_body_bytes: usize,
 }
 

@@ -7,7 +7,7 @@
 //!   on PostgreSQL, so instances may start together).
 //! - [`Store`] implements every repository trait; each call runs on tokio's
 //!   blocking pool, inside the caller's tracing span.
-//! - [`seed`] loads the records of SPEC §11, idempotently.
+//! - [`seed`] loads the records of contract §11, idempotently.
 //!
 //! Concurrency is the database's job: unique constraints, conditional updates
 //! and `FOR UPDATE SKIP LOCKED`; see docs/storage.md.

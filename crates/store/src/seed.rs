@@ -1,4 +1,4 @@
-//! Seeding (SPEC §11): `ordercore seed --demo` and `ordercore seed --file F.json`.
+//! Seeding (contract §11): `ordercore seed --demo` and `ordercore seed --file F.json`.
 //!
 //! The file format is [`SeedFile`], documented in docs/seed-file.md. Seeding
 //! upserts by natural keys (application slug, user e-mail, service slug,

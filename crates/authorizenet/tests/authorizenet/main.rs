@@ -1,6 +1,6 @@
 //! The gateway adapters against a local stub of Authorize.net (wiremock)
 //! replaying recorded provider replies, and the simulated processor's rules.
-//! Each SPEC §9 row has a test here; docs/payments.md lists row → test.
+//! Each contract §9 row has a test here; docs/payments.md lists row → test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod errors;

@@ -1,4 +1,4 @@
-//! createTransactionRequest outcomes: SPEC §9 rows on `transactionResponse`.
+//! createTransactionRequest outcomes: contract §9 rows on `transactionResponse`.
 
 use crate::support::*;
 use ordercore_domain::ports::{PaymentError, PaymentGateway};

@@ -2,7 +2,7 @@ use super::{ApplicationId, ClientId, Email, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The role a request acts in. The application decides it (SPEC §6).
+/// The role a request acts in. The application decides it (contract §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -30,7 +30,7 @@ impl Role {
     }
 }
 
-/// The three applications of SPEC §6.
+/// The three applications of contract §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationSlug {

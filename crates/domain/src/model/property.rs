@@ -1,5 +1,5 @@
 //! What is being photographed and how to get in. Both arrive as JSON objects
-//! (`json` params, SPEC §5/§7) and are parsed here, every problem reported with
+//! (`json` params, contract §5/§7) and are parsed here, every problem reported with
 //! its path relative to the object so the HTTP layer can prefix it.
 
 use super::{Address, Email, InvalidValue, PostalCode, Secret, UsState};

@@ -31,11 +31,11 @@ pub struct CaptureRequest {
 pub struct Approval {
     pub transaction_id: String,
     pub auth_code: Option<String>,
-    /// responseCode 4: approved but held for review (SPEC §9).
+    /// responseCode 4: approved but held for review (contract §9).
     pub held_for_review: bool,
 }
 
-/// Every way a processor call can fail, one variant per row of SPEC §9. The
+/// Every way a processor call can fail, one variant per row of contract §9. The
 /// codes are the processor's, kept for staff; never card data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentError {
@@ -83,7 +83,7 @@ pub trait PaymentGateway: Send + Sync {
         request: &CustomerProfileRequest,
     ) -> Result<String, PaymentError>;
     /// Stores and validates a card under a customer profile; returns the
-    /// payment profile id. Card refusals map as in SPEC §9.
+    /// payment profile id. Card refusals map as in contract §9.
     async fn create_payment_profile(
         &self,
         customer_profile_id: &str,

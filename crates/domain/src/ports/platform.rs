@@ -68,7 +68,7 @@ pub trait NotificationRepository: Send + Sync {
     async fn list(&self, page: Page) -> Result<Vec<Notification>, StoreError>;
 }
 
-/// A route's registry record (SPEC §3 step 2): operators switch routes and
+/// A route's registry record (contract §3 step 2): operators switch routes and
 /// whole API services off at run time through the `deployed` flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteRecord {
@@ -119,7 +119,7 @@ pub enum IdempotencyBegin {
     InFlight,
 }
 
-/// Stored first responses for `Idempotency-Key` (SPEC §7), kept 24 hours.
+/// Stored first responses for `Idempotency-Key` (contract §7), kept 24 hours.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {

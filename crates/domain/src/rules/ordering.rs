@@ -1,5 +1,5 @@
 //! Who may order for whom, who may see which order, and when a card is needed
-//! (SPEC §6, §7).
+//! (contract §6, §7).
 
 use crate::model::{Billing, ClientId, Money};
 

@@ -1,5 +1,5 @@
 //! Reading fields out of JSON objects while collecting every problem, each
-//! with its dotted path, so one answer lists them all (SPEC §3 step 8).
+//! with its dotted path, so one answer lists them all (contract §3 step 8).
 
 use crate::model::InvalidValue;
 use serde_json::{Map, Value};

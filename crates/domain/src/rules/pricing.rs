@@ -1,4 +1,4 @@
-//! Prices in integer cents (SPEC §7 step 2–3).
+//! Prices in integer cents (contract §7 step 2–3).
 
 use crate::model::{Discount, Money, OrderLine, Pricing};
 

@@ -1,4 +1,4 @@
-//! Promotion eligibility, in SPEC §7 step 3's order.
+//! Promotion eligibility, in contract §7 step 3's order.
 
 use crate::model::{Client, Promotion};
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! Rendering domain values to the JSON shapes of SPEC §7 ("Order views",
+//! Rendering domain values to the JSON shapes of contract §7 ("Order views",
 //! "Other resource shapes"). Field names here are part of the contract.
 
 use crate::model::{

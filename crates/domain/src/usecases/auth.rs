@@ -1,4 +1,4 @@
-//! Identity: authenticate a token, create and destroy sessions (SPEC §3 steps
+//! Identity: authenticate a token, create and destroy sessions (contract §3 steps
 //! 5–6, §6, §8 sessions/*).
 
 use crate::Unexpected;
@@ -60,7 +60,7 @@ impl Principal {
         }
     }
 
-    /// The role and actor this principal acts as in `application` (SPEC §6):
+    /// The role and actor this principal acts as in `application` (contract §6):
     /// `planoorder` acts as the user's client; `planox2` as employee, else
     /// liaison; `planoauth` acts in no role. An application token acts in the
     /// role configured on its record (a client role needs a client record, so

@@ -1,5 +1,5 @@
 //! The e-mail outbox worker: sends confirmations the request could not, with
-//! exponential back-off (SPEC §10).
+//! exponential back-off (contract §10).
 
 use super::notify::Notifier;
 use crate::Unexpected;

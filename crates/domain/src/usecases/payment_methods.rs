@@ -28,7 +28,7 @@ pub enum AddPaymentMethodError {
     /// → `card-expired` (local expiry check)
     #[error("the card has expired")]
     CardExpired,
-    /// The processor refused; mapped as in SPEC §9.
+    /// The processor refused; mapped as in contract §9.
     #[error(transparent)]
     Payment(PaymentError),
     /// → `invalid-param` / `missing-param` (`client_id`)

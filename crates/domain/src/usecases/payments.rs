@@ -18,7 +18,7 @@ pub enum PaymentActionError {
     /// → `order-not-cancelable`
     #[error("this payment is not an open authorization and cannot be voided")]
     NotCancelable,
-    /// The processor refused or failed; mapped as in SPEC §9.
+    /// The processor refused or failed; mapped as in contract §9.
     #[error(transparent)]
     Payment(PaymentError),
     #[error(transparent)]

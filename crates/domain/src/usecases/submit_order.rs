@@ -1,4 +1,4 @@
-//! `orders/authorize_and_submit` and `orders/pay_and_submit` (SPEC §7).
+//! `orders/authorize_and_submit` and `orders/pay_and_submit` (contract §7).
 
 use super::notify::Notifier;
 use super::outbox::RetryPolicy;
@@ -59,7 +59,7 @@ pub enum SubmitOrderError {
     #[error("the card has expired")]
     CardExpired,
     /// The processor refused or failed; the order is `payment_failed` and the
-    /// promotion released. Mapped as in SPEC §9.
+    /// promotion released. Mapped as in contract §9.
     #[error(transparent)]
     Payment(PaymentError),
     /// → `mandrill-email-failed` (500) **with the order**: it is saved and
@@ -164,7 +164,7 @@ pub(crate) async fn resolve_lines(
     })
 }
 
-/// Places an order and takes payment, following SPEC §7 steps 1–8:
+/// Places an order and takes payment, following contract §7 steps 1–8:
 /// validate and resolve → price → promotion → (card) record `pending_payment`
 /// with the redemption reserved → processor → finalize in one unit of work
 /// with the e-mail enqueued (voiding the hold if that fails) → send.

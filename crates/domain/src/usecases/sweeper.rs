@@ -1,5 +1,5 @@
 //! Voids authorizations of orders left in `pending_payment` (a crash between
-//! the processor call and finalizing, SPEC §7 step 6).
+//! the processor call and finalizing, contract §7 step 6).
 
 use super::notify::Notifier;
 use crate::Unexpected;

@@ -1,5 +1,5 @@
 //! `Authenticate`, `Principal::acting_as`, `CreateSession`, `DestroySession`
-//! (SPEC §3 steps 5–6, §6).
+//! (contract §3 steps 5–6, §6).
 
 use crate::fixtures::*;
 use chrono::{DateTime, Duration, Utc};

@@ -1,4 +1,4 @@
-//! `DeliverOutbox` and `RetryPolicy` (SPEC §10: the outbox retries with
+//! `DeliverOutbox` and `RetryPolicy` (contract §10: the outbox retries with
 //! exponential back-off).
 
 use crate::fixtures::*;

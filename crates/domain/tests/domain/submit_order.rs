@@ -1,4 +1,4 @@
-//! `SubmitOrder` (SPEC §7), authorize and charge modes: every outcome, with
+//! `SubmitOrder` (contract §7), authorize and charge modes: every outcome, with
 //! the calls made on each port.
 
 use crate::fixtures::*;

@@ -1,5 +1,5 @@
 //! `SweepPendingPayments`: voids holds of orders abandoned in
-//! `pending_payment` (SPEC §7 step 6).
+//! `pending_payment` (contract §7 step 6).
 
 use crate::fixtures::*;
 use chrono::Duration;

@@ -63,7 +63,7 @@ pub fn require_role_record(
     }
 }
 
-/// The role a request acts in, decided by its application (SPEC §6).
+/// The role a request acts in, decided by its application (contract §6).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acting {
     /// `None` on a public route called without `application`.

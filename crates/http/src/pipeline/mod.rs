@@ -1,4 +1,4 @@
-//! The request pipeline of SPEC §3, in order. Each step is a plain function
+//! The request pipeline of contract §3, in order. Each step is a plain function
 //! in a submodule, returning the [`ApiError`] it fails with; [`run`] chains
 //! them and [`api`] is the actix handler around it (metrics, panics).
 

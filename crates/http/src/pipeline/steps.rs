@@ -1,4 +1,4 @@
-//! The pure steps of SPEC §3: route exists (1), content type (3), body size
+//! The pure steps of contract §3: route exists (1), content type (3), body size
 //! and decoding (4). Each returns the slug it fails with.
 
 use crate::envelope::ApiError;
@@ -11,13 +11,13 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
-/// Standard alphabet, padding optional (SPEC §1).
+/// Standard alphabet, padding optional (contract §1).
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// The largest body accepted (SPEC §1).
+/// The largest body accepted (contract §1).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Step 1: a POST to a route of the table.

@@ -1,5 +1,5 @@
-//! ordercore-http integration tests: the pipeline of SPEC §3 in-process
-//! (`actix_web::test`), every status slug of SPEC §4, the generated
+//! ordercore-http integration tests: the pipeline of contract §3 in-process
+//! (`actix_web::test`), every status slug of contract §4, the generated
 //! documentation, and whole flows over a real socket. Storage is
 //! ordercore-store on a temporary SQLite file; the processor is the simulated
 //! gateway (with scripted failures); the mailer is the log mailer (with a

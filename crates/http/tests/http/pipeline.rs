@@ -1,4 +1,4 @@
-//! The order of SPEC §3: when several steps would fail, the first decides.
+//! The order of contract §3: when several steps would fail, the first decides.
 
 use crate::support::*;
 use actix_web::test::TestRequest;

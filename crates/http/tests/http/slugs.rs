@@ -1,4 +1,4 @@
-//! Every status slug of SPEC §4, reached through its documented cause, with
+//! Every status slug of contract §4, reached through its documented cause, with
 //! its HTTP code and the envelope members present and absent.
 
 use crate::support::*;

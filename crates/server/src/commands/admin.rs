@@ -141,7 +141,7 @@ pub async fn notifications(
     Ok(())
 }
 
-/// The SPEC §7 notification shape.
+/// The contract §7 notification shape.
 fn notification_json(n: &Notification) -> serde_json::Value {
     serde_json::json!({
         "id": n.id.0,

@@ -16,7 +16,7 @@ use ordercore_domain::ports::{
 };
 use std::collections::HashMap;
 
-/// How long a stored first response is replayed (SPEC §7).
+/// How long a stored first response is replayed (contract §7).
 const IDEMPOTENCY_TTL_HOURS: i64 = 24;
 
 type NotificationRow = (i64, String, String, String, String, i64, Option<i64>);
