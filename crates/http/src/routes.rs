@@ -21,8 +21,7 @@
 //! then fails if the struct and the table disagree in either direction.
 
 use crate::handlers::{
-    Check, Handler, catalog, identity, notifications, orders, payment_methods, payments,
-    promotions,
+    Check, Handler, catalog, identity, notifications, orders, payment_methods, payments, promotions,
 };
 use crate::params::{ParamDef, ParamType as T};
 use crate::slug::Slug;

@@ -68,9 +68,8 @@ impl Paging {
     /// The page asked for; the domain's default for what is absent.
     fn page(&self) -> Page {
         let d = Page::default();
-        let get = |v: Option<i64>, default: u32| {
-            v.and_then(|i| u32::try_from(i).ok()).unwrap_or(default)
-        };
+        let get =
+            |v: Option<i64>, default: u32| v.and_then(|i| u32::try_from(i).ok()).unwrap_or(default);
         Page {
             page: get(self.page, d.page),
             per_page: get(self.per_page, d.per_page),

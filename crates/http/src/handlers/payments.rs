@@ -35,7 +35,11 @@ pub async fn capture(
 }
 
 /// payments/void.
-pub async fn void(state: &AppState, req: &ApiRequest, p: PaymentParams) -> Result<Success, ApiError> {
+pub async fn void(
+    state: &AppState,
+    req: &ApiRequest,
+    p: PaymentParams,
+) -> Result<Success, ApiError> {
     let actor = req.actor()?;
     let order = state
         .usecases

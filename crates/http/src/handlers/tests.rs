@@ -68,7 +68,11 @@ fn every_route_params_fit_its_struct() {
         if route.views == ["default"] {
             expected.remove("view");
         }
-        assert_eq!(back, Value::Object(expected), "{path}: table and struct differ");
+        assert_eq!(
+            back,
+            Value::Object(expected),
+            "{path}: table and struct differ"
+        );
     }
 }
 

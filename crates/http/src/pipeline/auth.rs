@@ -36,7 +36,10 @@ pub async fn authenticate(
         (false, None) => return Err(ApiError::missing_param("token")),
         (false, Some(t)) => t,
     };
-    auth.run(token).await.map(Some).map_err(errors::authenticate)
+    auth.run(token)
+        .await
+        .map(Some)
+        .map_err(errors::authenticate)
 }
 
 /// Step 5, last check: a session whose user has no role record.
