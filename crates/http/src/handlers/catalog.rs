@@ -1,7 +1,6 @@
 //! services/index.
 
-use super::ApiRequest;
-use super::identity::NoParams;
+use super::{ApiRequest, NoParams};
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;
 use crate::state::AppState;

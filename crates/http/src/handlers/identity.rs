@@ -1,6 +1,6 @@
 //! sessions/create, sessions/destroy, users/client_register.
 
-use super::ApiRequest;
+use super::{ApiRequest, NoParams};
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
 use crate::state::AppState;
@@ -17,11 +17,6 @@ pub struct CreateSessionParams {
     pub password: String,
     pub remember_me: Option<bool>,
 }
-
-/// sessions/destroy: only the pipeline's params.
-#[derive(Deserialize)]
-#[cfg_attr(test, derive(serde::Serialize))]
-pub struct NoParams {}
 
 /// users/client_register's `client`. No `Debug`: it holds a password.
 #[derive(Deserialize)]

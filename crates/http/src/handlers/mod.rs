@@ -56,6 +56,12 @@ impl ApiRequest {
     }
 }
 
+/// The params struct of a route whose handler reads none of its params
+/// (sessions/destroy, services/index: only the pipeline's).
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct NoParams {}
+
 /// The `page` and `per_page` params of a listing route.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(serde::Serialize))]
