@@ -145,6 +145,60 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A description as HTML: escaped, its `inline code` spans in `<code>`.
+/// A backtick without its pair is dropped, so no raw backtick reaches a page.
+fn inline(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 && i + 1 < parts.len() {
+            let _ = write!(out, "<code>{}</code>", esc(part));
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
+/// Slugs a well-formed call of a deployed route does not meet: each page
+/// lists them apart, under "Uncommon responses".
+pub const UNCOMMON: [Slug; 5] = [
+    Slug::NoParamsDecoded,
+    Slug::InvalidEncodedParams,
+    Slug::RouteNotFound,
+    Slug::IdentifyRequestError,
+    Slug::ServiceNotFound,
+];
+
+/// Every slug the page of `r` lists, in contract §4 order: what a POST can
+/// answer ([`RouteDef::responses`], also in the OpenAPI document) and
+/// `route-non-existent`, which any other method on its path gets.
+pub fn page_responses(r: &RouteDef) -> Vec<Slug> {
+    let mut v = r.responses();
+    v.push(Slug::RouteNonExistent);
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// One table of responses.
+fn responses_table(h: &mut String, id: &str, slugs: impl Iterator<Item = Slug>) {
+    let _ = write!(
+        h,
+        "<table id=\"{id}\"><thead><tr><th>status</th><th>HTTP</th><th>meaning</th></tr></thead><tbody>"
+    );
+    for slug in slugs {
+        let _ = write!(
+            h,
+            "<tr class=\"response\" data-slug=\"{s}\"><td><code>{s}</code></td><td>{code}</td><td>{m}</td></tr>",
+            s = slug.as_str(),
+            code = slug.http_status().as_u16(),
+            m = inline(slug.meaning()),
+        );
+    }
+    h.push_str("</tbody></table>");
+}
+
 /// Every param of a route with its dotted name, in ordinal order, parents
 /// followed by their fields (`order.add_on_services[].id`).
 pub fn flattened(params: &[ParamDef]) -> Vec<(String, &ParamDef)> {
@@ -180,7 +234,7 @@ pub fn route_page(r: &RouteDef) -> String {
          <p><a href=\"/documentation\">All routes</a></p><h1>POST /api/v1/{path}</h1><p class=\"purpose\">{purpose}</p>\
          <ul><li>Content-Type: <code>{ct}</code>{b64}</li><li>Who: {who}</li><li>API service: <code>{svc}</code></li><li>Views: {views}</li>{idem}</ul>",
         path = esc(&r.path()),
-        purpose = esc(r.purpose),
+        purpose = inline(r.purpose),
         ct = r.content_type(),
         b64 = if r.sensitive {
             " (the body is the base64 of the JSON object)"
@@ -230,20 +284,17 @@ pub fn route_page(r: &RouteDef) -> String {
             t = p.kind.as_str(),
             req = if p.required { "yes" } else { "no" },
             max = p.max_length.map(|m| m.to_string()).unwrap_or_default(),
-            d = esc(&p.description),
+            d = inline(&p.description),
         );
     }
-    h.push_str("</tbody></table><h2>Responses</h2><table><thead><tr><th>status</th><th>HTTP</th><th>meaning</th></tr></thead><tbody>");
-    for slug in r.responses() {
-        let _ = write!(
-            h,
-            "<tr class=\"response\" data-slug=\"{s}\"><td><code>{s}</code></td><td>{code}</td><td>{m}</td></tr>",
-            s = slug.as_str(),
-            code = slug.http_status().as_u16(),
-            m = esc(slug.meaning()),
-        );
-    }
-    h.push_str("</tbody></table><p>Every answer is a JSON envelope: <code>status</code> and <code>message</code> always; <code>data</code> on success (and on <code>mandrill-email-failed</code>); <code>errors</code> on <code>missing-param</code> and <code>invalid-param</code>; <code>session</code> whenever a session token authenticated the request.</p></body></html>");
+    h.push_str("</tbody></table><h2>Responses</h2>");
+    let (uncommon, common): (Vec<Slug>, Vec<Slug>) = page_responses(r)
+        .into_iter()
+        .partition(|s| UNCOMMON.contains(s));
+    responses_table(&mut h, "responses", common.into_iter());
+    h.push_str("<h2>Uncommon responses</h2><p>Answers a well-formed call of a deployed route does not get.</p>");
+    responses_table(&mut h, "uncommon-responses", uncommon.into_iter());
+    h.push_str("<p>Every answer is a JSON envelope: <code>status</code> and <code>message</code> always; <code>data</code> on success (and on <code>mandrill-email-failed</code>); <code>errors</code> on <code>missing-param</code> and <code>invalid-param</code>; <code>session</code> whenever a session token authenticated the request.</p></body></html>");
     h
 }
 
@@ -259,7 +310,7 @@ pub fn index_page() -> String {
             "<tr><td><a href=\"/documentation/api/v1/{p}\">{p}</a></td><td>{who}</td><td>{purpose}</td></tr>",
             p = esc(&r.path()),
             who = esc(&roles_text(r)),
-            purpose = esc(r.purpose),
+            purpose = inline(r.purpose),
         );
     }
     h.push_str("</tbody></table><h2>Status slugs</h2><table><thead><tr><th>status</th><th>HTTP</th><th>meaning</th></tr></thead><tbody>");
@@ -269,7 +320,7 @@ pub fn index_page() -> String {
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             s.as_str(),
             s.http_status().as_u16(),
-            esc(s.meaning())
+            inline(s.meaning())
         );
     }
     h.push_str("</tbody></table></body></html>");
@@ -296,5 +347,25 @@ mod tests {
         );
         let login = &doc["paths"]["/api/v1/sessions/create"]["post"]["requestBody"]["content"];
         assert!(login.get("text/plain").is_some());
+    }
+
+    #[test]
+    fn inline_code_is_rendered_and_escaped() {
+        assert_eq!(
+            inline("a `{\"id\": <n>}` & `b`"),
+            "a <code>{&quot;id&quot;: &lt;n&gt;}</code> &amp; <code>b</code>"
+        );
+        assert_eq!(inline("odd ` tick"), "odd  tick");
+    }
+
+    #[test]
+    fn no_page_shows_a_raw_backtick() {
+        for r in ROUTES.iter() {
+            let page = route_page(r);
+            assert!(!page.contains('`'), "{}", r.path());
+        }
+        assert!(!index_page().contains('`'));
+        let read = route_page(crate::routes::find("orders", "read").unwrap());
+        assert!(read.contains("result in <code>data</code>"), "{read}");
     }
 }

@@ -1,5 +1,5 @@
 //! Use case errors → [`ApiError`]: every variant of every use case error
-//! enum is mapped here and only here, to the slug contract §4 gives it (the HTTP
+//! enum (the pipeline's [`AuthError`] included) is mapped here and only here, to the slug contract §4 gives it (the HTTP
 //! code of each slug is decided by [`Slug::http_status`]).
 
 use crate::envelope::ApiError;
@@ -8,7 +8,7 @@ use ordercore_domain::ports::PaymentError;
 use ordercore_domain::rules::params::FieldErrors;
 use ordercore_domain::rules::views::{self, OrderView};
 use ordercore_domain::usecases::{
-    AddPaymentMethodError, CreateSessionError, OrderLookupError, PaymentActionError,
+    AddPaymentMethodError, AuthError, CreateSessionError, OrderLookupError, PaymentActionError,
     PaymentMethodLookupError, RegisterClientError, SubmitOrderError, ValidatePromotionError,
 };
 use std::fmt::Display;
@@ -61,6 +61,22 @@ fn params(errs: FieldErrors) -> ApiError {
     ApiError::from_field_errors(errs)
 }
 
+/// Step 5: a token that authenticates no one.
+pub fn authenticate(e: AuthError) -> ApiError {
+    match e {
+        AuthError::InvalidToken => ApiError::new(
+            Slug::InvalidToken,
+            "The token matches no session or application.",
+        ),
+        AuthError::SessionExpired => ApiError::new(
+            Slug::SessionExpired,
+            "The session has expired or was ended; log in again.",
+        ),
+        AuthError::Unexpected(u) => crash(&u),
+    }
+}
+
+/// sessions/create.
 pub fn create_session(e: CreateSessionError) -> ApiError {
     match e {
         CreateSessionError::EmailNotFound => {
@@ -83,6 +99,7 @@ pub fn create_session(e: CreateSessionError) -> ApiError {
     }
 }
 
+/// users/client_register.
 pub fn register_client(e: RegisterClientError) -> ApiError {
     match e {
         RegisterClientError::EmailAlreadyRegistered => ApiError::new(
@@ -94,6 +111,7 @@ pub fn register_client(e: RegisterClientError) -> ApiError {
     }
 }
 
+/// payment_methods/create.
 pub fn add_payment_method(e: AddPaymentMethodError) -> ApiError {
     match e {
         AddPaymentMethodError::CardNumberInvalid => {
@@ -108,6 +126,7 @@ pub fn add_payment_method(e: AddPaymentMethodError) -> ApiError {
     }
 }
 
+/// payment_methods/index and payment_methods/destroy.
 pub fn payment_method_lookup(e: PaymentMethodLookupError) -> ApiError {
     match e {
         PaymentMethodLookupError::Params(errs) => params(errs),
@@ -115,6 +134,7 @@ pub fn payment_method_lookup(e: PaymentMethodLookupError) -> ApiError {
     }
 }
 
+/// promotions/validate.
 pub fn validate_promotion(e: ValidatePromotionError) -> ApiError {
     match e {
         ValidatePromotionError::InvalidPromotion(reason) => ApiError::new(
@@ -159,6 +179,7 @@ pub fn submit_order(e: SubmitOrderError, view: OrderView) -> ApiError {
     }
 }
 
+/// orders/read.
 pub fn order_lookup(e: OrderLookupError) -> ApiError {
     match e {
         OrderLookupError::NotFound => ApiError::invalid_param("id", "no order with this id"),
@@ -166,6 +187,7 @@ pub fn order_lookup(e: OrderLookupError) -> ApiError {
     }
 }
 
+/// payments/capture and payments/void.
 pub fn payment_action(e: PaymentActionError) -> ApiError {
     match e {
         PaymentActionError::NotFound => ApiError::invalid_param("id", "no payment with this id"),

@@ -1,9 +1,31 @@
 //! The route table (contract §7, §8) as data: from it come routing, validation,
-//! the OpenAPI document and the documentation pages.
+//! dispatch, the OpenAPI document and the documentation pages.
+//!
+//! # Adding a route
+//!
+//! 1. In `handlers/<resource>.rs` (one module per resource), write its params
+//!    struct (`#[derive(Deserialize)]` and, for the tests,
+//!    `#[cfg_attr(test, derive(serde::Serialize))]`): one field per param the
+//!    handler reads, named as the param; a param that is not required is an
+//!    `Option`. The pipeline's own params (`token`, `application`,
+//!    `session_view`) are not in it.
+//! 2. Write the handler: `pub async fn x(state: &AppState, req: &ApiRequest,
+//!    p: XParams) -> Result<Success, ApiError>`; map its use case's errors in
+//!    `errors.rs`.
+//! 3. Add its [`RouteDef`] to `build` below, with
+//!    `handler: Handler::new(resource::x)` (the params struct is taken from
+//!    the handler's signature) and its [`ParamDef`]s. Every field of
+//!    `RouteDef` is required, so a route without a handler does not compile.
+//!
+//! The test `every_route_params_fit_its_struct` (in `handlers/tests.rs`)
+//! then fails if the struct and the table disagree in either direction.
 
+use crate::handlers::{
+    Check, Handler, catalog, identity, notifications, orders, payment_methods, payments, promotions,
+};
 use crate::params::{ParamDef, ParamType as T};
 use crate::slug::Slug;
-use ordercore_domain::model::{AccessMethod, PropertyType, Role};
+use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
 use ordercore_domain::rules::views::{OrderView, SessionView};
 use std::sync::LazyLock;
 
@@ -22,11 +44,16 @@ pub enum Access {
     Roles(Vec<Role>),
 }
 
-/// One route.
-#[derive(Debug, Clone, PartialEq)]
+/// One route: everything the pipeline, dispatch and the documentation need
+/// to know about it.
+#[derive(Debug)]
 pub struct RouteDef {
     pub resource: &'static str,
     pub action: &'static str,
+    /// Its handler and params struct (step 9).
+    pub(crate) handler: Handler,
+    /// Its own part of step 8, if any (parsing of `json` params).
+    pub(crate) check: Option<Check>,
     /// The API service record that switches it off with others.
     pub service: &'static str,
     pub purpose: &'static str,
@@ -120,7 +147,10 @@ pub fn registry_pairs() -> Vec<(String, String)> {
         .collect()
 }
 
-const APPLICATIONS: [&str; 3] = ["planoauth", "planoorder", "planox2"];
+/// The slugs of the domain's applications, in its order.
+pub fn application_names() -> Vec<&'static str> {
+    ApplicationSlug::ALL.iter().map(|a| a.as_str()).collect()
+}
 
 fn token(required: bool) -> ParamDef {
     let p = ParamDef::new(
@@ -140,7 +170,7 @@ fn application(required: bool) -> ParamDef {
         200,
         "The application the request is made from; it decides the role. Default: the session's application.",
     )
-    .values(&APPLICATIONS);
+    .values(&application_names());
     if required { p.required() } else { p }
 }
 
@@ -244,11 +274,13 @@ fn order_param() -> ParamDef {
         ])
 }
 
-fn submit_route(action: &'static str, purpose: &'static str) -> RouteDef {
+fn submit_route(action: &'static str, handler: Handler, purpose: &'static str) -> RouteDef {
     use Slug::*;
     RouteDef {
         resource: "orders",
         action,
+        handler,
+        check: Some(orders::check_order_json),
         service: "orders",
         purpose,
         sensitive: false,
@@ -293,6 +325,7 @@ fn submit_route(action: &'static str, purpose: &'static str) -> RouteDef {
 fn simple(
     resource: &'static str,
     action: &'static str,
+    handler: Handler,
     purpose: &'static str,
     access: Access,
     extra: Vec<ParamDef>,
@@ -304,6 +337,8 @@ fn simple(
     RouteDef {
         resource,
         action,
+        handler,
+        check: None,
         service: resource,
         purpose,
         sensitive: false,
@@ -342,6 +377,8 @@ fn build() -> Vec<RouteDef> {
         RouteDef {
             resource: "sessions",
             action: "create",
+            handler: Handler::new(identity::create_session),
+            check: None,
             service: "sessions",
             purpose: "Logs in with e-mail and password; `data` is the new session with its token, shown once.",
             sensitive: true,
@@ -380,6 +417,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "sessions",
             "destroy",
+            Handler::new(identity::destroy_session),
             "Revokes the calling session.",
             Access::SessionOnly,
             vec![],
@@ -388,6 +426,8 @@ fn build() -> Vec<RouteDef> {
         RouteDef {
             resource: "users",
             action: "client_register",
+            handler: Handler::new(identity::register_client),
+            check: None,
             service: "users",
             purpose: "Creates the user (if needed) and its client record; `data` is the client and `session` a new session with its token.",
             sensitive: true,
@@ -423,6 +463,8 @@ fn build() -> Vec<RouteDef> {
         RouteDef {
             resource: "payment_methods",
             action: "create",
+            handler: Handler::new(payment_methods::add_payment_method),
+            check: None,
             service: "payment_methods",
             purpose: "Stores a card with the payment processor (customer profile once per client, then a payment profile); only profile ids, brand, last 4 digits and expiry are kept.",
             sensitive: true,
@@ -493,6 +535,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "payment_methods",
             "index",
+            Handler::new(payment_methods::list_payment_methods),
             "The client's active payment methods, default first.",
             client_employee(),
             vec![client_id(2)],
@@ -501,6 +544,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "payment_methods",
             "destroy",
+            Handler::new(payment_methods::remove_payment_method),
             "Deactivates a payment method and deletes its processor payment profile.",
             client_employee(),
             vec![id_param(2, "The payment method id.")],
@@ -509,6 +553,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "services",
             "index",
+            Handler::new(catalog::list_services),
             "Active services, primary and add-on, with prices.",
             Access::AnyCaller,
             vec![],
@@ -517,6 +562,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "promotions",
             "validate",
+            Handler::new(promotions::validate_promotion),
             "The discount a promotion code would give (for `order`, when given), or why it cannot be used.",
             client_employee(),
             vec![
@@ -540,16 +586,19 @@ fn build() -> Vec<RouteDef> {
         ),
         submit_route(
             "authorize_and_submit",
+            Handler::new(orders::authorize_and_submit),
             "Checks the promotion, places an authorization hold on the client's stored card, stores the order and sends the confirmation e-mail.",
         ),
         submit_route(
             "pay_and_submit",
+            Handler::new(orders::pay_and_submit),
             "Like authorize_and_submit, but charges the card at once.",
         ),
         {
             let mut r = simple(
                 "orders",
                 "read",
+                Handler::new(orders::read),
                 "One order visible to the requester.",
                 everyone(),
                 vec![id_param(2, "The order id.")],
@@ -563,6 +612,7 @@ fn build() -> Vec<RouteDef> {
             let mut r = simple(
                 "orders",
                 "index",
+                Handler::new(orders::index),
                 "Orders visible to the requester, newest first.",
                 everyone(),
                 paging().to_vec(),
@@ -575,6 +625,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "payments",
             "capture",
+            Handler::new(payments::capture),
             "Captures an authorized payment (our payment id).",
             Access::Roles(vec![Role::Employee]),
             vec![id_param(2, "The payment id.")],
@@ -583,6 +634,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "payments",
             "void",
+            Handler::new(payments::void),
             "Voids an authorized payment; the order becomes cancelled. A client may void its own order's hold before any appointment is confirmed.",
             client_employee(),
             vec![id_param(2, "The payment id.")],
@@ -595,6 +647,7 @@ fn build() -> Vec<RouteDef> {
         simple(
             "notifications",
             "index",
+            Handler::new(notifications::notifications),
             "The staff notifications list, newest first.",
             Access::Roles(vec![Role::Employee]),
             paging().to_vec(),

@@ -1,23 +1,54 @@
 //! sessions/create, sessions/destroy, users/client_register.
 
-use super::ApiRequest;
+use super::{ApiRequest, NoParams};
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
-use crate::params::ParamsExt;
-use crate::pipeline::auth::session_view;
 use crate::state::AppState;
 use ordercore_domain::model::{Email, Secret};
 use ordercore_domain::rules::views::{self, SessionView};
 use ordercore_domain::usecases::Registration;
+use serde::Deserialize;
+
+/// sessions/create. No `Debug`: it holds a password.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct CreateSessionParams {
+    pub email: String,
+    pub password: String,
+    pub remember_me: Option<bool>,
+}
+
+/// users/client_register's `client`. No `Debug`: it holds a password.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct ClientParams {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+}
+
+/// users/client_register.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct RegisterClientParams {
+    pub client: ClientParams,
+}
 
 fn email(raw: Option<&str>, path: &str) -> Result<Email, ApiError> {
     Email::parse(raw.unwrap_or_default()).map_err(|e| ApiError::invalid_param(path, e.reason))
 }
 
-pub async fn create_session(state: &AppState, req: &ApiRequest) -> Result<Success, ApiError> {
-    let p = &req.params;
-    let email = email(p.str_of("email"), "email")?;
-    let password = p.str_of("password").unwrap_or_default();
+/// sessions/create.
+pub async fn create_session(
+    state: &AppState,
+    req: &ApiRequest,
+    p: CreateSessionParams,
+) -> Result<Success, ApiError> {
+    let email = email(Some(p.email.as_str()), "email")?;
+    let password = &p.password;
     let application = req
         .acting
         .application
@@ -29,7 +60,7 @@ pub async fn create_session(state: &AppState, req: &ApiRequest) -> Result<Succes
             &email,
             password,
             application,
-            p.bool_of("remember_me").unwrap_or(false),
+            p.remember_me.unwrap_or(false),
         )
         .await
         .map_err(errors::create_session)?;
@@ -43,7 +74,12 @@ pub async fn create_session(state: &AppState, req: &ApiRequest) -> Result<Succes
     Ok(Success::new("Logged in.", data))
 }
 
-pub async fn destroy_session(state: &AppState, req: &ApiRequest) -> Result<Success, ApiError> {
+/// sessions/destroy.
+pub async fn destroy_session(
+    state: &AppState,
+    req: &ApiRequest,
+    _: NoParams,
+) -> Result<Success, ApiError> {
     let Some((session, user, roles)) = req.principal.as_ref().and_then(|p| p.session()) else {
         return Err(crash(&"sessions/destroy reached without a session"));
     };
@@ -53,26 +89,30 @@ pub async fn destroy_session(state: &AppState, req: &ApiRequest) -> Result<Succe
         .run(session)
         .await
         .map_err(|u| crash(&u))?;
-    let shown = views::session(&revoked, user, roles, None, session_view(&req.params));
+    let shown = views::session(&revoked, user, roles, None, req.session_view);
     let data = views::session(&revoked, user, roles, None, SessionView::Default);
     Ok(Success::new("Logged out.", data).with_session(shown))
 }
 
-pub async fn register_client(state: &AppState, req: &ApiRequest) -> Result<Success, ApiError> {
-    let client = req.params.obj_of("client").cloned().unwrap_or_default();
+/// users/client_register.
+pub async fn register_client(
+    state: &AppState,
+    req: &ApiRequest,
+    p: RegisterClientParams,
+) -> Result<Success, ApiError> {
+    let client = p.client;
     let application = req
         .acting
         .application
         .ok_or_else(|| ApiError::missing_param("application"))?;
-    let text = |k: &str| client.str_of(k).map(str::to_string);
     let registration = Registration {
         application,
-        email: email(client.str_of("email"), "client.email")?,
-        password: Secret::new(text("password").unwrap_or_default()),
-        first_name: text("first_name").unwrap_or_default(),
-        last_name: text("last_name").unwrap_or_default(),
-        phone: text("phone"),
-        company_name: text("company_name"),
+        email: email(Some(client.email.as_str()), "client.email")?,
+        password: Secret::new(client.password),
+        first_name: client.first_name,
+        last_name: client.last_name,
+        phone: client.phone,
+        company_name: client.company_name,
         caller: req
             .principal
             .as_ref()
@@ -90,7 +130,7 @@ pub async fn register_client(state: &AppState, req: &ApiRequest) -> Result<Succe
         &created.user,
         &created.roles,
         Some(&created.token),
-        session_view(&req.params),
+        req.session_view,
     );
     Ok(Success::new("Client registered.", views::client(&client)).with_session(session))
 }

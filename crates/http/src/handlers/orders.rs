@@ -1,7 +1,7 @@
 //! orders/authorize_and_submit, orders/pay_and_submit, orders/read,
 //! orders/index.
 
-use super::ApiRequest;
+use super::{ApiRequest, Paging};
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
 use crate::params::ParamsExt;
@@ -13,7 +13,71 @@ use ordercore_domain::model::{
 use ordercore_domain::rules::params::{FieldErrors, JsonObject};
 use ordercore_domain::rules::views::{self, OrderView};
 use ordercore_domain::usecases::{OrderRequest, PaymentMode};
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// `{ "id": integer }`: a reference to a record.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct IdRef {
+    pub id: i64,
+}
+
+/// One of `add_on_services`.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct AddOnRef {
+    pub id: i64,
+    pub quantity: Option<i64>,
+}
+
+/// The client and services of an order (`promotions/validate`'s `order`).
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct OrderServices {
+    pub client: Option<IdRef>,
+    pub primary_service: IdRef,
+    pub add_on_services: Option<Vec<AddOnRef>>,
+}
+
+/// The `order` of the submitting routes.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct OrderParams {
+    pub client: Option<IdRef>,
+    pub primary_service: IdRef,
+    pub add_on_services: Option<Vec<AddOnRef>>,
+    pub property_info: Value,
+    pub property_access: Value,
+    pub appointments: Value,
+}
+
+/// orders/authorize_and_submit, orders/pay_and_submit.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct SubmitParams {
+    pub view: Option<String>,
+    pub payment_method_id: Option<i64>,
+    pub promotion_code: Option<String>,
+    pub order: OrderParams,
+}
+
+/// orders/read.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct ReadParams {
+    pub view: Option<String>,
+    pub id: i64,
+}
+
+/// orders/index.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct IndexParams {
+    pub view: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
 
 /// At most this many preferred appointment windows.
 pub const MAX_APPOINTMENTS: usize = 3;
@@ -70,98 +134,114 @@ fn parse_appointments(
 
 type OrderJson = (PropertyInfo, PropertyAccess, Vec<AppointmentWindow>);
 
-/// Parses the `json` fields of `order`, adding every problem to `errs`.
+/// Parses the `json` fields of `order` (`property_info`, `property_access`,
+/// `appointments`), adding every problem to `errs`.
 fn parse_order_json(
-    order: &Map<String, Value>,
+    [info, access, appointments]: [Option<&Value>; 3],
     now: DateTime<Utc>,
     errs: &mut FieldErrors,
 ) -> Option<OrderJson> {
-    let info = order.get("property_info").and_then(|v| {
+    let info = info.and_then(|v| {
         PropertyInfo::parse(v)
             .map_err(|e| errs.extend_prefixed("order.property_info", e))
             .ok()
     });
-    let access = order.get("property_access").and_then(|v| {
+    let access = access.and_then(|v| {
         PropertyAccess::parse(v)
             .map_err(|e| errs.extend_prefixed("order.property_access", e))
             .ok()
     });
-    let appointments = order
-        .get("appointments")
-        .and_then(|v| parse_appointments(v, now, errs));
+    let appointments = appointments.and_then(|v| parse_appointments(v, now, errs));
     Some((info?, access?, appointments?))
 }
 
 /// Step 8 for the submitting routes: the `json` fields of `order`.
 pub fn check_order_json(params: &Map<String, Value>, now: DateTime<Utc>, errs: &mut FieldErrors) {
     if let Some(order) = params.obj_of("order") {
-        parse_order_json(order, now, errs);
+        let json = ["property_info", "property_access", "appointments"].map(|k| order.get(k));
+        parse_order_json(json, now, errs);
     }
 }
 
-fn view(req: &ApiRequest) -> OrderView {
-    req.params
-        .str_of("view")
-        .and_then(OrderView::parse)
+/// The `view` param of an order route (`default` when absent).
+fn view(view: Option<&str>) -> OrderView {
+    view.and_then(OrderView::parse)
         .unwrap_or(OrderView::Default)
 }
 
-/// `(primary, [(add-on, quantity)])` from a validated `order`.
-pub fn service_ids(order: &Map<String, Value>) -> Option<(ServiceId, Vec<(ServiceId, u32)>)> {
-    let primary = order.obj_of("primary_service")?.int_of("id")?;
-    let add_ons = order
-        .get("add_on_services")
-        .and_then(Value::as_array)
+/// `(primary, [(add-on, quantity)])` of an order.
+pub fn service_ids(
+    primary_service: &IdRef,
+    add_on_services: Option<&[AddOnRef]>,
+) -> (ServiceId, Vec<(ServiceId, u32)>) {
+    let add_ons = add_on_services
         .map(|items| {
             items
                 .iter()
-                .filter_map(Value::as_object)
                 .filter_map(|a| {
-                    let quantity = a.int_of("quantity").unwrap_or(1);
-                    Some((ServiceId(a.int_of("id")?), u32::try_from(quantity).ok()?))
+                    let quantity = a.quantity.unwrap_or(1);
+                    Some((ServiceId(a.id), u32::try_from(quantity).ok()?))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    Some((ServiceId(primary), add_ons))
+    (ServiceId(primary_service.id), add_ons)
 }
 
 /// `order.client.id`, when given.
-pub fn client_id(order: &Map<String, Value>) -> Option<ClientId> {
-    order
-        .obj_of("client")
-        .and_then(|c| c.int_of("id"))
-        .map(ClientId)
+pub fn client_id(client: Option<&IdRef>) -> Option<ClientId> {
+    client.map(|c| ClientId(c.id))
 }
 
-pub async fn submit(state: &AppState, req: &ApiRequest) -> Result<Success, ApiError> {
+/// orders/authorize_and_submit: an authorization hold on the card.
+pub async fn authorize_and_submit(
+    state: &AppState,
+    req: &ApiRequest,
+    p: SubmitParams,
+) -> Result<Success, ApiError> {
+    submit(state, req, p, PaymentMode::Authorize).await
+}
+
+/// orders/pay_and_submit: the card is charged at once.
+pub async fn pay_and_submit(
+    state: &AppState,
+    req: &ApiRequest,
+    p: SubmitParams,
+) -> Result<Success, ApiError> {
+    submit(state, req, p, PaymentMode::Charge).await
+}
+
+async fn submit(
+    state: &AppState,
+    req: &ApiRequest,
+    p: SubmitParams,
+    mode: PaymentMode,
+) -> Result<Success, ApiError> {
     let actor = req.actor()?;
-    let order = req
-        .params
-        .obj_of("order")
-        .ok_or_else(|| ApiError::missing_param("order"))?;
+    let order = &p.order;
     let mut errs = FieldErrors::default();
-    let parsed = parse_order_json(order, req.now, &mut errs);
-    let ids = service_ids(order);
-    let (Some((info, access, appointments)), Some((primary, add_ons))) = (parsed, ids) else {
+    let json = [
+        &order.property_info,
+        &order.property_access,
+        &order.appointments,
+    ]
+    .map(Some);
+    let parsed = parse_order_json(json, req.now, &mut errs);
+    let (primary, add_ons) = service_ids(&order.primary_service, order.add_on_services.as_deref());
+    let Some((info, access, appointments)) = parsed else {
         return Err(ApiError::from_field_errors(errs));
     };
     let request = OrderRequest {
-        client_id: client_id(order),
+        client_id: client_id(order.client.as_ref()),
         primary_service_id: primary,
         add_ons,
         property_info: info,
         property_access: access,
         appointments,
-        payment_method_id: req.params.int_of("payment_method_id").map(PaymentMethodId),
-        promotion_code: req.params.str_of("promotion_code").map(str::to_string),
+        payment_method_id: p.payment_method_id.map(PaymentMethodId),
+        promotion_code: p.promotion_code,
     };
-    let mode = if req.route.action == "pay_and_submit" {
-        PaymentMode::Charge
-    } else {
-        PaymentMode::Authorize
-    };
-    let view = view(req);
+    let view = view(p.view.as_deref());
     let placed = state
         .usecases
         .submit_order
@@ -174,12 +254,10 @@ pub async fn submit(state: &AppState, req: &ApiRequest) -> Result<Success, ApiEr
     ))
 }
 
-pub async fn read(state: &AppState, req: &ApiRequest) -> Result<Success, ApiError> {
+/// orders/read.
+pub async fn read(state: &AppState, req: &ApiRequest, p: ReadParams) -> Result<Success, ApiError> {
     let actor = req.actor()?;
-    let id = req
-        .params
-        .int_of("id")
-        .ok_or_else(|| ApiError::missing_param("id"))?;
+    let id = p.id;
     let order = state
         .usecases
         .read_order
@@ -188,19 +266,24 @@ pub async fn read(state: &AppState, req: &ApiRequest) -> Result<Success, ApiErro
         .map_err(errors::order_lookup)?;
     Ok(Success::new(
         format!("Order {}.", order.id),
-        views::order(&order, view(req)),
+        views::order(&order, view(p.view.as_deref())),
     ))
 }
 
-pub async fn index(state: &AppState, req: &ApiRequest) -> Result<Success, ApiError> {
+/// orders/index.
+pub async fn index(
+    state: &AppState,
+    req: &ApiRequest,
+    p: IndexParams,
+) -> Result<Success, ApiError> {
     let actor = req.actor()?;
     let orders = state
         .usecases
         .list_orders
-        .run(actor, req.page())
+        .run(actor, p.paging.page())
         .await
         .map_err(|u| crash(&u))?;
-    let view = view(req);
+    let view = view(p.view.as_deref());
     let data: Vec<Value> = orders.iter().map(|o| views::order(o, view)).collect();
     Ok(Success::new(
         format!("{} orders.", data.len()),

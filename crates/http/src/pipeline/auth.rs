@@ -1,12 +1,13 @@
 //! Steps 5 and 6: who is calling, and in which role.
 
 use crate::envelope::ApiError;
-use crate::routes::{Access, RouteDef};
+use crate::errors;
+use crate::routes::{self, Access, RouteDef};
 use crate::slug::Slug;
 use ordercore_domain::model::{ApplicationSlug, Role};
 use ordercore_domain::rules::ordering::Actor;
 use ordercore_domain::rules::views::{self, SessionView};
-use ordercore_domain::usecases::{AuthError, Authenticate, Principal};
+use ordercore_domain::usecases::{Authenticate, Principal};
 use serde_json::{Map, Value};
 
 /// The raw `token` param: `Ok(None)` when absent or blank.
@@ -35,18 +36,10 @@ pub async fn authenticate(
         (false, None) => return Err(ApiError::missing_param("token")),
         (false, Some(t)) => t,
     };
-    match auth.run(token).await {
-        Ok(p) => Ok(Some(p)),
-        Err(AuthError::InvalidToken) => Err(ApiError::new(
-            Slug::InvalidToken,
-            "The token matches no session or application.",
-        )),
-        Err(AuthError::SessionExpired) => Err(ApiError::new(
-            Slug::SessionExpired,
-            "The session has expired or was ended; log in again.",
-        )),
-        Err(AuthError::Unexpected(u)) => Err(crate::errors::crash(&u)),
-    }
+    auth.run(token)
+        .await
+        .map(Some)
+        .map_err(errors::authenticate)
 }
 
 /// Step 5, last check: a session whose user has no role record.
@@ -75,14 +68,14 @@ pub struct Acting {
 /// The `application` param: `Ok(None)` when absent; an unknown slug →
 /// `invalid-param`.
 pub fn application_param(params: &Map<String, Value>) -> Result<Option<ApplicationSlug>, ApiError> {
-    let reason = "must be one of planoauth, planoorder, planox2";
+    let reason = || format!("must be one of {}", routes::application_names().join(", "));
     match params.get("application") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => ApplicationSlug::parse(s.trim())
             .map(Some)
-            .ok_or_else(|| ApiError::invalid_param("application", reason)),
-        Some(_) => Err(ApiError::invalid_param("application", reason)),
+            .ok_or_else(|| ApiError::invalid_param("application", reason())),
+        Some(_) => Err(ApiError::invalid_param("application", reason())),
     }
 }
 

@@ -133,7 +133,8 @@ pub async fn run(
     let raw = step!(steps::decode(route, &body));
     // 5. Authenticate.
     let principal = step!(auth::authenticate(&state.usecases.authenticate, route, &raw).await);
-    let session = auth::session_json(principal.as_ref(), auth::session_view(&raw));
+    let session_view = auth::session_view(&raw);
+    let session = auth::session_json(principal.as_ref(), session_view);
     macro_rules! step_s {
         ($e:expr) => {
             match $e {
@@ -168,7 +169,9 @@ pub async fn run(
     let now = state.clock.now();
     let mut errs = FieldErrors::default();
     let params = params::validate(&route.params, &raw, "", &mut errs);
-    handlers::check_params(route, &params, now, &mut errs);
+    if let Some(check) = route.check {
+        check(&params, now, &mut errs);
+    }
     if !errs.is_empty() {
         step_s!(Err(ApiError::from_field_errors(errs)));
     }
@@ -208,14 +211,14 @@ pub async fn run(
     // half-way or leave an idempotency key claimed.
     let request = ApiRequest {
         route,
-        params,
         principal,
         acting,
+        session_view,
         now,
     };
     let task_state = state.clone();
     let task = actix_web::rt::spawn(async move {
-        let result = AssertUnwindSafe(handlers::dispatch(&task_state, request))
+        let result = AssertUnwindSafe(handlers::dispatch(&task_state, request, params))
             .catch_unwind()
             .await
             .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));

@@ -61,13 +61,38 @@ async fn authorize_and_submit_page_lists_exactly_what_the_route_validates_and_an
         assert!(documented.iter().any(|d| d == p), "{p}");
     }
 
-    let slugs = attrs(&html, "data-slug");
-    let answered: Vec<String> = route
+    // Responses: what the table says the route answers, plus
+    // route-non-existent (any other method on its path), split in two.
+    let (common_html, uncommon_html) = html
+        .split_once("<h2>Uncommon responses</h2>")
+        .expect("an Uncommon responses section");
+    let common = attrs(common_html, "data-slug");
+    let uncommon = attrs(uncommon_html, "data-slug");
+    assert_eq!(
+        uncommon,
+        [
+            "no-params-decoded",
+            "invalid-encoded-params",
+            "route-not-found",
+            "identify-request-error",
+            "service-not-found"
+        ]
+    );
+    let slugs: Vec<String> = common.iter().chain(&uncommon).cloned().collect();
+    let mut listed = slugs.clone();
+    listed.sort();
+    let mut answered: Vec<String> = route
         .responses()
         .iter()
         .map(|s| s.as_str().to_string())
+        .chain(["route-non-existent".to_string()])
         .collect();
-    assert_eq!(slugs, answered);
+    answered.sort();
+    assert_eq!(listed, answered);
+    assert!(common.iter().any(|s| s == "route-non-existent"));
+    // Descriptions render their inline code; no raw backtick on the page.
+    assert!(!html.contains('`'));
+    assert!(html.contains("<code>{ &quot;id&quot;: integer }</code>: an active primary service."));
     for s in [
         "action-successful",
         "invalid-promotion",
@@ -84,6 +109,8 @@ async fn authorize_and_submit_page_lists_exactly_what_the_route_validates_and_an
         "missing-param",
         "invalid-param",
         "permission-denied",
+        "route-non-existent",
+        "service-not-found",
     ] {
         assert!(slugs.iter().any(|x| x == s), "{s}");
         let code = ordercore_http::Slug::parse(s)
