@@ -175,6 +175,8 @@ pub async fn run(
     if !errs.is_empty() {
         step_s!(Err(ApiError::from_field_errors(errs)));
     }
+    // Log-in: failures per account (before any key is claimed).
+    let login = step_s!(throttle::begin_login(state, route, &params));
     // Idempotency-Key, on the routes that honour it.
     let claim = if route.idempotent {
         let key = step_s!(idempotency::key_from_header(
@@ -206,8 +208,6 @@ pub async fn run(
     } else {
         None
     };
-    // Log-in: failures per account.
-    let login = step_s!(throttle::begin_login(state, route, &params));
     // 9. The use case (10: a panic in it is an application-crash). It runs
     // in its own task, so that a caller hanging up cannot stop a payment
     // half-way or leave an idempotency key claimed.
