@@ -2,9 +2,11 @@
 //! and its configuration.
 
 use crate::metrics::Metrics;
+use crate::pipeline::client_addr::Cidr;
 use crate::pipeline::identify::RegistryCache;
-use crate::pipeline::rate_limit::RateLimiter;
+use crate::pipeline::rate_limit::{DEFAULT_MAX_KEYS, RateLimiter};
 use crate::pipeline::steps::MAX_BODY_BYTES;
+use crate::pipeline::throttle::FailureThrottle;
 use async_trait::async_trait;
 use ordercore_domain::ports::{
     ApplicationRepository, CatalogRepository, ClientRepository, Clock, IdempotencyStore, Mailer,
@@ -26,6 +28,23 @@ use std::time::Duration;
 pub struct HttpConfig {
     /// Requests per token per minute (`ORDERCORE_RATE_LIMIT_PER_MINUTE`).
     pub rate_limit_per_minute: u32,
+    /// Keys each in-memory limiter holds at most; past it the lowest
+    /// counts are evicted (`ORDERCORE_RATE_LIMIT_MAX_KEYS`).
+    pub rate_limit_max_keys: usize,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the
+    /// client (`ORDERCORE_TRUSTED_PROXIES`, parsed with
+    /// [`crate::pipeline::client_addr::parse_cidrs`]); empty trusts none.
+    pub trusted_proxies: Vec<Cidr>,
+    /// `invalid-token` answers per client address per window before its
+    /// tokens are refused unread (`ORDERCORE_AUTH_FAILURES_PER_ADDRESS`).
+    pub auth_failures_per_address: u32,
+    /// That window (`ORDERCORE_AUTH_FAILURE_WINDOW_SECONDS`).
+    pub auth_failure_window: Duration,
+    /// Failed log-ins per e-mail per window before that e-mail's log-ins
+    /// are refused (`ORDERCORE_LOGIN_FAILURES_PER_ACCOUNT`).
+    pub login_failures_per_account: u32,
+    /// That window (`ORDERCORE_LOGIN_FAILURE_WINDOW_SECONDS`).
+    pub login_failure_window: Duration,
     /// How long a route registry record is trusted before it is read again.
     pub registry_cache_ttl: Duration,
     /// Largest accepted body (contract §1: 256 KiB).
@@ -36,6 +55,12 @@ impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             rate_limit_per_minute: 120,
+            rate_limit_max_keys: DEFAULT_MAX_KEYS,
+            trusted_proxies: Vec::new(),
+            auth_failures_per_address: 20,
+            auth_failure_window: Duration::from_secs(5 * 60),
+            login_failures_per_account: 10,
+            login_failure_window: Duration::from_secs(15 * 60),
             registry_cache_ttl: Duration::from_secs(5),
             max_body_bytes: MAX_BODY_BYTES,
         }
@@ -189,6 +214,10 @@ pub struct AppState {
     pub readiness: Arc<dyn Readiness>,
     pub registry: RegistryCache,
     pub limiter: RateLimiter,
+    /// Failed authentications per client address (step 5).
+    pub auth_failures: FailureThrottle,
+    /// Failed log-ins per account (`sessions/create`).
+    pub login_failures: FailureThrottle,
     pub metrics: Arc<Metrics>,
     pub config: HttpConfig,
 }
@@ -209,7 +238,19 @@ impl AppState {
             clock: ports.clock,
             readiness: ports.readiness,
             registry: RegistryCache::new(ports.registry, config.registry_cache_ttl),
-            limiter: RateLimiter::new(config.rate_limit_per_minute),
+            limiter: RateLimiter::bounded(config.rate_limit_per_minute, config.rate_limit_max_keys),
+            auth_failures: FailureThrottle::new(
+                config.auth_failures_per_address,
+                config.auth_failure_window,
+                config.rate_limit_max_keys,
+                "Too many failed authentications from this address; try again later.",
+            ),
+            login_failures: FailureThrottle::new(
+                config.login_failures_per_account,
+                config.login_failure_window,
+                config.rate_limit_max_keys,
+                "Too many failed log-ins for this e-mail; try again later.",
+            ),
             metrics,
             config,
         }

@@ -20,21 +20,31 @@ pub fn token_param(params: &Map<String, Value>) -> Result<Option<&str>, ApiError
     }
 }
 
-/// Step 5. Public routes skip it, unless they take an optional `token` and
-/// one was given (`users/client_register` for a session without client).
-/// The caller answers `client-required` through [`require_role_record`]
-/// once the session is known, so that the answer carries it.
+/// The token step 5 looks up: `Ok(None)` when the route skips it (public
+/// routes, unless they take an optional `token` and one was given, as
+/// `users/client_register` for a session without client).
+pub fn checked_token<'a>(
+    route: &RouteDef,
+    params: &'a Map<String, Value>,
+) -> Result<Option<&'a str>, ApiError> {
+    match (route.is_public(), token_param(params)?) {
+        (true, Some(t)) if route.param("token").is_some() => Ok(Some(t)),
+        (true, _) => Ok(None),
+        (false, None) => Err(ApiError::missing_param("token")),
+        (false, Some(t)) => Ok(Some(t)),
+    }
+}
+
+/// Step 5, for the token of [`checked_token`]. The caller answers
+/// `client-required` through [`require_role_record`] once the session is
+/// known, so that the answer carries it.
 pub async fn authenticate(
     auth: &Authenticate,
     route: &RouteDef,
     params: &Map<String, Value>,
 ) -> Result<Option<Principal>, ApiError> {
-    let token = token_param(params)?;
-    let token = match (route.is_public(), token) {
-        (true, Some(t)) if route.param("token").is_some() => t,
-        (true, _) => return Ok(None),
-        (false, None) => return Err(ApiError::missing_param("token")),
-        (false, Some(t)) => t,
+    let Some(token) = checked_token(route, params)? else {
+        return Ok(None);
     };
     auth.run(token)
         .await

@@ -3,9 +3,12 @@
 //! them and [`api`] is the actix handler around it (metrics, panics).
 
 pub mod auth;
+pub mod client_addr;
 pub mod identify;
 pub mod rate_limit;
 pub mod steps;
+pub mod throttle;
+pub mod windows;
 
 use crate::envelope::{ApiError, Outcome, json_response};
 use crate::errors::crash;
@@ -131,8 +134,14 @@ pub async fn run(
         .await
     );
     let raw = step!(steps::decode(route, &body));
-    // 5. Authenticate.
-    let principal = step!(auth::authenticate(&state.usecases.authenticate, route, &raw).await);
+    // 5. Authenticate (refused without a look-up for an address with too
+    // many failed authentications).
+    let client = client_addr::client_key(client_addr::client_address(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers(),
+        &state.config.trusted_proxies,
+    ));
+    let principal = step!(throttle::authenticate(state, &client, route, &raw).await);
     let session_view = auth::session_view(&raw);
     let session = auth::session_json(principal.as_ref(), session_view);
     macro_rules! step_s {
@@ -151,18 +160,12 @@ pub async fn run(
     step_s!(auth::require_role_record(route, principal.as_ref()));
     // 6. Application and role.
     let acting = step_s!(auth::application_and_role(route, principal.as_ref(), &raw));
-    // 7. Rate limit, per authenticated token (per peer address on public
+    // 7. Rate limit, per authenticated token (per client address on public
     // routes, so that varying an unchecked token buys nothing).
     let token = step_s!(auth::token_param(&raw)).map(|t| state.tokens.digest(t));
     let limit_key = match (&token, &principal) {
         (Some(digest), Some(_)) => format!("token:{digest}"),
-        // The socket's peer, not a forwarded-for header a caller could vary.
-        _ => format!(
-            "peer:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_else(|| "unknown".into())
-        ),
+        _ => client,
     };
     step_s!(state.limiter.check(&limit_key));
     // 8. Parameters.
@@ -175,6 +178,8 @@ pub async fn run(
     if !errs.is_empty() {
         step_s!(Err(ApiError::from_field_errors(errs)));
     }
+    // Log-in: failures per account (before any key is claimed).
+    let login = step_s!(throttle::begin_login(state, route, &params));
     // Idempotency-Key, on the routes that honour it.
     let claim = if route.idempotent {
         let key = step_s!(idempotency::key_from_header(
@@ -223,6 +228,7 @@ pub async fn run(
             .await
             .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
         let outcome = Outcome::from_result(result).with_session(session);
+        throttle::finish_login(&task_state, login, outcome.slug);
         if let Some(claim) = &claim {
             idempotency::finish(&*task_state.idempotency, claim, &outcome).await;
         }

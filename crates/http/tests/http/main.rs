@@ -10,5 +10,6 @@
 mod docs;
 mod flows;
 mod pipeline;
+mod rate_limits;
 mod slugs;
 mod support;
