@@ -11,4 +11,5 @@ mod docs;
 mod flows;
 mod pipeline;
 mod slugs;
+mod snapshots;
 mod support;
