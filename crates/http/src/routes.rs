@@ -3,8 +3,8 @@
 
 use crate::params::{ParamDef, ParamType as T};
 use crate::slug::Slug;
+use crate::views::{OrderView, SessionView};
 use ordercore_domain::model::{AccessMethod, PropertyType, Role};
-use ordercore_domain::rules::views::{OrderView, SessionView};
 use std::sync::LazyLock;
 
 /// Who may call a route.

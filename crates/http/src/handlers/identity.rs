@@ -6,8 +6,8 @@ use crate::errors::{self, crash};
 use crate::params::ParamsExt;
 use crate::pipeline::auth::session_view;
 use crate::state::AppState;
+use crate::views::{self, SessionView};
 use ordercore_domain::model::{Email, Secret};
-use ordercore_domain::rules::views::{self, SessionView};
 use ordercore_domain::usecases::Registration;
 
 fn email(raw: Option<&str>, path: &str) -> Result<Email, ApiError> {

@@ -9,13 +9,13 @@ mod other;
 
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;
+use crate::json_params::FieldErrors;
 use crate::pipeline::auth::Acting;
 use crate::routes::RouteDef;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use ordercore_domain::ports::Page;
 use ordercore_domain::rules::ordering::Actor;
-use ordercore_domain::rules::params::FieldErrors;
 use ordercore_domain::usecases::Principal;
 use serde_json::{Map, Value};
 

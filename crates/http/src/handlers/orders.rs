@@ -4,14 +4,15 @@
 use super::ApiRequest;
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
+use crate::json_params::{FieldErrors, JsonObject};
 use crate::params::ParamsExt;
+use crate::property_json::{parse_property_access, parse_property_info};
 use crate::state::AppState;
+use crate::views::{self, OrderView};
 use chrono::{DateTime, Utc};
 use ordercore_domain::model::{
     AppointmentWindow, ClientId, OrderId, PaymentMethodId, PropertyAccess, PropertyInfo, ServiceId,
 };
-use ordercore_domain::rules::params::{FieldErrors, JsonObject};
-use ordercore_domain::rules::views::{self, OrderView};
 use ordercore_domain::usecases::{OrderRequest, PaymentMode};
 use serde_json::{Map, Value};
 
@@ -77,12 +78,12 @@ fn parse_order_json(
     errs: &mut FieldErrors,
 ) -> Option<OrderJson> {
     let info = order.get("property_info").and_then(|v| {
-        PropertyInfo::parse(v)
+        parse_property_info(v)
             .map_err(|e| errs.extend_prefixed("order.property_info", e))
             .ok()
     });
     let access = order.get("property_access").and_then(|v| {
-        PropertyAccess::parse(v)
+        parse_property_access(v)
             .map_err(|e| errs.extend_prefixed("order.property_access", e))
             .ok()
     });

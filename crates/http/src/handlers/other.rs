@@ -5,13 +5,13 @@ use super::ApiRequest;
 use super::orders::{client_id, service_ids};
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
+use crate::json_params::FieldErrors;
 use crate::params::ParamsExt;
 use crate::state::AppState;
+use crate::views::{self, OrderView};
 use ordercore_domain::model::{
     CardDetails, CardExpiry, CardNumber, ClientId, Cvc, Discount, PaymentId, PaymentMethodId,
 };
-use ordercore_domain::rules::params::FieldErrors;
-use ordercore_domain::rules::views::{self, OrderView};
 use ordercore_domain::usecases::NewCard;
 use serde_json::{Map, Value, json};
 

@@ -11,13 +11,13 @@ use crate::envelope::{ApiError, Outcome, json_response};
 use crate::errors::crash;
 use crate::handlers::{self, ApiRequest};
 use crate::idempotency::{self, Start};
+use crate::json_params::FieldErrors;
 use crate::params;
 use crate::slug::Slug;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::FutureExt;
-use ordercore_domain::rules::params::FieldErrors;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
