@@ -344,6 +344,28 @@ impl SubmitOrder {
         }
     }
 
+    /// The problems that resolving an order's references finds: its client,
+    /// its services (when their ids were readable) and its card. For a
+    /// request whose other params already failed, so that one answer lists
+    /// every problem (SPEC §3 step 8) without submitting anything.
+    pub async fn resolution_problems(
+        &self,
+        actor: &Actor,
+        client_id: Option<ClientId>,
+        services: Option<(ServiceId, &[(ServiceId, u32)])>,
+        payment_method_id: Option<PaymentMethodId>,
+    ) -> Result<FieldErrors, Unexpected> {
+        let mut errs = FieldErrors::default();
+        let client = resolve_client(&*self.clients, actor, client_id, &mut errs).await?;
+        if let Some((primary, add_ons)) = services {
+            resolve_lines(&*self.catalog, primary, add_ons, &mut errs).await?;
+        }
+        if let (Some(id), Some(c)) = (payment_method_id, &client) {
+            self.resolve_method(id, c, &mut errs).await?;
+        }
+        Ok(errs)
+    }
+
     /// A stored, active card of this client; problems go to `payment_method_id`.
     async fn resolve_method(
         &self,

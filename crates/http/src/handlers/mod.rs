@@ -55,16 +55,24 @@ impl ApiRequest {
 }
 
 /// Route-specific checks that belong to step 8 (parsing of `json` params),
-/// so that their problems are listed with the generic ones.
-pub fn check_params(
+/// so that their problems are listed with the generic ones. When a
+/// submission already has problems, the use case's resolution problems
+/// (unknown services, client, card) are added too: one answer lists them all.
+pub async fn check_params(
+    state: &AppState,
     route: &RouteDef,
     params: &Map<String, Value>,
+    actor: Option<&Actor>,
     now: DateTime<Utc>,
     errs: &mut FieldErrors,
-) {
+) -> Result<(), ApiError> {
     if route.resource == "orders" && route.action.ends_with("_submit") {
         orders::check_order_json(params, now, errs);
+        if let (false, Some(actor)) = (errs.is_empty(), actor) {
+            orders::add_resolution_problems(state, params, actor, errs).await?;
+        }
     }
+    Ok(())
 }
 
 /// Runs the route's use case.

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use ordercore_domain::model::{
     AppointmentWindow, ClientId, OrderId, PaymentMethodId, PropertyAccess, PropertyInfo, ServiceId,
 };
+use ordercore_domain::rules::ordering::Actor;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode};
 use serde_json::{Map, Value};
 
@@ -98,6 +99,47 @@ pub fn check_order_json(params: &Map<String, Value>, now: DateTime<Utc>, errs: &
     if let Some(order) = params.obj_of("order") {
         parse_order_json(order, now, errs);
     }
+}
+
+/// Step 8 for a submission that already has problems: what resolving its
+/// references would also find, so that one answer lists every problem.
+pub async fn add_resolution_problems(
+    state: &AppState,
+    params: &Map<String, Value>,
+    actor: &Actor,
+    errs: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    let Some(order) = params.obj_of("order") else {
+        return Ok(());
+    };
+    // Add-on problems are reported by index: when an add-on id was
+    // unreadable, the readable ones would shift, so only the primary is
+    // resolved then.
+    let listed = order
+        .get("add_on_services")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let ids = service_ids(order).map(|(primary, add_ons)| {
+        let add_ons = if add_ons.len() == listed {
+            add_ons
+        } else {
+            Vec::new()
+        };
+        (primary, add_ons)
+    });
+    let problems = state
+        .usecases
+        .submit_order
+        .resolution_problems(
+            actor,
+            client_id(order),
+            ids.as_ref().map(|(p, a)| (*p, a.as_slice())),
+            params.int_of("payment_method_id").map(PaymentMethodId),
+        )
+        .await
+        .map_err(|u| crash(&u))?;
+    errs.extend_domain(problems);
+    Ok(())
 }
 
 fn view(req: &ApiRequest) -> OrderView {

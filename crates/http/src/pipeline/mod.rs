@@ -168,7 +168,9 @@ pub async fn run(
     let now = state.clock.now();
     let mut errs = FieldErrors::default();
     let params = params::validate(&route.params, &raw, "", &mut errs);
-    handlers::check_params(route, &params, now, &mut errs);
+    step_s!(
+        handlers::check_params(state, route, &params, acting.actor.as_ref(), now, &mut errs).await
+    );
     if !errs.is_empty() {
         step_s!(Err(ApiError::from_field_errors(errs)));
     }
