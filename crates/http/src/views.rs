@@ -11,11 +11,13 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use ordercore_domain::model::{
     Address, Client, Notification, NotificationContext, Order, OrderLine, Payment, PaymentMethod,
-    PropertyAccess, PropertyInfo, Service, Session, User, UserRoles,
+    PropertyAccess, PropertyInfo, Service,
 };
-use ordercore_domain::rules::session;
 use serde::Serialize;
 use serde_json::Value;
+
+mod session;
+pub use session::*;
 
 /// The views of an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +50,7 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
 
 /// A view struct as a JSON value. Serialising these structs cannot fail
 /// (no maps with non-string keys, no failing `Serialize` impls).
-fn value(v: impl Serialize) -> Value {
+pub(crate) fn value(v: impl Serialize) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
@@ -377,78 +379,5 @@ pub fn notification(n: &Notification) -> Value {
         message: &n.message,
         resolved_at: n.resolved_at.map(timestamp),
         severity: n.severity.as_str(),
-    })
-}
-
-/// The views of the envelope's `session` member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionView {
-    Default,
-    Minimal,
-}
-
-impl SessionView {
-    /// The accepted values of the `session_view` param.
-    pub const NAMES: [&'static str; 2] = ["default", "minimal"];
-
-    /// The view named `s`; `None` for any other text.
-    pub fn parse(s: &str) -> Option<SessionView> {
-        match s {
-            "default" => Some(SessionView::Default),
-            "minimal" => Some(SessionView::Minimal),
-            _ => None,
-        }
-    }
-}
-
-/// `session.user`; the minimal view shows only the id.
-#[derive(Debug, Serialize)]
-pub struct SessionUserJson<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<&'a str>,
-    pub id: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<&'static str>>,
-}
-
-/// A session in one of its views. The minimal view leaves out the members
-/// skipped when `None`; `token` is present only when given.
-#[derive(Debug, Serialize)]
-pub struct SessionJson<'a> {
-    pub application: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    pub expires_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub remember_me: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<&'a str>,
-    pub user: SessionUserJson<'a>,
-}
-
-/// A session. `token` is only given by `sessions/create` and
-/// `users/client_register`, the one time it exists in clear.
-pub fn session(
-    s: &Session,
-    user: &User,
-    roles: &UserRoles,
-    token: Option<&str>,
-    view: SessionView,
-) -> Value {
-    let full = view == SessionView::Default;
-    value(SessionJson {
-        application: s.application.as_str(),
-        created_at: full.then(|| timestamp(s.created_at)),
-        expires_at: session::expires_at(s).map(timestamp),
-        last_used_at: full.then(|| timestamp(s.last_used_at)),
-        remember_me: full.then_some(s.remember_me),
-        token,
-        user: SessionUserJson {
-            email: full.then(|| user.email.as_str()),
-            id: user.id.0,
-            roles: full.then(|| roles.names()),
-        },
     })
 }
