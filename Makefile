@@ -22,13 +22,13 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## The domain crate must not depend on IO crates (docs/architecture.md).
+## The domain crate must not depend on IO crates nor on the wire format (docs/architecture.md).
 domain-deps:
 	@tree="$$($(CARGO) tree -p ordercore-domain -e normal --prefix none)"; \
-	for forbidden in diesel actix-web reqwest tokio; do \
+	for forbidden in serde_json diesel actix-web reqwest tokio; do \
 	  if grep -qE "^$$forbidden v" <<<"$$tree"; then \
 	    echo "domain-deps: ordercore-domain depends on $$forbidden"; exit 1; fi; \
-	done; echo "domain-deps: ordercore-domain depends on none of diesel, actix-web, reqwest, tokio"
+	done; echo "domain-deps: ordercore-domain depends on none of serde_json, diesel, actix-web, reqwest, tokio"
 
 nextest:
 	$(CARGO) nextest run --workspace --no-fail-fast

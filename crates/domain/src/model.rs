@@ -5,6 +5,7 @@ mod address;
 mod appointment;
 mod card;
 mod email;
+mod field;
 mod identity;
 mod ids;
 mod money;
@@ -20,13 +21,16 @@ pub use address::{Address, PostalCode, UsState};
 pub use appointment::AppointmentWindow;
 pub use card::{CardBrand, CardDetails, CardExpiry, CardNumber, Cvc};
 pub use email::Email;
+pub use field::{Field, FieldError, FieldErrors};
 pub use identity::{
     Application, ApplicationSlug, Billing, Client, ClientProfile, Role, Session, User, UserAccount,
     UserRoles,
 };
 pub use ids::*;
 pub use money::Money;
-pub use notification::{NewNotification, Notification, Severity};
+pub use notification::{
+    NewNotification, Notification, NotificationContext, NotificationKind, Severity,
+};
 pub use order::{AppliedPromotion, ClientRef, NewOrder, Order, OrderLine, OrderStatus, Pricing};
 pub use payment::{
     NewPayment, Payment, PaymentKind, PaymentMethod, PaymentStatus, StoredPaymentProfile,

@@ -2,8 +2,6 @@
 
 pub mod card;
 pub mod ordering;
-pub mod params;
 pub mod pricing;
 pub mod promotion;
 pub mod session;
-pub mod views;

@@ -20,10 +20,10 @@
 use chrono::{Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ordercore_crypto::RandomTokens;
-use ordercore_domain::model::{AppointmentWindow, PropertyAccess, PropertyInfo};
+use ordercore_domain::model::AppointmentWindow;
 use ordercore_domain::ports::TokenGenerator;
-use ordercore_domain::rules::params::FieldErrors;
 use ordercore_http::envelope::{Outcome, Success};
+use ordercore_http::json_params::FieldErrors;
 use ordercore_http::pipeline::rate_limit::RateLimiter;
 use ordercore_http::pipeline::steps;
 use ordercore_http::{ApiError, Slug, idempotency, params, routes};
@@ -81,8 +81,14 @@ fn order_params(c: &mut Criterion) {
     let starts = now + Duration::days(1);
     g.bench_function("domain_json", |b| {
         b.iter(|| {
-            let info = PropertyInfo::parse(black_box(&order["property_info"])).unwrap();
-            let access = PropertyAccess::parse(black_box(&order["property_access"])).unwrap();
+            let info = ordercore_http::property_json::parse_property_info(black_box(
+                &order["property_info"],
+            ))
+            .unwrap();
+            let access = ordercore_http::property_json::parse_property_access(black_box(
+                &order["property_access"],
+            ))
+            .unwrap();
             let window = AppointmentWindow::new(starts, starts + Duration::hours(2), now).unwrap();
             (info, access, window)
         })

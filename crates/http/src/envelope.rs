@@ -1,10 +1,10 @@
 //! The response envelope of contract §2 and the error every pipeline step and
 //! handler returns.
 
+use crate::json_params::FieldErrors;
 use crate::slug::Slug;
 use actix_web::HttpResponse;
 use actix_web::http::header;
-use ordercore_domain::rules::params::FieldErrors;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -233,7 +233,7 @@ pub fn json_response(status: u16, body: String, retry_after: Option<u64>) -> Htt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ordercore_domain::rules::params::FieldErrors;
+    use crate::json_params::FieldErrors;
     use serde_json::json;
 
     #[test]

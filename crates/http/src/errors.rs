@@ -3,10 +3,10 @@
 //! code of each slug is decided by [`Slug::http_status`]).
 
 use crate::envelope::ApiError;
+use crate::json_params::FieldErrors;
 use crate::slug::Slug;
+use crate::views::{self, OrderView};
 use ordercore_domain::ports::PaymentError;
-use ordercore_domain::rules::params::FieldErrors;
-use ordercore_domain::rules::views::{self, OrderView};
 use ordercore_domain::usecases::{
     AddPaymentMethodError, AuthError, CreateSessionError, OrderLookupError, PaymentActionError,
     PaymentMethodLookupError, RegisterClientError, SubmitOrderError, ValidatePromotionError,
@@ -57,7 +57,10 @@ pub fn payment(e: &PaymentError) -> ApiError {
     ApiError::new(slug, message)
 }
 
-fn params(errs: FieldErrors) -> ApiError {
+/// The domain's typed field errors, each at its param path.
+fn params(domain: ordercore_domain::model::FieldErrors) -> ApiError {
+    let mut errs = FieldErrors::default();
+    errs.extend_domain(domain);
     ApiError::from_field_errors(errs)
 }
 

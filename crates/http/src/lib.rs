@@ -11,13 +11,16 @@ pub mod envelope;
 pub mod errors;
 mod handlers;
 pub mod idempotency;
+pub mod json_params;
 pub mod metrics;
 pub mod ops;
 pub mod params;
 pub mod pipeline;
+pub mod property_json;
 pub mod routes;
 pub mod slug;
 pub mod state;
+pub mod views;
 
 pub use envelope::{ApiError, Envelope};
 pub use metrics::{MeteredGateway, MeteredMailer, Metrics};

@@ -2,7 +2,7 @@
 //! (contract §3 step 8). The same definitions produce the OpenAPI document and
 //! the documentation pages, so docs and validation cannot disagree.
 
-use ordercore_domain::rules::params::{FieldErrors, as_integer, decode_json_string, join};
+use crate::json_params::{FieldErrors, as_integer, decode_json_string, join};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 

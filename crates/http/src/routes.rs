@@ -26,7 +26,7 @@ use crate::handlers::{
 use crate::params::{ParamDef, ParamType as T};
 use crate::slug::Slug;
 use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
-use ordercore_domain::rules::views::{OrderView, SessionView};
+use crate::views::{OrderView, SessionView};
 use std::sync::LazyLock;
 
 /// Who may call a route.
@@ -280,7 +280,7 @@ fn submit_route(action: &'static str, handler: Handler, purpose: &'static str) -
         resource: "orders",
         action,
         handler,
-        check: Some(orders::check_order_json),
+        check: Some(orders::check_submission),
         service: "orders",
         purpose,
         sensitive: false,

@@ -19,6 +19,7 @@ mod migrations;
 mod repos;
 pub mod schema;
 pub mod seed;
+mod stored_access;
 
 pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
 pub use migrations::embedded_migration_names;

@@ -1,4 +1,4 @@
-use super::NotificationId;
+use super::{NotificationId, OrderId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -29,24 +29,110 @@ impl Severity {
     }
 }
 
-/// A record on the staff "production notifications tab". `kind` is the slug it
-/// is about (e.g. `mandrill-email-failed`). `context` carries ids and provider
-/// error names only — never message bodies, card data, tokens or access codes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewNotification {
-    pub kind: String,
-    pub severity: Severity,
-    pub message: String,
-    pub context: serde_json::Value,
+/// What a notification is about: one variant per event staff must look at.
+/// Each has one stable name (`as_str`), the one stored and shown by
+/// `notifications/index`; most are the status slug of the answer involved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotificationKind {
+    /// An order confirmation e-mail could not be sent (now or for good).
+    MandrillEmailFailed,
+    /// The processor held a payment for review.
+    HeldForReview,
+    /// A payment could not be voided after the order could not be recorded.
+    PaymentVoidFailed,
+    /// The processor's answer to a transaction is unknown.
+    PaymentOutcomeUnknown,
+    /// The processor refused the configured API keys.
+    InvalidPaymentProcessorApiKeys,
+    /// The sweeper voided the hold of an order left pending.
+    PendingPaymentVoided,
+    /// The sweeper could not settle an order left pending.
+    PendingPaymentUnresolved,
 }
 
+impl NotificationKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [NotificationKind; 7] = [
+        NotificationKind::MandrillEmailFailed,
+        NotificationKind::HeldForReview,
+        NotificationKind::PaymentVoidFailed,
+        NotificationKind::PaymentOutcomeUnknown,
+        NotificationKind::InvalidPaymentProcessorApiKeys,
+        NotificationKind::PendingPaymentVoided,
+        NotificationKind::PendingPaymentUnresolved,
+    ];
+
+    /// The stored and shown name; stable, part of the API.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            NotificationKind::MandrillEmailFailed => "mandrill-email-failed",
+            NotificationKind::HeldForReview => "held-for-review",
+            NotificationKind::PaymentVoidFailed => "payment-void-failed",
+            NotificationKind::PaymentOutcomeUnknown => "payment-outcome-unknown",
+            NotificationKind::InvalidPaymentProcessorApiKeys => {
+                "invalid-payment-processor-api-keys"
+            }
+            NotificationKind::PendingPaymentVoided => "pending-payment-voided",
+            NotificationKind::PendingPaymentUnresolved => "pending-payment-unresolved",
+        }
+    }
+
+    /// The kind named `s`; `None` for a name no version of ordercore wrote.
+    pub fn parse(s: &str) -> Option<NotificationKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a notification refers to: ids and provider error names only — never
+/// message bodies, card data, tokens or access codes. Absent members are
+/// left out of the stored (and shown) object, and the members are declared in
+/// the order they are written (alphabetical).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationContext {
+    /// The provider's or the gateway's error name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// True when no further attempt will be made.
+    #[serde(rename = "final", default, skip_serializing_if = "Option::is_none")]
+    pub is_final: Option<bool>,
+    /// The order concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<OrderId>,
+    /// The processor's transaction concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// Whether another attempt is scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub will_retry: Option<bool>,
+}
+
+impl NotificationContext {
+    /// A context naming only `order`.
+    pub fn order(order: OrderId) -> Self {
+        NotificationContext {
+            order_id: Some(order),
+            ..Self::default()
+        }
+    }
+}
+
+/// A record on the staff "production notifications tab", about to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNotification {
+    pub kind: NotificationKind,
+    pub severity: Severity,
+    pub message: String,
+    pub context: NotificationContext,
+}
+
+/// A stored notification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
     pub id: NotificationId,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub severity: Severity,
     pub message: String,
-    pub context: serde_json::Value,
+    pub context: NotificationContext,
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
 }

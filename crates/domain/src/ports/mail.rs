@@ -1,6 +1,6 @@
 use crate::model::{Email, Order};
-use crate::rules::views::timestamp;
 use async_trait::async_trait;
+use chrono::SecondsFormat;
 
 /// One line of a confirmation e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl OrderConfirmation {
             appointments: order
                 .appointments
                 .iter()
-                .map(|w| (timestamp(w.starts_at()), timestamp(w.ends_at())))
+                .map(|w| (rfc3339(w.starts_at()), rfc3339(w.ends_at())))
                 .collect(),
         }
     }
@@ -120,4 +120,10 @@ pub trait Mailer: Send + Sync {
         &self,
         confirmation: &OrderConfirmation,
     ) -> Result<(), MailError>;
+}
+
+/// RFC 3339 with seconds and `Z`: the timestamp format of e-mails, the same
+/// as the API's.
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -1,5 +1,7 @@
 use crate::StoreError;
-use crate::model::{NewNotification, Notification, Severity};
+use crate::model::{
+    NewNotification, Notification, NotificationContext, NotificationKind, Severity,
+};
 use crate::ports::{Clock, NotificationRepository, Page};
 use std::sync::Arc;
 
@@ -20,13 +22,13 @@ impl Notifier {
     /// Best effort: returns whether it was stored.
     pub async fn notify(
         &self,
-        kind: &str,
+        kind: NotificationKind,
         severity: Severity,
         message: impl Into<String>,
-        context: serde_json::Value,
+        context: NotificationContext,
     ) -> bool {
         let n = NewNotification {
-            kind: kind.into(),
+            kind,
             severity,
             message: message.into(),
             context,

@@ -3,10 +3,9 @@
 
 use super::notify::Notifier;
 use crate::Unexpected;
-use crate::model::{OutboxId, Severity};
+use crate::model::{NotificationContext, NotificationKind, OutboxId, Severity};
 use crate::ports::{Clock, Mailer, OrderConfirmation, OrderRepository, OutboxRepository};
 use chrono::Duration;
-use serde_json::json;
 use std::sync::Arc;
 
 /// By default the first retry comes this long after a failure; each next one
@@ -143,10 +142,14 @@ impl DeliverOutbox {
         report.given_up += 1;
         self.notifier
             .notify(
-                "mandrill-email-failed",
+                NotificationKind::MandrillEmailFailed,
                 Severity::Critical,
                 format!("The confirmation e-mail of order {order_id} could not be delivered; no more attempts will be made."),
-                json!({ "order_id": order_id, "error": error, "final": true }),
+                NotificationContext {
+                    error: Some(error.to_string()),
+                    is_final: Some(true),
+                    ..NotificationContext::order(order_id)
+                },
             )
             .await;
         Ok(())

@@ -1,13 +1,13 @@
 //! `payment_methods/create`, `index`, `destroy`.
 
 use crate::model::{CardDetails, ClientId, PaymentMethod, PaymentMethodId, StoredPaymentProfile};
+use crate::model::{Field, FieldErrors};
 use crate::ports::{
     ClientRepository, Clock, CustomerProfileRequest, NewPaymentMethod, PaymentError,
     PaymentGateway, PaymentMethodRepository,
 };
 use crate::rules::card::luhn_valid;
 use crate::rules::ordering::{Actor, ClientChoiceError, order_client};
-use crate::rules::params::FieldErrors;
 use crate::{StoreError, Unexpected};
 use std::sync::Arc;
 
@@ -49,18 +49,21 @@ async fn resolve_client(
     let id = match order_client(actor, requested) {
         Ok(id) => id,
         Err(ClientChoiceError::Required) => {
-            errs.missing("client_id");
+            errs.missing(Field::CardClient);
             return Err(Ok(errs));
         }
         Err(e @ ClientChoiceError::NotPermitted) => {
-            errs.invalid("client_id", e.to_string());
+            errs.invalid(Field::CardClient, e.to_string());
             return Err(Ok(errs));
         }
     };
     match clients.find_client(id).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => {
-            errs.invalid("client_id", ClientChoiceError::NotPermitted.to_string());
+            errs.invalid(
+                Field::CardClient,
+                ClientChoiceError::NotPermitted.to_string(),
+            );
             Err(Ok(errs))
         }
         Err(e) => Err(Err(e.into())),
@@ -237,9 +240,10 @@ impl RemovePaymentMethod {
         id: PaymentMethodId,
     ) -> Result<(PaymentMethod, Result<(), PaymentError>), PaymentMethodLookupError> {
         let not_found = || {
-            let mut errs = FieldErrors::default();
-            errs.invalid("id", "no active payment method with this id");
-            PaymentMethodLookupError::Params(errs)
+            PaymentMethodLookupError::Params(FieldErrors::one_invalid(
+                Field::TargetPaymentMethod,
+                "no active payment method with this id",
+            ))
         };
         let method = self
             .methods

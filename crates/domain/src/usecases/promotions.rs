@@ -2,10 +2,9 @@
 
 use super::submit_order::{resolve_client, resolve_lines};
 use crate::Unexpected;
-use crate::model::{Client, ClientId, Pricing, Promotion, ServiceId};
+use crate::model::{Client, ClientId, Field, FieldErrors, Pricing, Promotion, ServiceId};
 use crate::ports::{CatalogRepository, ClientRepository, Clock, PromotionRepository};
 use crate::rules::ordering::Actor;
-use crate::rules::params::FieldErrors;
 use crate::rules::promotion::{Ineligible, InvalidReason};
 use crate::rules::{pricing, promotion as promotion_rules};
 use std::sync::Arc;
@@ -111,9 +110,10 @@ impl ValidatePromotion {
         let pricing = match lines {
             Some((primary, add_ons)) => {
                 let subtotal = pricing::subtotal(&primary, &add_ons).map_err(|e| {
-                    let mut errs = FieldErrors::default();
-                    errs.invalid("order.add_on_services", e.to_string());
-                    ValidatePromotionError::Params(errs)
+                    ValidatePromotionError::Params(FieldErrors::one_invalid(
+                        Field::AddOns,
+                        e.to_string(),
+                    ))
                 })?;
                 Some(pricing::price(
                     subtotal,

@@ -2,8 +2,8 @@
 
 use super::auth::{CreatedSession, IdentityPorts};
 use crate::model::{ApplicationSlug, Billing, Client, ClientProfile, Email, UserId};
+use crate::model::{Field, FieldErrors};
 use crate::ports::NewClientRegistration;
-use crate::rules::params::FieldErrors;
 use crate::{StoreError, Unexpected};
 
 /// Shortest password accepted at registration.
@@ -56,7 +56,7 @@ impl RegisterClient {
         let mut errs = FieldErrors::default();
         if reg.password.expose().chars().count() < MIN_PASSWORD_LENGTH {
             errs.invalid(
-                "client.password",
+                Field::ClientPassword,
                 format!("must be at least {MIN_PASSWORD_LENGTH} characters"),
             );
         }
@@ -67,7 +67,7 @@ impl RegisterClient {
             .await
             .map_err(Unexpected::from)?;
         if app.is_none() {
-            errs.invalid("application", "unknown application");
+            errs.invalid(Field::Application, "unknown application");
         }
         if !errs.is_empty() {
             return Err(RegisterClientError::Params(errs));

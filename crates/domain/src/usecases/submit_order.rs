@@ -4,9 +4,10 @@ use super::notify::Notifier;
 use super::outbox::RetryPolicy;
 use super::promotions::eligible_promotion;
 use crate::model::{
-    AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Money, NewOrder, NewPayment,
-    Order, OrderLine, PaymentKind, PaymentMethod, PaymentMethodId, PaymentStatus, PropertyAccess,
-    PropertyInfo, Service, ServiceId, ServiceKind, Severity,
+    AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Field, FieldErrors, Money,
+    NewOrder, NewPayment, NotificationContext, NotificationKind, Order, OrderLine, PaymentKind,
+    PaymentMethod, PaymentMethodId, PaymentStatus, PropertyAccess, PropertyInfo, Service,
+    ServiceId, ServiceKind, Severity,
 };
 use crate::ports::{
     CatalogRepository, ClientRepository, Clock, MailError, Mailer, NewOutboxEmail,
@@ -14,12 +15,10 @@ use crate::ports::{
     PaymentMethodRepository, PromotionRepository, TransactionRequest,
 };
 use crate::rules::ordering::{Actor, ClientChoiceError, order_client, payment_needed};
-use crate::rules::params::FieldErrors;
 use crate::rules::pricing;
 use crate::rules::promotion::{Ineligible, InvalidReason};
 use crate::{StoreError, Unexpected};
 use chrono::Duration;
-use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -91,21 +90,23 @@ pub(crate) async fn resolve_client(
     requested: Option<ClientId>,
     errs: &mut FieldErrors,
 ) -> Result<Option<Client>, Unexpected> {
-    const PATH: &str = "order.client.id";
     match order_client(actor, requested) {
         Ok(id) => match clients.find_client(id).await? {
             Some(c) => Ok(Some(c)),
             None => {
-                errs.invalid(PATH, ClientChoiceError::NotPermitted.to_string());
+                errs.invalid(
+                    Field::OrderClient,
+                    ClientChoiceError::NotPermitted.to_string(),
+                );
                 Ok(None)
             }
         },
         Err(ClientChoiceError::Required) => {
-            errs.missing(PATH);
+            errs.missing(Field::OrderClient);
             Ok(None)
         }
         Err(e) => {
-            errs.invalid(PATH, e.to_string());
+            errs.invalid(Field::OrderClient, e.to_string());
             Ok(None)
         }
     }
@@ -140,7 +141,7 @@ pub(crate) async fn resolve_lines(
         Some(s) => Some(line(s, 1)),
         None => {
             errs.invalid(
-                "order.primary_service.id",
+                Field::PrimaryService,
                 "no active primary service with this id",
             );
             None
@@ -149,7 +150,7 @@ pub(crate) async fn resolve_lines(
     let mut seen = HashSet::new();
     let mut lines = Vec::with_capacity(add_ons.len());
     for (i, (id, quantity)) in add_ons.iter().enumerate() {
-        let path = format!("order.add_on_services[{i}].id");
+        let path = Field::AddOn(i);
         if !seen.insert(*id) {
             errs.invalid(path, "this add-on service is listed twice");
         } else if let Some(s) = usable(*id, ServiceKind::AddOn) {
@@ -246,9 +247,7 @@ impl SubmitOrder {
 
         // 2. Price.
         let subtotal = pricing::subtotal(&primary, &add_ons).map_err(|e| {
-            let mut errs = FieldErrors::default();
-            errs.invalid("order.add_on_services", e.to_string());
-            SubmitOrderError::Params(errs)
+            SubmitOrderError::Params(FieldErrors::one_invalid(Field::AddOns, e.to_string()))
         })?;
 
         // 3. Promotion.
@@ -264,9 +263,9 @@ impl SubmitOrder {
         let needs_card = payment_needed(prices.total, client.billing);
         let method = match (needs_card, method) {
             (true, None) => {
-                let mut errs = FieldErrors::default();
-                errs.missing("payment_method_id");
-                return Err(SubmitOrderError::Params(errs));
+                return Err(SubmitOrderError::Params(FieldErrors::one_missing(
+                    Field::PaymentMethod,
+                )));
             }
             (true, Some(m)) => Some(m),
             (false, _) => None,
@@ -324,10 +323,17 @@ impl SubmitOrder {
                     .await;
                 self.notifier
                     .notify(
-                        "mandrill-email-failed",
+                        NotificationKind::MandrillEmailFailed,
                         Severity::Warning,
-                        format!("The confirmation e-mail of order {} could not be sent.", order.id),
-                        json!({ "order_id": order.id, "error": error.name(), "will_retry": retry_at.is_some() }),
+                        format!(
+                            "The confirmation e-mail of order {} could not be sent.",
+                            order.id
+                        ),
+                        NotificationContext {
+                            error: Some(error.name()),
+                            will_retry: Some(retry_at.is_some()),
+                            ..NotificationContext::order(order.id)
+                        },
                     )
                     .await;
                 Err(SubmitOrderError::MailFailed {
@@ -336,6 +342,28 @@ impl SubmitOrder {
                 })
             }
         }
+    }
+
+    /// The problems that resolving an order's references finds: its client,
+    /// its services (when their ids were readable) and its card. For a
+    /// request whose other params already failed, so that one answer lists
+    /// every problem (SPEC §3 step 8) without submitting anything.
+    pub async fn resolution_problems(
+        &self,
+        actor: &Actor,
+        client_id: Option<ClientId>,
+        services: Option<(ServiceId, &[(ServiceId, u32)])>,
+        payment_method_id: Option<PaymentMethodId>,
+    ) -> Result<FieldErrors, Unexpected> {
+        let mut errs = FieldErrors::default();
+        let client = resolve_client(&*self.clients, actor, client_id, &mut errs).await?;
+        if let Some((primary, add_ons)) = services {
+            resolve_lines(&*self.catalog, primary, add_ons, &mut errs).await?;
+        }
+        if let (Some(id), Some(c)) = (payment_method_id, &client) {
+            self.resolve_method(id, c, &mut errs).await?;
+        }
+        Ok(errs)
     }
 
     /// A stored, active card of this client; problems go to `payment_method_id`.
@@ -349,7 +377,7 @@ impl SubmitOrder {
             Some(m) if m.active && m.client_id == client.id => Ok(Some(m)),
             _ => {
                 errs.invalid(
-                    "payment_method_id",
+                    Field::PaymentMethod,
                     "no active payment method of this client with this id",
                 );
                 Ok(None)
@@ -398,13 +426,16 @@ impl SubmitOrder {
         if approval.held_for_review {
             self.notifier
                 .notify(
-                    "held-for-review",
+                    NotificationKind::HeldForReview,
                     Severity::Warning,
                     format!(
                         "The payment of order {} is held for review by the processor.",
                         pending.id
                     ),
-                    json!({ "order_id": pending.id, "transaction_id": approval.transaction_id }),
+                    NotificationContext {
+                        transaction_id: Some(approval.transaction_id.clone()),
+                        ..NotificationContext::order(pending.id)
+                    },
                 )
                 .await;
         }
@@ -456,13 +487,17 @@ impl SubmitOrder {
             Err(void_error) => {
                 self.notifier
                 .notify(
-                    "payment-void-failed",
+                    NotificationKind::PaymentVoidFailed,
                     Severity::Critical,
                     format!(
                         "Order {} could not be recorded and its payment could not be voided: void it at the processor.",
                         pending.id
                     ),
-                    json!({ "order_id": pending.id, "transaction_id": approval.transaction_id, "error": void_error.to_string() }),
+                    NotificationContext {
+                        error: Some(void_error.to_string()),
+                        transaction_id: Some(approval.transaction_id.clone()),
+                        ..NotificationContext::order(pending.id)
+                    },
                 )
                 .await;
             }
@@ -483,21 +518,26 @@ impl SubmitOrder {
     async fn notify_payment_problem(&self, order_id: crate::model::OrderId, e: &PaymentError) {
         let (kind, severity, message) = match e {
             PaymentError::OutcomeUnknown { .. } => (
-                "payment-outcome-unknown",
+                NotificationKind::PaymentOutcomeUnknown,
                 Severity::Critical,
                 format!(
                     "The processor did not answer for order {order_id}: reconcile it and void any hold."
                 ),
             ),
             PaymentError::InvalidCredentials { .. } => (
-                "invalid-payment-processor-api-keys",
+                NotificationKind::InvalidPaymentProcessorApiKeys,
                 Severity::Critical,
                 "The payment processor rejected our API credentials.".to_string(),
             ),
             _ => return,
         };
         self.notifier
-            .notify(kind, severity, message, json!({ "order_id": order_id }))
+            .notify(
+                kind,
+                severity,
+                message,
+                NotificationContext::order(order_id),
+            )
             .await;
     }
 }

@@ -3,10 +3,9 @@
 
 use super::notify::Notifier;
 use crate::Unexpected;
-use crate::model::Severity;
+use crate::model::{NotificationContext, NotificationKind, Severity};
 use crate::ports::{Clock, OrderRepository, PaymentGateway};
 use chrono::Duration;
-use serde_json::json;
 use std::sync::Arc;
 
 /// What one sweep did.
@@ -72,13 +71,16 @@ impl SweepPendingPayments {
                     report.voided += 1;
                     self.notifier
                         .notify(
-                            "pending-payment-voided",
+                            NotificationKind::PendingPaymentVoided,
                             Severity::Info,
                             format!(
                                 "Order {} was abandoned during payment; its hold was voided.",
                                 order.id
                             ),
-                            json!({ "order_id": order.id, "transaction_id": tx }),
+                            NotificationContext {
+                                transaction_id: Some(tx),
+                                ..NotificationContext::order(order.id)
+                            },
                         )
                         .await;
                 }
@@ -86,10 +88,13 @@ impl SweepPendingPayments {
                     report.needs_attention += 1;
                     self.notifier
                         .notify(
-                            "pending-payment-unresolved",
+                            NotificationKind::PendingPaymentUnresolved,
                             Severity::Critical,
                             format!("Order {} was abandoned during payment and any hold could not be voided: reconcile it at the processor.", order.id),
-                            json!({ "order_id": order.id, "error": e.to_string() }),
+                            NotificationContext {
+                                error: Some(e.to_string()),
+                                ..NotificationContext::order(order.id)
+                            },
                         )
                         .await;
                 }

@@ -310,7 +310,7 @@ pub fn stored_notification(
 ) -> ordercore_domain::model::Notification {
     ordercore_domain::model::Notification {
         id: ordercore_domain::model::NotificationId(1),
-        kind: n.kind.clone(),
+        kind: n.kind,
         severity: n.severity,
         message: n.message.clone(),
         context: n.context.clone(),

@@ -3,7 +3,9 @@
 use crate::fixtures::*;
 use mockall::predicate::eq;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{ClientId, NotificationId, Severity};
+use ordercore_domain::model::{
+    ClientId, NotificationContext, NotificationId, NotificationKind, Severity,
+};
 use ordercore_domain::ports::{
     MockCatalogRepository, MockNotificationRepository, MockOrderRepository, Page,
 };
@@ -126,10 +128,10 @@ async fn notifications_are_listed_by_page() {
         .returning(|_| {
             Ok(vec![ordercore_domain::model::Notification {
                 id: NotificationId(1),
-                kind: "mandrill-email-failed".into(),
+                kind: NotificationKind::MandrillEmailFailed,
                 severity: Severity::Warning,
                 message: "m".into(),
-                context: serde_json::json!({}),
+                context: NotificationContext::default(),
                 created_at: now(),
                 resolved_at: None,
             }])

@@ -74,11 +74,11 @@ impl Mocks {
         self.notifications
             .expect_record()
             .withf(move |n: &NewNotification, _| {
-                n.kind == "mandrill-email-failed"
+                n.kind.as_str() == "mandrill-email-failed"
                     && n.severity == Severity::Critical
-                    && n.context["order_id"] == ORDER.0
-                    && n.context["error"] == error
-                    && n.context["final"] == true
+                    && n.context.order_id == Some(ORDER)
+                    && n.context.error.as_deref() == Some(error)
+                    && n.context.is_final == Some(true)
             })
             .times(1)
             .returning(|n, at| Ok(stored_notification(n, at)));

@@ -10,12 +10,12 @@ use ordercore_domain::model::{
     CardBrand, CardDetails, CardExpiry, CardNumber, Client, ClientId, Cvc, PaymentMethod,
     PaymentMethodId, StoredPaymentProfile,
 };
+use ordercore_domain::model::{Field, FieldError};
 use ordercore_domain::ports::{
     CustomerProfileRequest, MockClientRepository, MockPaymentGateway, MockPaymentMethodRepository,
     NewPaymentMethod, PaymentError,
 };
 use ordercore_domain::rules::ordering::Actor;
-use ordercore_domain::rules::params::FieldError;
 use ordercore_domain::usecases::{
     AddPaymentMethod, AddPaymentMethodError, ListPaymentMethods, NewCard, PaymentMethodLookupError,
     RemovePaymentMethod,
@@ -118,8 +118,8 @@ impl Mocks {
     }
 }
 
-fn params_paths(errs: &[FieldError]) -> Vec<(&str, bool)> {
-    errs.iter().map(|e| (e.path.as_str(), e.missing)).collect()
+fn params_paths(errs: &[FieldError]) -> Vec<(Field, bool)> {
+    errs.iter().map(|e| (e.field, e.missing)).collect()
 }
 
 // ---- AddPaymentMethod -------------------------------------------------------
@@ -317,7 +317,7 @@ async fn an_employee_must_name_the_client() {
     m.no_processor();
     match m.add(Actor::Employee, None, valid_card()).await {
         Err(AddPaymentMethodError::Params(errs)) => {
-            assert_eq!(params_paths(&errs.0), [("client_id", true)]);
+            assert_eq!(params_paths(&errs.0), [(Field::CardClient, true)]);
         }
         other => panic!("expected Params, got {other:?}"),
     }
@@ -351,7 +351,7 @@ async fn an_employee_naming_an_unknown_client_is_invalid() {
         .await
     {
         Err(AddPaymentMethodError::Params(errs)) => {
-            assert_eq!(params_paths(&errs.0), [("client_id", false)]);
+            assert_eq!(params_paths(&errs.0), [(Field::CardClient, false)]);
         }
         other => panic!("expected Params, got {other:?}"),
     }
@@ -367,7 +367,7 @@ async fn a_client_may_not_add_a_card_for_another_client() {
         .await
     {
         Err(AddPaymentMethodError::Params(errs)) => {
-            assert_eq!(params_paths(&errs.0), [("client_id", false)]);
+            assert_eq!(params_paths(&errs.0), [(Field::CardClient, false)]);
         }
         other => panic!("expected Params, got {other:?}"),
     }
@@ -411,7 +411,7 @@ async fn list_refuses_a_missing_or_foreign_client() {
     m.methods.expect_list_active().never();
     match list(m.clients, m.methods, Actor::Employee, None).await {
         Err(PaymentMethodLookupError::Params(errs)) => {
-            assert_eq!(params_paths(&errs.0), [("client_id", true)]);
+            assert_eq!(params_paths(&errs.0), [(Field::CardClient, true)]);
         }
         other => panic!("expected Params, got {other:?}"),
     }
@@ -428,7 +428,7 @@ async fn list_refuses_a_missing_or_foreign_client() {
     .await
     {
         Err(PaymentMethodLookupError::Params(errs)) => {
-            assert_eq!(params_paths(&errs.0), [("client_id", false)]);
+            assert_eq!(params_paths(&errs.0), [(Field::CardClient, false)]);
         }
         other => panic!("expected Params, got {other:?}"),
     }
@@ -456,7 +456,7 @@ fn found(m: &mut Mocks, pm: Option<PaymentMethod>) {
 fn invalid_id(r: Result<(PaymentMethod, Result<(), PaymentError>), PaymentMethodLookupError>) {
     match r {
         Err(PaymentMethodLookupError::Params(errs)) => {
-            assert_eq!(params_paths(&errs.0), [("id", false)]);
+            assert_eq!(params_paths(&errs.0), [(Field::TargetPaymentMethod, false)]);
         }
         other => panic!("expected Params on id, got {other:?}"),
     }

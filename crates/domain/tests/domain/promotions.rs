@@ -3,7 +3,7 @@
 use crate::fixtures::*;
 use chrono::Duration;
 use mockall::predicate::eq;
-use ordercore_domain::model::{ClientId, Discount, Pricing, Promotion, ServiceId};
+use ordercore_domain::model::{ClientId, Discount, Field, Pricing, Promotion, ServiceId};
 use ordercore_domain::ports::{
     MockCatalogRepository, MockClientRepository, MockPromotionRepository,
 };
@@ -197,7 +197,7 @@ async fn params_are_checked_before_the_code() {
     m.promotions.expect_find_by_code().never();
     match m.run(Actor::Employee, None, None).await {
         Err(ValidatePromotionError::Params(errs)) => {
-            assert_eq!(errs.0[0].path, "order.client.id");
+            assert_eq!(errs.0[0].field, Field::OrderClient);
             assert!(errs.0[0].missing);
         }
         other => panic!("expected Params, got {other:?}"),
@@ -213,7 +213,7 @@ async fn params_are_checked_before_the_code() {
         .await
     {
         Err(ValidatePromotionError::Params(errs)) => {
-            assert_eq!(errs.0[0].path, "order.primary_service.id");
+            assert_eq!(errs.0[0].field, Field::PrimaryService);
         }
         other => panic!("expected Params, got {other:?}"),
     }

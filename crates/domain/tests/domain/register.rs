@@ -5,7 +5,7 @@ use crate::fixtures::*;
 use mockall::predicate::eq;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    ApplicationSlug, Billing, Client, Role, Secret, UserAccount, UserId, UserRoles,
+    ApplicationSlug, Billing, Client, Field, Role, Secret, UserAccount, UserId, UserRoles,
 };
 use ordercore_domain::ports::{
     MockApplicationRepository, MockPasswordHasher, MockSessionStore, MockTokenGenerator,
@@ -243,7 +243,7 @@ async fn a_short_password_is_invalid() {
     match m.run(registration("seven77", None)).await {
         Err(RegisterClientError::Params(errs)) => {
             assert_eq!(errs.0.len(), 1);
-            assert_eq!(errs.0[0].path, "client.password");
+            assert_eq!(errs.0[0].field, Field::ClientPassword);
             assert!(!errs.0[0].missing);
         }
         other => panic!("expected Params, got {other:?}"),
@@ -261,7 +261,7 @@ async fn an_unknown_application_is_invalid() {
     m.refuses();
     match m.run(registration(PASSWORD, None)).await {
         Err(RegisterClientError::Params(errs)) => {
-            assert_eq!(errs.0[0].path, "application");
+            assert_eq!(errs.0[0].field, Field::Application);
         }
         other => panic!("expected Params, got {other:?}"),
     }

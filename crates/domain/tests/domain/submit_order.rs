@@ -10,11 +10,11 @@ use ordercore_domain::model::{
     OrderStatus, OutboxId, PaymentKind, PaymentMethod, PaymentStatus, Promotion, ServiceId,
     Severity,
 };
+use ordercore_domain::model::{Field, FieldError};
 use ordercore_domain::ports::{
     Approval, MailError, NewOutboxEmail, OrderConfirmation, PaymentError, TransactionRequest,
 };
 use ordercore_domain::rules::ordering::Actor;
-use ordercore_domain::rules::params::FieldError;
 use ordercore_domain::rules::promotion::InvalidReason;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode, SubmitOrderError};
 
@@ -193,16 +193,16 @@ fn params(r: Result<Order, SubmitOrderError>) -> Vec<FieldError> {
     }
 }
 
-fn invalid(path: &str) -> (String, bool) {
-    (path.to_string(), false)
+fn invalid(field: Field) -> (Field, bool) {
+    (field, false)
 }
 
-fn missing(path: &str) -> (String, bool) {
-    (path.to_string(), true)
+fn missing(field: Field) -> (Field, bool) {
+    (field, true)
 }
 
-fn paths(errs: &[FieldError]) -> Vec<(String, bool)> {
-    errs.iter().map(|e| (e.path.clone(), e.missing)).collect()
+fn paths(errs: &[FieldError]) -> Vec<(Field, bool)> {
+    errs.iter().map(|e| (e.field, e.missing)).collect()
 }
 
 // ---- success ----------------------------------------------------------------
@@ -403,7 +403,7 @@ async fn unknown_primary_service_is_invalid() {
     resolves(&mut m);
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().primary(ServiceId(99)).build()).await);
-    assert_eq!(paths(&errs), [invalid("order.primary_service.id")]);
+    assert_eq!(paths(&errs), [invalid(Field::PrimaryService)]);
 }
 
 #[tokio::test]
@@ -413,7 +413,7 @@ async fn an_add_on_as_primary_service_is_invalid() {
     nothing_recorded(&mut m);
     let req = request().primary(FLOOR_PLAN).add_ons(&[]).build();
     let errs = params(run(m, me(), req).await);
-    assert_eq!(paths(&errs), [invalid("order.primary_service.id")]);
+    assert_eq!(paths(&errs), [invalid(Field::PrimaryService)]);
 }
 
 #[tokio::test]
@@ -432,7 +432,7 @@ async fn an_inactive_primary_service_is_invalid() {
     });
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().build()).await);
-    assert_eq!(paths(&errs), [invalid("order.primary_service.id")]);
+    assert_eq!(paths(&errs), [invalid(Field::PrimaryService)]);
 }
 
 #[tokio::test]
@@ -442,7 +442,7 @@ async fn a_primary_service_as_add_on_is_invalid() {
     nothing_recorded(&mut m);
     let req = request().add_ons(&[(TOUR, 1), (PHOTOS, 1)]).build();
     let errs = params(run(m, me(), req).await);
-    assert_eq!(paths(&errs), [invalid("order.add_on_services[1].id")]);
+    assert_eq!(paths(&errs), [invalid(Field::AddOn(1))]);
 }
 
 #[tokio::test]
@@ -454,7 +454,7 @@ async fn the_same_add_on_twice_is_invalid_at_its_second_place() {
         .add_ons(&[(FLOOR_PLAN, 1), (FLOOR_PLAN, 2)])
         .build();
     let errs = params(run(m, me(), req).await);
-    assert_eq!(paths(&errs), [invalid("order.add_on_services[1].id")]);
+    assert_eq!(paths(&errs), [invalid(Field::AddOn(1))]);
     assert_eq!(errs[0].reason, "this add-on service is listed twice");
 }
 
@@ -479,9 +479,9 @@ async fn every_problem_is_reported_at_once() {
     assert_eq!(
         paths(&errs),
         [
-            invalid("order.primary_service.id"),
-            invalid("order.add_on_services[0].id"),
-            invalid("payment_method_id"),
+            invalid(Field::PrimaryService),
+            invalid(Field::AddOn(0)),
+            invalid(Field::PaymentMethod),
         ]
     );
 }
@@ -494,7 +494,7 @@ async fn a_client_may_not_order_for_another_client() {
     m.methods.expect_find().never();
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().client(OTHER_CLIENT).build()).await);
-    assert_eq!(paths(&errs), [invalid("order.client.id")]);
+    assert_eq!(paths(&errs), [invalid(Field::OrderClient)]);
 }
 
 #[tokio::test]
@@ -521,7 +521,7 @@ async fn an_employee_must_name_the_client() {
     catalogue_found(&mut m);
     nothing_recorded(&mut m);
     let errs = params(run(m, Actor::Employee, request().build()).await);
-    assert_eq!(paths(&errs), [missing("order.client.id")]);
+    assert_eq!(paths(&errs), [missing(Field::OrderClient)]);
 }
 
 #[tokio::test]
@@ -535,7 +535,7 @@ async fn an_unknown_client_looks_like_a_forbidden_one() {
     catalogue_found(&mut m);
     nothing_recorded(&mut m);
     let errs = params(run(m, Actor::Employee, request().client(ClientId(404)).build()).await);
-    assert_eq!(paths(&errs), [invalid("order.client.id")]);
+    assert_eq!(paths(&errs), [invalid(Field::OrderClient)]);
 
     let mut m = SubmitMocks::default();
     catalogue_found(&mut m);
@@ -552,7 +552,7 @@ async fn a_liaison_may_not_order_for_a_client_not_assigned() {
     nothing_recorded(&mut m);
     let liaison = Actor::Liaison(vec![OTHER_CLIENT]);
     let errs = params(run(m, liaison, request().client(CLIENT).build()).await);
-    assert_eq!(paths(&errs), [invalid("order.client.id")]);
+    assert_eq!(paths(&errs), [invalid(Field::OrderClient)]);
 }
 
 #[tokio::test]
@@ -561,7 +561,7 @@ async fn a_liaison_must_name_the_client() {
     catalogue_found(&mut m);
     nothing_recorded(&mut m);
     let errs = params(run(m, Actor::Liaison(vec![CLIENT]), request().build()).await);
-    assert_eq!(paths(&errs), [missing("order.client.id")]);
+    assert_eq!(paths(&errs), [missing(Field::OrderClient)]);
 }
 
 #[tokio::test]
@@ -578,7 +578,7 @@ async fn a_payment_method_of_another_client_is_invalid() {
     );
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().build()).await);
-    assert_eq!(paths(&errs), [invalid("payment_method_id")]);
+    assert_eq!(paths(&errs), [invalid(Field::PaymentMethod)]);
 }
 
 #[tokio::test]
@@ -589,7 +589,7 @@ async fn an_unknown_or_inactive_payment_method_is_invalid() {
     m.methods.expect_find().times(1).returning(|_| Ok(None));
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().build()).await);
-    assert_eq!(paths(&errs), [invalid("payment_method_id")]);
+    assert_eq!(paths(&errs), [invalid(Field::PaymentMethod)]);
 
     let mut m = SubmitMocks::default();
     client_found(&mut m, client());
@@ -603,7 +603,7 @@ async fn an_unknown_or_inactive_payment_method_is_invalid() {
     );
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().build()).await);
-    assert_eq!(paths(&errs), [invalid("payment_method_id")]);
+    assert_eq!(paths(&errs), [invalid(Field::PaymentMethod)]);
 }
 
 #[tokio::test]
@@ -614,7 +614,7 @@ async fn a_payment_method_is_required_when_a_card_must_pay() {
     m.methods.expect_find().never();
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().method(None).build()).await);
-    assert_eq!(paths(&errs), [missing("payment_method_id")]);
+    assert_eq!(paths(&errs), [missing(Field::PaymentMethod)]);
 }
 
 // ---- promotion --------------------------------------------------------------
@@ -885,9 +885,9 @@ async fn processor_fails(mode: PaymentMode, error: PaymentError, notification: O
             m.notifications
                 .expect_record()
                 .withf(move |n: &NewNotification, _| {
-                    n.kind == kind
+                    n.kind.as_str() == kind
                         && n.severity == Severity::Critical
-                        && n.context["order_id"] == ORDER.0
+                        && n.context.order_id == Some(ORDER)
                 })
                 .times(1)
                 .returning(|n, at| Ok(stored_notification(n, at)));
@@ -961,9 +961,9 @@ async fn a_hold_held_for_review_is_recorded_as_such_and_notified() {
         m.notifications
             .expect_record()
             .withf(|n: &NewNotification, _| {
-                n.kind == "held-for-review"
-                    && n.context["order_id"] == ORDER.0
-                    && n.context["transaction_id"] == TX
+                n.kind.as_str() == "held-for-review"
+                    && n.context.order_id == Some(ORDER)
+                    && n.context.transaction_id.as_deref() == Some(TX)
             })
             .times(1)
             .returning(|n, at| Ok(stored_notification(n, at)));
@@ -1011,9 +1011,9 @@ async fn finalize_fails(
         m.notifications
             .expect_record()
             .withf(|n: &NewNotification, _| {
-                n.kind == "payment-void-failed"
+                n.kind.as_str() == "payment-void-failed"
                     && n.severity == Severity::Critical
-                    && n.context["transaction_id"] == TX
+                    && n.context.transaction_id.as_deref() == Some(TX)
             })
             .times(1)
             .returning(|n, at| Ok(stored_notification(n, at)));
@@ -1079,10 +1079,10 @@ async fn mail_fails(error: MailError, retry_at: Option<chrono::DateTime<chrono::
     m.notifications
         .expect_record()
         .withf(move |n: &NewNotification, _| {
-            n.kind == "mandrill-email-failed"
-                && n.context["order_id"] == ORDER.0
-                && n.context["error"] == name.as_str()
-                && n.context["will_retry"] == retry_at.is_some()
+            n.kind.as_str() == "mandrill-email-failed"
+                && n.context.order_id == Some(ORDER)
+                && n.context.error.as_deref() == Some(name.as_str())
+                && n.context.will_retry == Some(retry_at.is_some())
                 && !n.message.contains(ACCESS_CODE)
         })
         .times(1)

@@ -65,7 +65,9 @@ impl Mocks {
         self.notifications
             .expect_record()
             .withf(move |n: &NewNotification, _| {
-                n.kind == kind && n.severity == severity && n.context["order_id"] == id
+                n.kind.as_str() == kind
+                    && n.severity == severity
+                    && n.context.order_id == Some(OrderId(id))
             })
             .times(1)
             .returning(|n, at| Ok(stored_notification(n, at)));

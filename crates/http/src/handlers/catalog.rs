@@ -4,7 +4,7 @@ use super::{ApiRequest, NoParams};
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;
 use crate::state::AppState;
-use ordercore_domain::rules::views;
+use crate::views;
 use serde_json::Value;
 
 /// services/index.

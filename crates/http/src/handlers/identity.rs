@@ -4,8 +4,8 @@ use super::{ApiRequest, NoParams};
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
 use crate::state::AppState;
+use crate::views::{self, SessionView};
 use ordercore_domain::model::{Email, Secret};
-use ordercore_domain::rules::views::{self, SessionView};
 use ordercore_domain::usecases::Registration;
 use serde::Deserialize;
 

@@ -18,14 +18,14 @@ pub mod promotions;
 
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;
+use crate::json_params::FieldErrors;
 use crate::pipeline::auth::Acting;
 use crate::routes::RouteDef;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use ordercore_domain::ports::Page;
 use ordercore_domain::rules::ordering::Actor;
-use ordercore_domain::rules::params::FieldErrors;
-use ordercore_domain::rules::views::SessionView;
+use crate::views::SessionView;
 use ordercore_domain::usecases::Principal;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -83,9 +83,20 @@ impl Paging {
     }
 }
 
-/// A route-specific part of step 8 (parsing of `json` params), run on the
-/// validated params so that its problems are listed with the generic ones.
-pub type Check = fn(&Map<String, Value>, DateTime<Utc>, &mut FieldErrors);
+/// A route-specific part of step 8 (parsing of `json` params, and for a
+/// submission that already has problems, what resolving its references would
+/// also find), run on the validated params so that its problems are listed
+/// with the generic ones: one answer lists them all.
+pub type Check = for<'a> fn(
+    &'a AppState,
+    &'a Map<String, Value>,
+    Option<&'a Actor>,
+    DateTime<Utc>,
+    &'a mut FieldErrors,
+) -> CheckFuture<'a>;
+
+/// The future of a [`Check`].
+pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ApiError>> + 'a>>;
 
 /// What a route's params struct must be. In tests it must also serialize,
 /// so that the table-versus-struct test can compare both ways.

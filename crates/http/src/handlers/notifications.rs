@@ -4,7 +4,7 @@ use super::{ApiRequest, Paging};
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;
 use crate::state::AppState;
-use ordercore_domain::rules::views;
+use crate::views;
 use serde_json::Value;
 
 /// notifications/index.

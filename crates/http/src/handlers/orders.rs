@@ -4,14 +4,16 @@
 use super::{ApiRequest, Paging};
 use crate::envelope::{ApiError, Success};
 use crate::errors::{self, crash};
+use crate::json_params::{FieldErrors, JsonObject};
 use crate::params::ParamsExt;
+use crate::property_json::{parse_property_access, parse_property_info};
 use crate::state::AppState;
+use crate::views::{self, OrderView};
 use chrono::{DateTime, Utc};
 use ordercore_domain::model::{
     AppointmentWindow, ClientId, OrderId, PaymentMethodId, PropertyAccess, PropertyInfo, ServiceId,
 };
-use ordercore_domain::rules::params::{FieldErrors, JsonObject};
-use ordercore_domain::rules::views::{self, OrderView};
+use ordercore_domain::rules::ordering::Actor;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -142,12 +144,12 @@ fn parse_order_json(
     errs: &mut FieldErrors,
 ) -> Option<OrderJson> {
     let info = info.and_then(|v| {
-        PropertyInfo::parse(v)
+        parse_property_info(v)
             .map_err(|e| errs.extend_prefixed("order.property_info", e))
             .ok()
     });
     let access = access.and_then(|v| {
-        PropertyAccess::parse(v)
+        parse_property_access(v)
             .map_err(|e| errs.extend_prefixed("order.property_access", e))
             .ok()
     });
@@ -161,6 +163,68 @@ pub fn check_order_json(params: &Map<String, Value>, now: DateTime<Utc>, errs: &
         let json = ["property_info", "property_access", "appointments"].map(|k| order.get(k));
         parse_order_json(json, now, errs);
     }
+}
+
+/// Step 8 for a submission that already has problems: what resolving its
+/// references would also find, so that one answer lists every problem.
+pub async fn add_resolution_problems(
+    state: &AppState,
+    params: &Map<String, Value>,
+    actor: &Actor,
+    errs: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    let Some(order) = params.obj_of("order") else {
+        return Ok(());
+    };
+    // Add-on problems are reported by index: when an add-on id was
+    // unreadable, the readable ones would shift, so only the primary is
+    // resolved then.
+    let listed = order
+        .get("add_on_services")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let ids = map_service_ids(order).map(|(primary, add_ons)| {
+        let add_ons = if add_ons.len() == listed {
+            add_ons
+        } else {
+            Vec::new()
+        };
+        (primary, add_ons)
+    });
+    let problems = state
+        .usecases
+        .submit_order
+        .resolution_problems(
+            actor,
+            order.obj_of("client").and_then(|c| c.int_of("id")).map(ClientId),
+            ids.as_ref().map(|(p, a)| (*p, a.as_slice())),
+            params.int_of("payment_method_id").map(PaymentMethodId),
+        )
+        .await
+        .map_err(|u| crash(&u))?;
+    errs.extend_domain(problems);
+    Ok(())
+}
+
+/// `(primary, [(add-on, quantity)])` read from a partly valid `order`
+/// (step 8 runs before the typed params exist).
+fn map_service_ids(order: &Map<String, Value>) -> Option<(ServiceId, Vec<(ServiceId, u32)>)> {
+    let primary = order.obj_of("primary_service")?.int_of("id")?;
+    let add_ons = order
+        .get("add_on_services")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_object)
+                .filter_map(|a| {
+                    let quantity = a.int_of("quantity").unwrap_or(1);
+                    Some((ServiceId(a.int_of("id")?), u32::try_from(quantity).ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((ServiceId(primary), add_ons))
 }
 
 /// The `view` param of an order route (`default` when absent).
@@ -289,4 +353,22 @@ pub async fn index(
         format!("{} orders.", data.len()),
         Value::Array(data),
     ))
+}
+
+/// Step 8 of the submitting routes: the `json` fields of `order`, and when
+/// there are problems already, the resolution problems as well.
+pub fn check_submission<'a>(
+    state: &'a AppState,
+    params: &'a Map<String, Value>,
+    actor: Option<&'a Actor>,
+    now: DateTime<Utc>,
+    errs: &'a mut FieldErrors,
+) -> super::CheckFuture<'a> {
+    Box::pin(async move {
+        check_order_json(params, now, errs);
+        if let (false, Some(actor)) = (errs.is_empty(), actor) {
+            add_resolution_problems(state, params, actor, errs).await?;
+        }
+        Ok(())
+    })
 }

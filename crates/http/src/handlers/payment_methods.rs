@@ -7,8 +7,8 @@ use crate::state::AppState;
 use ordercore_domain::model::{
     CardDetails, CardExpiry, CardNumber, ClientId, Cvc, PaymentMethodId,
 };
-use ordercore_domain::rules::params::FieldErrors;
-use ordercore_domain::rules::views;
+use crate::json_params::FieldErrors;
+use crate::views;
 use ordercore_domain::usecases::NewCard;
 use serde::Deserialize;
 use serde_json::Value;

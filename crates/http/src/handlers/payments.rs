@@ -5,7 +5,7 @@ use crate::envelope::{ApiError, Success};
 use crate::errors;
 use crate::state::AppState;
 use ordercore_domain::model::PaymentId;
-use ordercore_domain::rules::views::{self, OrderView};
+use crate::views::{self, OrderView};
 use serde::Deserialize;
 
 /// payments/capture, payments/void: our payment id.

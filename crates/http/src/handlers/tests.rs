@@ -4,7 +4,7 @@
 
 use crate::params::{self, ParamDef, ParamType};
 use crate::routes::ROUTES;
-use ordercore_domain::rules::params::FieldErrors;
+use crate::json_params::FieldErrors;
 use serde_json::{Map, Value, json};
 
 /// Params the pipeline reads itself (steps 5–6 and the envelope's

@@ -14,13 +14,13 @@ use crate::envelope::{ApiError, Outcome, json_response};
 use crate::errors::crash;
 use crate::handlers::{self, ApiRequest};
 use crate::idempotency::{self, Start};
+use crate::json_params::FieldErrors;
 use crate::params;
 use crate::slug::Slug;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::FutureExt;
-use ordercore_domain::rules::params::FieldErrors;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
@@ -173,7 +173,7 @@ pub async fn run(
     let mut errs = FieldErrors::default();
     let params = params::validate(&route.params, &raw, "", &mut errs);
     if let Some(check) = route.check {
-        check(&params, now, &mut errs);
+        step_s!(check(state, &params, acting.actor.as_ref(), now, &mut errs).await);
     }
     if !errs.is_empty() {
         step_s!(Err(ApiError::from_field_errors(errs)));

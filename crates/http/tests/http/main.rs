@@ -12,4 +12,5 @@ mod flows;
 mod pipeline;
 mod rate_limits;
 mod slugs;
+mod snapshots;
 mod support;

@@ -834,3 +834,34 @@ async fn staff_and_liaisons_order_for_the_clients_they_may() {
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0]["client"]["id"], client_id.0);
 }
+
+#[actix_web::test]
+async fn every_problem_of_a_submission_in_one_answer() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let token = t.client_token().await;
+    // An unknown primary service and an appointment in the past: both listed.
+    let mut p = t.order_params(&token, None).await;
+    p["order"]["primary_service"] = json!({"id": 999_999});
+    let past = chrono::Utc::now() - chrono::Duration::days(2);
+    p["order"]["appointments"] = json!([{"starts_at": past.to_rfc3339(), "ends_at": (past + chrono::Duration::hours(2)).to_rfc3339()}]);
+    let r = send(&state, post_json("orders/authorize_and_submit", &p)).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(
+        r.error_params(),
+        ["order.appointments[0]", "order.primary_service.id"]
+    );
+    // A missing param with an invalid one and an unknown service: missing-param,
+    // every problem listed.
+    p["order"].as_object_mut().unwrap().remove("property_info");
+    let r = send(&state, post_json("orders/authorize_and_submit", &p)).await;
+    r.expect("missing-param", 400, &["errors", "session"]);
+    assert_eq!(
+        r.error_params(),
+        [
+            "order.property_info",
+            "order.appointments[0]",
+            "order.primary_service.id"
+        ]
+    );
+}

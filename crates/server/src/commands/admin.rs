@@ -128,14 +128,14 @@ pub async fn notifications(
             n.id.0,
             n.created_at.to_rfc3339(),
             n.severity.as_str(),
-            n.kind,
+            n.kind.as_str(),
             if n.resolved_at.is_some() {
                 " (resolved)"
             } else {
                 ""
             },
             n.message,
-            n.context
+            serde_json::to_string(&n.context).unwrap_or_default()
         );
     }
     Ok(())
@@ -145,7 +145,7 @@ pub async fn notifications(
 fn notification_json(n: &Notification) -> serde_json::Value {
     serde_json::json!({
         "id": n.id.0,
-        "kind": n.kind,
+        "kind": n.kind.as_str(),
         "severity": n.severity.as_str(),
         "message": n.message,
         "context": n.context,

@@ -9,6 +9,7 @@ use crate::db::{
     write_tx,
 };
 use crate::schema::{clients, email_outbox, orders, payments, promotion_redemptions, users};
+use crate::stored_access::StoredAccess;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -16,7 +17,7 @@ use ordercore_domain::StoreError;
 use ordercore_domain::model::{
     AppliedPromotion, AppointmentWindow, CardBrand, ClientId, ClientRef, NewOrder, NewPayment,
     Order, OrderId, OrderLine, OrderStatus, OutboxId, Payment, PaymentId, PaymentKind,
-    PaymentMethodId, PaymentStatus, Pricing, PromotionId, PropertyAccess, PropertyInfo, ServiceId,
+    PaymentMethodId, PaymentStatus, Pricing, PromotionId, PropertyInfo, ServiceId,
 };
 use ordercore_domain::ports::{NewOutboxEmail, OrderRepository, Page};
 use serde::{Deserialize, Serialize};
@@ -237,13 +238,8 @@ fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult<Vec<Order>
 fn order_from_row(r: OrderRow, client: ClientRef, payment: Option<Payment>) -> DbResult<Order> {
     let lines: StoredLines = parse_json("order lines", &r.lines)?;
     let property_info: PropertyInfo = parse_json("property info", &r.property_info)?;
-    let access_json: serde_json::Value = parse_json("property access", &r.property_access)?;
-    let property_access = PropertyAccess::parse(&access_json).map_err(|_| {
-        backend_fail(format!(
-            "stored property access of order {} unreadable",
-            r.id
-        ))
-    })?;
+    let property_access =
+        parse_json::<StoredAccess>("property access", &r.property_access)?.into_domain()?;
     let windows: Vec<StoredWindow> = parse_json("appointments", &r.appointments)?;
     let promotion = match (r.promotion_id, r.promotion_code) {
         (Some(id), Some(code)) => Some(AppliedPromotion {
@@ -346,7 +342,7 @@ fn insert_order(
             // The access code is stored: the `full` view shows it back.
             orders::property_access.eq(to_json(
                 "property access",
-                &order.property_access.to_json(true),
+                &StoredAccess::from_domain(&order.property_access),
             )?),
             orders::appointments.eq(to_json("appointments", &windows)?),
             orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),

@@ -2,14 +2,17 @@
 
 use crate::Store;
 use crate::db::{
-    DbConnection, DbResult, Fail, from_micros, from_micros_opt, micros, parse_json, to_json,
+    DbConnection, DbResult, Fail, backend_fail, from_micros, from_micros_opt, micros, parse_json,
+    to_json,
 };
 use crate::schema::{api_routes, api_services, idempotency_keys, notifications};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{NewNotification, Notification, NotificationId, Severity};
+use ordercore_domain::model::{
+    NewNotification, Notification, NotificationId, NotificationKind, Severity,
+};
 use ordercore_domain::ports::{
     ApiServiceRecord, IdempotencyBegin, IdempotencyStore, NotificationRepository, Page,
     RouteRecord, RouteRegistry,
@@ -25,7 +28,8 @@ fn notification_from_row(row: NotificationRow) -> DbResult<Notification> {
     let (id, kind, severity, message, context, created, resolved) = row;
     Ok(Notification {
         id: NotificationId(id),
-        kind,
+        kind: NotificationKind::parse(&kind)
+            .ok_or_else(|| backend_fail(format!("notification {id} has unknown kind {kind}")))?,
         severity: Severity::parse(&severity),
         message,
         context: parse_json("notification context", &context)?,
@@ -63,7 +67,7 @@ impl NotificationRepository for Store {
         self.run(move |c| {
             let row = diesel::insert_into(notifications::table)
                 .values((
-                    notifications::kind.eq(&n.kind),
+                    notifications::kind.eq(n.kind.as_str()),
                     notifications::severity.eq(n.severity.as_str()),
                     notifications::message.eq(&n.message),
                     notifications::context.eq(to_json("notification context", &n.context)?),

@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ordercore_domain::Unexpected;
 use ordercore_domain::model::{
-    AppliedPromotion, AppointmentWindow, CardBrand, Client, ClientRef, Email, Money, NewOrder,
-    NewPayment, OrderLine, PaymentKind, PaymentMethod, PaymentStatus, Pricing, Promotion,
-    PropertyAccess, PropertyInfo, Service, ServiceKind,
+    AccessMethod, AppliedPromotion, AppointmentWindow, CardBrand, Client, ClientRef, Email, Money,
+    NewOrder, NewPayment, OrderLine, PaymentKind, PaymentMethod, PaymentStatus, Pricing, Promotion,
+    PropertyAccess, PropertyInfo, Secret, Service, ServiceKind,
 };
 use ordercore_domain::ports::{
     CatalogRepository, NewOutboxEmail, PasswordHasher, PaymentMethodRepository,
@@ -118,18 +118,22 @@ pub fn new_order_for(demo: &Demo, client: &Client, with_promotion: bool) -> NewO
     } else {
         Money::ZERO
     };
-    let property_info = PropertyInfo::parse(&serde_json::json!({
+    let property_info: PropertyInfo = serde_json::from_value(serde_json::json!({
         "address": {"street": "1 Main St", "street2": "Unit 2", "city": "Denver",
                     "state": "CO", "postal_code": "80202"},
         "property_type": "condo_townhouse", "square_footage": 1200, "bedrooms": 2,
         "notes": "Blue door"
     }))
     .unwrap();
-    let property_access = PropertyAccess::parse(&serde_json::json!({
-        "vacant": true, "method_of_access": "lockbox_code", "access_code": "4321",
-        "lockbox_location": "Back door", "onsite_contact_email": "Agent@Example.com"
-    }))
-    .unwrap();
+    let property_access = PropertyAccess {
+        vacant: true,
+        method: AccessMethod::LockboxCode,
+        access_code: Some(Secret::new("4321".into())),
+        lockbox_location: Some("Back door".into()),
+        onsite_contact_name: None,
+        onsite_contact_email: Some(Email::parse("Agent@Example.com").unwrap()),
+        onsite_contact_phone: None,
+    };
     let start = t0() + Duration::days(2);
     NewOrder {
         client: ClientRef {

@@ -2,7 +2,9 @@
 
 use crate::fixtures::t0;
 use chrono::Duration;
-use ordercore_domain::model::{NewNotification, Severity};
+use ordercore_domain::model::{
+    NewNotification, NotificationContext, NotificationKind, OrderId, Severity,
+};
 use ordercore_domain::ports::{
     ApiServiceRecord, IdempotencyBegin, IdempotencyStore, NotificationRepository, Page,
     RouteRegistry,
@@ -20,10 +22,13 @@ async fn notifications_newest_first(store: &Store) {
         let n = store
             .record(
                 &NewNotification {
-                    kind: "mandrill-email-failed".into(),
+                    kind: NotificationKind::MandrillEmailFailed,
                     severity: Severity::Warning,
                     message: format!("E-mail {i} failed."),
-                    context: serde_json::json!({"order_id": i, "error": "Invalid_Key"}),
+                    context: NotificationContext {
+                        error: Some("Invalid_Key".into()),
+                        ..NotificationContext::order(OrderId(i))
+                    },
                 },
                 t0() + Duration::minutes(i),
             )
@@ -40,7 +45,8 @@ async fn notifications_newest_first(store: &Store) {
         messages,
         ["E-mail 2 failed.", "E-mail 1 failed.", "E-mail 0 failed."]
     );
-    assert_eq!(list[0].context["error"], "Invalid_Key");
+    assert_eq!(list[0].context.error.as_deref(), Some("Invalid_Key"));
+    assert_eq!(list[0].kind, NotificationKind::MandrillEmailFailed);
     assert_eq!(list[0].created_at, t0() + Duration::minutes(2));
     let page2 = NotificationRepository::list(
         store,

@@ -1,8 +1,25 @@
 //! Reading fields out of JSON objects while collecting every problem, each
-//! with its dotted path, so one answer lists them all (contract §3 step 8).
+//! with its dotted path, so one answer lists them all (contract §3 step 8); and
+//! the one mapping of the domain's typed field errors to param paths.
 
-use crate::model::InvalidValue;
+use ordercore_domain::model::{self as domain, Field, InvalidValue};
 use serde_json::{Map, Value};
+
+/// The API param path of a use case input (contract §5). The only place where
+/// the domain's fields meet param names.
+pub fn param_path(field: Field) -> String {
+    match field {
+        Field::OrderClient => "order.client.id".into(),
+        Field::CardClient => "client_id".into(),
+        Field::PrimaryService => "order.primary_service.id".into(),
+        Field::AddOns => "order.add_on_services".into(),
+        Field::AddOn(i) => format!("order.add_on_services[{i}].id"),
+        Field::PaymentMethod => "payment_method_id".into(),
+        Field::TargetPaymentMethod => "id".into(),
+        Field::ClientPassword => "client.password".into(),
+        Field::Application => "application".into(),
+    }
+}
 
 /// One problem with one parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +63,17 @@ impl FieldErrors {
         for mut e in other.0 {
             e.path = join(prefix, &e.path);
             self.0.push(e);
+        }
+    }
+
+    /// Adds the domain's problems, each at its param path, in their order.
+    pub fn extend_domain(&mut self, other: domain::FieldErrors) {
+        for e in other.0 {
+            self.0.push(FieldError {
+                path: param_path(e.field),
+                reason: e.reason,
+                missing: e.missing,
+            });
         }
     }
 
