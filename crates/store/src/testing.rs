@@ -75,7 +75,7 @@ impl PgTestDatabase {
             .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
         let url = admin
             .with_database(&name)
-            .expect("the admin URL is a postgres:// URL");
+            .unwrap_or_else(|| panic!("the admin URL is not a postgres:// URL"));
         Some(PgTestDatabase { admin, url, name })
     }
 

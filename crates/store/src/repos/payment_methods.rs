@@ -35,7 +35,6 @@ struct PaymentMethodRow {
 /// `PaymentMethodRow`'s columns in its field order, for RETURNING: Diesel's
 /// `returning(PaymentMethodRow::as_select())` does not compile on the
 /// multi-backend connection (see `crate::db::DbConnection`).
-
 const PAYMENT_METHOD_COLUMNS: (
     payment_methods::id,
     payment_methods::client_id,
