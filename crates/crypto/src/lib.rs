@@ -22,7 +22,7 @@ impl PasswordHasher for Argon2Hasher {
         let password = password.to_owned();
         tokio::task::spawn_blocking(move || hash_password(&password))
             .await
-            .map_err(|e| Unexpected(format!("password hashing task failed: {e}")))?
+            .map_err(|e| Unexpected::new(format!("password hashing task failed: {e}")))?
     }
 
     async fn verify(&self, password: &str, phc: &str) -> bool {
@@ -39,7 +39,7 @@ pub fn hash_password(password: &str) -> Result<String, Unexpected> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Unexpected(format!("password hashing failed: {e}")))
+        .map_err(|e| Unexpected::new(format!("password hashing failed: {e}")))
 }
 
 /// Whether `password` matches `phc`; false for unreadable hashes.

@@ -25,8 +25,8 @@ use crate::handlers::{
 };
 use crate::params::{ParamDef, ParamType as T};
 use crate::slug::Slug;
-use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
 use crate::views::{OrderView, SessionView};
+use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
 use std::sync::LazyLock;
 
 /// Who may call a route.

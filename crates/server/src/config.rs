@@ -18,6 +18,7 @@ pub use settings::{SETTINGS, Setting};
 use ordercore_authorizenet::{AuthorizeNetConfig, Endpoint};
 use ordercore_domain::model::{Email, Secret};
 use ordercore_mandrill::MandrillConfig;
+use ordercore_store::DatabaseUrl;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -321,11 +322,8 @@ impl Config {
 
     /// A one-line description safe to log: no secrets, no database URL.
     pub fn summary(&self) -> String {
-        let backend = if self.database_url.expose().starts_with("sqlite://") {
-            "sqlite"
-        } else {
-            "postgres"
-        };
+        let backend = DatabaseUrl::parse(self.database_url.expose())
+            .map_or("unreadable", |url| url.backend().as_str());
         let payment = match &self.payment {
             PaymentConfig::Simulated => "simulated".to_string(),
             PaymentConfig::AuthorizeNet(c) => format!("authorizenet ({})", c.endpoint.url()),
@@ -341,30 +339,12 @@ impl Config {
     }
 }
 
-/// `postgres://…`, `postgresql://…` or `sqlite://PATH`.
+/// `postgres://…`, `postgresql://…` or `sqlite://PATH`, as the store reads
+/// it (the message never echoes the URL: it may carry a password).
 fn check_database_url(url: &str) -> Result<(), String> {
-    if let Some(rest) = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"))
-    {
-        if rest.is_empty() {
-            return Err("a postgres:// URL needs a host, e.g. postgres://user@host/db".into());
-        }
-        return Ok(());
-    }
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        if path.trim().is_empty() {
-            return Err("sqlite:// needs a file path, e.g. sqlite://ordercore.db".into());
-        }
-        return Ok(());
-    }
-    // Never echo the URL: it may carry a password.
-    let scheme = url
-        .split_once("://")
-        .map_or("(none)".to_string(), |(s, _)| format!("{s:?}"));
-    Err(format!(
-        "unreadable database URL (scheme {scheme}): use sqlite://PATH, postgres:// or postgresql://"
-    ))
+    DatabaseUrl::parse(url)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn payment(raw: &RawSettings) -> Result<PaymentConfig, ConfigError> {

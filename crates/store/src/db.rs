@@ -7,17 +7,27 @@ use diesel::prelude::*;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, R2D2Connection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use ordercore_domain::StoreError;
+use ordercore_domain::model::Money;
 use std::time::Duration;
 
 /// One connection to either backend. Every query in this crate is written once
 /// against this type; backend-specific SQL matches on the variant.
+///
+/// Row types are named structs deriving `Queryable` + `Selectable`; SELECTs
+/// use `Row::as_select()`. RETURNING cannot: the derive implements
+/// `QueryFragment<MultiBackend>` for a `ReturningClause<E>` only where `E` is
+/// a `QueryFragment` of *each* inner backend (Pg and Sqlite), while
+/// `SelectBy<Row, MultiBackend>` (what `as_select()`/`as_returning()` build
+/// here) is a `QueryFragment` of `MultiBackend` alone. So rows read back by
+/// RETURNING keep a const column tuple, in field order, next to the struct.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Pg(diesel::PgConnection),
     Sqlite(diesel::SqliteConnection),
 }
 
-/// Which database a [`crate::Store`] talks to, decided by the URL scheme.
+/// Which database a [`crate::Store`] talks to, decided by the URL scheme
+/// (see [`crate::DatabaseUrl`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Postgres,
@@ -25,27 +35,7 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// `postgres://` and `postgresql://` → PostgreSQL (the URL is kept as is);
-    /// `sqlite://PATH` → SQLite on `PATH`. Returns the backend and the string
-    /// its driver connects with.
-    pub fn from_url(url: &str) -> Result<(Backend, String), StoreInitError> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok((Backend::Postgres, url.to_string()))
-        } else if let Some(path) = url.strip_prefix("sqlite://") {
-            if path.is_empty() {
-                return Err(StoreInitError::UnsupportedUrl(
-                    "sqlite:// needs a file path, e.g. sqlite://ordercore.db".into(),
-                ));
-            }
-            Ok((Backend::Sqlite, path.to_string()))
-        } else {
-            let scheme = url.split_once("://").map_or("(none)", |(s, _)| s);
-            Err(StoreInitError::UnsupportedUrl(format!(
-                "unsupported database URL scheme {scheme:?}: use postgres://, postgresql:// or sqlite://PATH"
-            )))
-        }
-    }
-
+    /// The backend's name, as logs and the readiness answer show it.
     pub fn as_str(&self) -> &'static str {
         match self {
             Backend::Postgres => "postgres",
@@ -58,8 +48,9 @@ impl Backend {
 /// (it may carry a password).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreInitError {
-    #[error("{0}")]
-    UnsupportedUrl(String),
+    /// The URL named no supported backend, or lacked its host or path.
+    #[error(transparent)]
+    Url(#[from] crate::url::DatabaseUrlError),
     #[error("could not connect to the {backend} database: {detail}")]
     Connect {
         backend: &'static str,
@@ -186,7 +177,7 @@ impl From<DieselError> for Fail {
                     .unwrap_or_else(|| info.message().to_string());
                 Fail(StoreError::Conflict(name))
             }
-            other => Fail(StoreError::Backend(other.to_string())),
+            other => Fail(StoreError::backend(other)),
         }
     }
 }
@@ -197,8 +188,32 @@ impl From<StoreError> for Fail {
     }
 }
 
+/// A backend failure with no underlying error value (a stored value this
+/// code cannot read, a bad argument).
 pub(crate) fn backend_fail(detail: impl Into<String>) -> Fail {
-    Fail(StoreError::Backend(detail.into()))
+    Fail(StoreError::backend(detail.into()))
+}
+
+/// A failure around the queries (the pool, the blocking task): what was being
+/// done, and the error that stopped it, kept as the `source()`.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {source}")]
+pub(crate) struct Around {
+    context: &'static str,
+    #[source]
+    source: ordercore_domain::error::BoxError,
+}
+
+impl Around {
+    pub(crate) fn store_error(
+        context: &'static str,
+        source: impl Into<ordercore_domain::error::BoxError>,
+    ) -> StoreError {
+        StoreError::backend(Around {
+            context,
+            source: source.into(),
+        })
+    }
 }
 
 pub(crate) type DbResult<T> = Result<T, Fail>;
@@ -216,12 +231,12 @@ where
         span.in_scope(|| {
             let mut conn = pool
                 .get()
-                .map_err(|e| StoreError::Backend(format!("no database connection: {e}")))?;
+                .map_err(|e| Around::store_error("no database connection", e))?;
             f(&mut conn).map_err(|Fail(e)| e)
         })
     })
     .await
-    .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+    .map_err(|e| Around::store_error("database task failed", e))?
 }
 
 /// A transaction for work that reads and then writes. On SQLite it starts with
@@ -265,6 +280,11 @@ pub(crate) fn from_micros(m: i64) -> DbResult<DateTime<Utc>> {
 
 pub(crate) fn from_micros_opt(m: Option<i64>) -> DbResult<Option<DateTime<Utc>>> {
     m.map(from_micros).transpose()
+}
+
+/// A stored amount in cents; a negative one is a corrupt row.
+pub(crate) fn money(cents: i64) -> DbResult<Money> {
+    Money::from_cents(cents).map_err(|_| backend_fail(format!("negative amount {cents} stored")))
 }
 
 /// A stored text value that must parse into a domain enum.

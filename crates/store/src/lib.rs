@@ -2,12 +2,15 @@
 //! PostgreSQL (production, several stateless servers sharing one database)
 //! and SQLite (the embedded default), through one Diesel code path.
 //!
+//! - [`DatabaseUrl`] is the one parser of database URLs (scheme → backend).
 //! - [`Store::connect`] picks the backend from the URL scheme and builds the pool.
 //! - [`Store::migrate`] applies the embedded migrations (under an advisory lock
 //!   on PostgreSQL, so instances may start together).
 //! - [`Store`] implements every repository trait; each call runs on tokio's
 //!   blocking pool, inside the caller's tracing span.
 //! - [`seed`] loads the records of contract §11, idempotently.
+//! - `testing` (cargo feature `testing`, for test code only): one throw-away
+//!   PostgreSQL database per test.
 //!
 //! Concurrency is the database's job: unique constraints, conditional updates
 //! and `FOR UPDATE SKIP LOCKED`; see docs/storage.md.
@@ -20,10 +23,14 @@ mod repos;
 pub mod schema;
 pub mod seed;
 mod stored_access;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod url;
 
 pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
 pub use migrations::embedded_migration_names;
 pub use seed::{SeedError, SeedFile, SeedSummary};
+pub use url::{DatabaseUrl, DatabaseUrlError};
 
 use diesel::RunQueryDsl;
 use ordercore_domain::StoreError;
@@ -46,16 +53,23 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Connects to `url` (`postgres://…`, `postgresql://…` or `sqlite://PATH`)
-    /// with at most `pool_size` connections. Any other scheme, or a database
-    /// that cannot be reached, is an error naming the cause (never the URL).
-    /// Blocks while connecting: call it at start-up.
+    /// Connects to `url` (`postgres://…`, `postgresql://…` or `sqlite://PATH`,
+    /// read by [`DatabaseUrl::parse`]) with at most `pool_size` connections.
+    /// Any other scheme, or a database that cannot be reached, is an error
+    /// naming the cause (never the URL). Blocks while connecting: call it at
+    /// start-up.
     pub fn connect(url: &str, pool_size: u32) -> Result<Store, StoreInitError> {
-        let (backend, target) = Backend::from_url(url)?;
-        let pool = db::build_pool(backend, target, pool_size)?;
+        Store::connect_url(&DatabaseUrl::parse(url)?, pool_size)
+    }
+
+    /// [`Store::connect`] for a URL already parsed.
+    pub fn connect_url(url: &DatabaseUrl, pool_size: u32) -> Result<Store, StoreInitError> {
+        let backend = url.backend();
+        let pool = db::build_pool(backend, url.connect_target().to_string(), pool_size)?;
         Ok(Store { pool, backend })
     }
 
+    /// The backend this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -1,10 +1,16 @@
-//! Port implementations on [`crate::Store`], one module per port family.
+//! Port implementations on [`crate::Store`], one module per resource, named
+//! as in every other layer (see docs/architecture.md).
 
 mod catalog;
+mod idempotency;
 mod identity;
+mod notifications;
 mod orders;
 mod outbox;
-mod platform;
+mod payment_methods;
+mod payments;
+mod promotions;
+mod registry;
 
-pub(crate) use catalog::insert_payment_method;
 pub(crate) use identity::ensure_user;
+pub(crate) use payment_methods::insert_payment_method;

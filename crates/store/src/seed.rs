@@ -6,7 +6,7 @@
 //! it twice changes nothing.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, backend_fail, micros, write_tx};
+use crate::db::{DbConnection, DbResult, micros, write_tx};
 use crate::repos::{ensure_user, insert_payment_method};
 use crate::schema::{
     applications, clients, employees, liaison_clients, liaisons, payment_methods, promotions,
@@ -383,18 +383,22 @@ impl Store {
             .await;
         match result {
             Ok(summary) => Ok(summary),
-            Err(StoreError::Backend(m)) if m.starts_with(INVALID) => Err(SeedError::Invalid(
-                m.trim_start_matches(INVALID).to_string(),
-            )),
+            Err(StoreError::Backend(cause)) if cause.is::<InvalidSeed>() => {
+                Err(SeedError::Invalid(cause.to_string()))
+            }
             Err(e) => Err(SeedError::Store(e)),
         }
     }
 }
 
-const INVALID: &str = "seed: ";
+/// A seed file that contradicts itself or the database; raised inside the
+/// transaction (so it rolls back) and turned into [`SeedError::Invalid`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct InvalidSeed(String);
 
 fn invalid(m: String) -> crate::db::Fail {
-    backend_fail(format!("{INVALID}{m}"))
+    crate::db::Fail(StoreError::backend(InvalidSeed(m)))
 }
 
 fn apply(

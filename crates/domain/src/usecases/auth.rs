@@ -159,7 +159,7 @@ impl Authenticate {
             .find_user(session.user_id)
             .await
             .map_err(Unexpected::from)?
-            .ok_or_else(|| Unexpected(format!("session {} has no user", session.id)))?;
+            .ok_or_else(|| Unexpected::new(format!("session {} has no user", session.id)))?;
         let roles = self.users.roles(user.id).await.map_err(Unexpected::from)?;
         if session_rules::needs_touch(&session, now) {
             self.sessions

@@ -168,7 +168,7 @@ impl AddPaymentMethod {
                         format!("; deleting the processor payment profile also failed: {undo}")
                     }
                 };
-                Err(Unexpected(format!("storing the payment method failed: {e}{undo}")).into())
+                Err(Unexpected::new(format!("storing the payment method failed: {e}{undo}")).into())
             }
         }
     }

@@ -76,7 +76,7 @@ impl OpenAuthorization {
             .await
             .map_err(Unexpected::from)?;
         if !changed {
-            return Err(Unexpected(format!(
+            return Err(Unexpected::new(format!(
                 "payment {} changed while the processor made it {}",
                 payment.id,
                 to.as_str()

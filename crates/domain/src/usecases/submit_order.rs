@@ -502,7 +502,7 @@ impl SubmitOrder {
                 .await;
             }
         }
-        Err(Unexpected(format!(
+        Err(Unexpected::new(format!(
             "order {}: {failure}; void {}",
             pending.id,
             if voided.is_ok() {

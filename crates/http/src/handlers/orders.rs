@@ -196,7 +196,10 @@ pub async fn add_resolution_problems(
         .submit_order
         .resolution_problems(
             actor,
-            order.obj_of("client").and_then(|c| c.int_of("id")).map(ClientId),
+            order
+                .obj_of("client")
+                .and_then(|c| c.int_of("id"))
+                .map(ClientId),
             ids.as_ref().map(|(p, a)| (*p, a.as_slice())),
             params.int_of("payment_method_id").map(PaymentMethodId),
         )

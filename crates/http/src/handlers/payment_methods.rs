@@ -3,12 +3,12 @@
 use super::ApiRequest;
 use crate::envelope::{ApiError, Success};
 use crate::errors;
+use crate::json_params::FieldErrors;
 use crate::state::AppState;
+use crate::views;
 use ordercore_domain::model::{
     CardDetails, CardExpiry, CardNumber, ClientId, Cvc, PaymentMethodId,
 };
-use crate::json_params::FieldErrors;
-use crate::views;
 use ordercore_domain::usecases::NewCard;
 use serde::Deserialize;
 use serde_json::Value;

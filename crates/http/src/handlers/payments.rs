@@ -4,8 +4,8 @@ use super::ApiRequest;
 use crate::envelope::{ApiError, Success};
 use crate::errors;
 use crate::state::AppState;
-use ordercore_domain::model::PaymentId;
 use crate::views::{self, OrderView};
+use ordercore_domain::model::PaymentId;
 use serde::Deserialize;
 
 /// payments/capture, payments/void: our payment id.

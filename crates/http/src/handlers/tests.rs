@@ -2,9 +2,9 @@
 //! param definitions passes step 8 and deserializes into its struct, and the
 //! struct reads every param the route defines and no other.
 
+use crate::json_params::FieldErrors;
 use crate::params::{self, ParamDef, ParamType};
 use crate::routes::ROUTES;
-use crate::json_params::FieldErrors;
 use serde_json::{Map, Value, json};
 
 /// Params the pipeline reads itself (steps 5–6 and the envelope's

@@ -88,7 +88,7 @@ mod tests {
 
     async fn slug_for(answer: Result<Option<RouteRecord>, StoreError>) -> Option<Slug> {
         let mut registry = MockRouteRegistry::new();
-        registry.expect_lookup().returning(move |_| answer.clone());
+        registry.expect_lookup().return_once(move |_| answer);
         let cache = RegistryCache::new(Arc::new(registry), Duration::from_secs(5));
         cache
             .identify(routes::find("orders", "read").unwrap())

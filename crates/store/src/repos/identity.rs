@@ -19,18 +19,24 @@ use ordercore_domain::ports::{
     UserRepository,
 };
 
-pub(crate) type ClientRow = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-);
+/// One `clients` row (the e-mail lives on the user and is selected beside it).
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = clients)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub(crate) struct ClientRow {
+    id: i64,
+    user_id: i64,
+    first_name: String,
+    last_name: String,
+    phone: Option<String>,
+    company_name: Option<String>,
+    designation: Option<String>,
+    billing: String,
+    customer_profile_id: Option<String>,
+}
 
+/// `ClientRow`'s columns in its field order, for joins where the row may be
+/// absent (`CLIENT_COLUMNS.nullable()`) or sits beside other tables' columns.
 pub(crate) const CLIENT_COLUMNS: (
     clients::id,
     clients::user_id,
@@ -58,18 +64,17 @@ pub(crate) fn parse_email(raw: &str) -> DbResult<Email> {
 }
 
 pub(crate) fn client_from_row(row: ClientRow, email: String) -> DbResult<Client> {
-    let (id, user_id, first_name, last_name, phone, company_name, designation, billing, cpid) = row;
     Ok(Client {
-        id: ClientId(id),
-        user_id: UserId(user_id),
+        id: ClientId(row.id),
+        user_id: UserId(row.user_id),
         email: parse_email(&email)?,
-        first_name,
-        last_name,
-        phone,
-        company_name,
-        designation,
-        billing: parse_enum("billing", &billing, Billing::parse)?,
-        customer_profile_id: cpid,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        phone: row.phone,
+        company_name: row.company_name,
+        designation: row.designation,
+        billing: parse_enum("billing", &row.billing, Billing::parse)?,
+        customer_profile_id: row.customer_profile_id,
     })
 }
 
@@ -300,29 +305,25 @@ impl ClientRepository for Store {
     }
 }
 
-type ApplicationRow = (i64, String, String, String);
-
-fn application_from_row((id, slug, name, role): ApplicationRow) -> DbResult<Application> {
-    Ok(Application {
-        id: ApplicationId(id),
-        slug: parse_enum("application", &slug, ApplicationSlug::parse)?,
-        name,
-        token_role: parse_enum("role", &role, Role::parse)?,
-    })
+/// One `applications` row (never the token digest).
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct ApplicationRow {
+    id: i64,
+    slug: String,
+    name: String,
+    token_role: String,
 }
 
-/// `ApplicationRow`'s columns (never the token digest).
-const APPLICATION_COLUMNS: (
-    applications::id,
-    applications::slug,
-    applications::name,
-    applications::token_role,
-) = (
-    applications::id,
-    applications::slug,
-    applications::name,
-    applications::token_role,
-);
+fn application_from_row(row: ApplicationRow) -> DbResult<Application> {
+    Ok(Application {
+        id: ApplicationId(row.id),
+        slug: parse_enum("application", &row.slug, ApplicationSlug::parse)?,
+        name: row.name,
+        token_role: parse_enum("role", &row.token_role, Role::parse)?,
+    })
+}
 
 #[async_trait]
 impl ApplicationRepository for Store {
@@ -330,7 +331,7 @@ impl ApplicationRepository for Store {
         self.run(move |c| {
             applications::table
                 .filter(applications::slug.eq(slug.as_str()))
-                .select(APPLICATION_COLUMNS)
+                .select(ApplicationRow::as_select())
                 .first::<ApplicationRow>(c)
                 .optional()?
                 .map(application_from_row)
@@ -344,7 +345,7 @@ impl ApplicationRepository for Store {
         self.run(move |c| {
             applications::table
                 .filter(applications::token_digest.eq(digest))
-                .select(APPLICATION_COLUMNS)
+                .select(ApplicationRow::as_select())
                 .first::<ApplicationRow>(c)
                 .optional()?
                 .map(application_from_row)
@@ -354,8 +355,23 @@ impl ApplicationRepository for Store {
     }
 }
 
-type SessionRow = (i64, i64, String, i64, i64, bool, Option<i64>);
+/// One `sessions` row (never the token digest).
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct SessionRow {
+    id: i64,
+    user_id: i64,
+    application: String,
+    created_at: i64,
+    last_used_at: i64,
+    remember_me: bool,
+    revoked_at: Option<i64>,
+}
 
+/// `SessionRow`'s columns in its field order, for RETURNING: Diesel's
+/// `returning(SessionRow::as_select())` does not compile on the multi-backend
+/// connection (see `crate::db::DbConnection`).
 const SESSION_COLUMNS: (
     sessions::id,
     sessions::user_id,
@@ -375,15 +391,14 @@ const SESSION_COLUMNS: (
 );
 
 fn session_from_row(row: SessionRow) -> DbResult<Session> {
-    let (id, user_id, app, created, used, remember_me, revoked) = row;
     Ok(Session {
-        id: SessionId(id),
-        user_id: UserId(user_id),
-        application: parse_enum("application", &app, ApplicationSlug::parse)?,
-        created_at: from_micros(created)?,
-        last_used_at: from_micros(used)?,
-        remember_me,
-        revoked_at: from_micros_opt(revoked)?,
+        id: SessionId(row.id),
+        user_id: UserId(row.user_id),
+        application: parse_enum("application", &row.application, ApplicationSlug::parse)?,
+        created_at: from_micros(row.created_at)?,
+        last_used_at: from_micros(row.last_used_at)?,
+        remember_me: row.remember_me,
+        revoked_at: from_micros_opt(row.revoked_at)?,
     })
 }
 
@@ -413,7 +428,7 @@ impl SessionStore for Store {
         self.run(move |c| {
             sessions::table
                 .filter(sessions::token_digest.eq(digest))
-                .select(SESSION_COLUMNS)
+                .select(SessionRow::as_select())
                 .first::<SessionRow>(c)
                 .optional()?
                 .map(session_from_row)

@@ -1,23 +1,24 @@
-//! Orders, their promotion redemptions and payments. Every state change is a
+//! Orders and their promotion redemptions (payment rows: `payments`). Every state change is a
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
-use super::catalog::money;
 use super::identity::{CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients};
+use super::outbox::enqueue_email;
+use super::payments as stored_payments;
 use crate::Store;
 use crate::db::{
-    DbConnection, DbResult, backend_fail, from_micros, micros, parse_enum, parse_json, to_json,
-    write_tx,
+    DbConnection, DbResult, backend_fail, from_micros, micros, money, parse_enum, parse_json,
+    to_json, write_tx,
 };
-use crate::schema::{clients, email_outbox, orders, payments, promotion_redemptions, users};
+use crate::schema::{clients, orders, payments, promotion_redemptions, users};
 use crate::stored_access::StoredAccess;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    AppliedPromotion, AppointmentWindow, CardBrand, ClientId, ClientRef, NewOrder, NewPayment,
-    Order, OrderId, OrderLine, OrderStatus, OutboxId, Payment, PaymentId, PaymentKind,
-    PaymentMethodId, PaymentStatus, Pricing, PromotionId, PropertyInfo, ServiceId,
+    AppliedPromotion, AppointmentWindow, ClientId, ClientRef, NewOrder, NewPayment, Order, OrderId,
+    OrderLine, OrderStatus, OutboxId, Payment, PaymentId, PaymentMethodId, PaymentStatus, Pricing,
+    PromotionId, PropertyInfo, ServiceId,
 };
 use ordercore_domain::ports::{NewOutboxEmail, OrderRepository, Page};
 use serde::{Deserialize, Serialize};
@@ -89,22 +90,6 @@ struct OrderRow {
     updated_at: i64,
 }
 
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = payments)]
-struct PaymentRow {
-    id: i64,
-    order_id: i64,
-    kind: String,
-    status: String,
-    amount_cents: i64,
-    transaction_id: String,
-    auth_code: Option<String>,
-    brand: String,
-    last4: String,
-    payment_method_id: i64,
-    created_at: i64,
-}
-
 /// `OrderRow`'s columns in its field order, for RETURNING (Diesel's
 /// `as_returning()` does not compile for the multi-backend connection).
 type OrderColumns = (
@@ -145,51 +130,6 @@ const ORDER_COLUMNS: OrderColumns = (
     orders::updated_at,
 );
 
-/// `PaymentRow`'s columns in its field order, for RETURNING.
-type PaymentColumns = (
-    payments::id,
-    payments::order_id,
-    payments::kind,
-    payments::status,
-    payments::amount_cents,
-    payments::transaction_id,
-    payments::auth_code,
-    payments::brand,
-    payments::last4,
-    payments::payment_method_id,
-    payments::created_at,
-);
-
-const PAYMENT_COLUMNS: PaymentColumns = (
-    payments::id,
-    payments::order_id,
-    payments::kind,
-    payments::status,
-    payments::amount_cents,
-    payments::transaction_id,
-    payments::auth_code,
-    payments::brand,
-    payments::last4,
-    payments::payment_method_id,
-    payments::created_at,
-);
-
-fn payment_from_row(r: PaymentRow) -> DbResult<Payment> {
-    Ok(Payment {
-        id: PaymentId(r.id),
-        order_id: OrderId(r.order_id),
-        kind: parse_enum("payment kind", &r.kind, PaymentKind::parse)?,
-        status: parse_enum("payment status", &r.status, PaymentStatus::parse)?,
-        amount: money(r.amount_cents)?,
-        transaction_id: r.transaction_id,
-        auth_code: r.auth_code,
-        brand: CardBrand::parse(&r.brand),
-        last4: r.last4,
-        payment_method_id: PaymentMethodId(r.payment_method_id),
-        created_at: from_micros(r.created_at)?,
-    })
-}
-
 /// Turns rows into orders, loading their clients and latest payments in two
 /// queries.
 fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult<Vec<Order>> {
@@ -213,16 +153,7 @@ fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult<Vec<Order>
         })
         .collect();
     let order_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut latest_payment: HashMap<i64, Payment> = HashMap::new();
-    for row in payments::table
-        .filter(payments::order_id.eq_any(&order_ids))
-        .order(payments::id.asc())
-        .select(PaymentRow::as_select())
-        .load::<PaymentRow>(conn)?
-    {
-        let p = payment_from_row(row)?;
-        latest_payment.insert(p.order_id.0, p);
-    }
+    let mut latest_payment = stored_payments::latest_of_orders(conn, &order_ids)?;
     rows.into_iter()
         .map(|r| {
             let client = clients
@@ -290,9 +221,13 @@ pub(crate) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Optio
         .select((
             ORDER_COLUMNS,
             (CLIENT_COLUMNS, users::email),
-            PAYMENT_COLUMNS.nullable(),
+            stored_payments::PAYMENT_COLUMNS.nullable(),
         ))
-        .first::<(OrderRow, (ClientRow, String), Option<PaymentRow>)>(conn)
+        .first::<(
+            OrderRow,
+            (ClientRow, String),
+            Option<stored_payments::PaymentRow>,
+        )>(conn)
         .optional()?
     else {
         return Ok(None);
@@ -303,7 +238,7 @@ pub(crate) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Optio
         name: client.display_name(),
         email: client.email,
     };
-    let payment = payment.map(payment_from_row).transpose()?;
+    let payment = payment.map(stored_payments::payment_from_row).transpose()?;
     order_from_row(row, client, payment).map(Some)
 }
 
@@ -373,25 +308,6 @@ fn insert_order(
             .execute(conn)?;
     }
     Ok(row)
-}
-
-pub(crate) fn enqueue_email(
-    conn: &mut DbConnection,
-    order_id: i64,
-    email: &NewOutboxEmail,
-    now: i64,
-) -> DbResult<OutboxId> {
-    let id = diesel::insert_into(email_outbox::table)
-        .values((
-            email_outbox::order_id.eq(order_id),
-            email_outbox::recipient.eq(email.recipient.as_str()),
-            email_outbox::attempts.eq(0),
-            email_outbox::next_attempt_at.eq(micros(email.next_attempt_at)),
-            email_outbox::created_at.eq(now),
-        ))
-        .returning(email_outbox::id)
-        .get_result::<i64>(conn)?;
-    Ok(OutboxId(id))
 }
 
 /// The client of a stored order, as orders show it.
@@ -509,22 +425,7 @@ impl OrderRepository for Store {
                     return Ok(None);
                 };
                 // The newest payment of the order: the one inserted here.
-                let payment = diesel::insert_into(payments::table)
-                    .values((
-                        payments::order_id.eq(id.0),
-                        payments::kind.eq(payment.kind.as_str()),
-                        payments::status.eq(payment.status.as_str()),
-                        payments::amount_cents.eq(payment.amount.cents()),
-                        payments::transaction_id.eq(&payment.transaction_id),
-                        payments::auth_code.eq(&payment.auth_code),
-                        payments::brand.eq(payment.brand.as_str()),
-                        payments::last4.eq(&payment.last4),
-                        payments::payment_method_id.eq(payment.payment_method_id.0),
-                        payments::created_at.eq(now),
-                        payments::updated_at.eq(now),
-                    ))
-                    .returning(PAYMENT_COLUMNS)
-                    .get_result::<PaymentRow>(c)?;
+                let payment = stored_payments::insert(c, id, &payment, now)?;
                 // Only an order with a promotion has a redemption to record.
                 if row.promotion_id.is_some() {
                     diesel::update(
@@ -536,7 +437,7 @@ impl OrderRepository for Store {
                 }
                 let outbox = enqueue_email(c, id.0, &email, now)?;
                 let client = client_ref(c, row.id, row.client_id)?;
-                let order = order_from_row(row, client, Some(payment_from_row(payment)?))?;
+                let order = order_from_row(row, client, Some(payment))?;
                 Ok(Some((order, outbox)))
             })
         })
@@ -589,16 +490,7 @@ impl OrderRepository for Store {
     }
 
     async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError> {
-        self.run(move |c| {
-            payments::table
-                .filter(payments::id.eq(id.0))
-                .select(PaymentRow::as_select())
-                .first::<PaymentRow>(c)
-                .optional()?
-                .map(payment_from_row)
-                .transpose()
-        })
-        .await
+        self.run(move |c| stored_payments::find(c, id)).await
     }
 
     async fn transition_payment(
@@ -610,31 +502,7 @@ impl OrderRepository for Store {
     ) -> Result<bool, StoreError> {
         self.run(move |c| {
             write_tx(c, |c| {
-                let now = micros(now);
-                let order_id = diesel::update(
-                    payments::table
-                        .filter(payments::id.eq(id.0))
-                        .filter(payments::status.eq(from.as_str())),
-                )
-                .set((
-                    payments::status.eq(to.as_str()),
-                    payments::updated_at.eq(now),
-                ))
-                .returning(payments::order_id)
-                .get_result::<i64>(c)
-                .optional()?;
-                let Some(order_id) = order_id else {
-                    return Ok(false);
-                };
-                if to == PaymentStatus::Voided {
-                    diesel::update(orders::table.filter(orders::id.eq(order_id)))
-                        .set((
-                            orders::status.eq(OrderStatus::Cancelled.as_str()),
-                            orders::updated_at.eq(now),
-                        ))
-                        .execute(c)?;
-                }
-                Ok(true)
+                stored_payments::transition(c, id, from, to, micros(now))
             })
         })
         .await

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{OrderId, OutboxId};
-use ordercore_domain::ports::{OutboxMessage, OutboxRepository};
+use ordercore_domain::ports::{NewOutboxEmail, OutboxMessage, OutboxRepository};
 
 /// Longest `last_error` kept; provider error names are short anyway.
 const MAX_ERROR_LEN: usize = 1000;
@@ -71,6 +71,27 @@ fn claim(conn: &mut DbConnection, now: i64, lease: i64, limit: i64) -> DbResult<
     };
     rows.sort_by_key(|r| r.id);
     Ok(rows)
+}
+
+/// Queues the confirmation e-mail of `order_id`, in the caller's transaction
+/// (so an order and its e-mail are recorded together or not at all).
+pub(super) fn enqueue_email(
+    conn: &mut DbConnection,
+    order_id: i64,
+    email: &NewOutboxEmail,
+    now: i64,
+) -> DbResult<OutboxId> {
+    let id = diesel::insert_into(email_outbox::table)
+        .values((
+            email_outbox::order_id.eq(order_id),
+            email_outbox::recipient.eq(email.recipient.as_str()),
+            email_outbox::attempts.eq(0),
+            email_outbox::next_attempt_at.eq(micros(email.next_attempt_at)),
+            email_outbox::created_at.eq(now),
+        ))
+        .returning(email_outbox::id)
+        .get_result::<i64>(conn)?;
+    Ok(OutboxId(id))
 }
 
 #[async_trait]

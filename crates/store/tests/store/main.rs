@@ -25,13 +25,22 @@ macro_rules! contract_tests {
     )*};
 }
 
+// One module per resource, named as in the store's `repos`; then the
+// cross-cutting suites.
 mod catalog;
-mod fixtures;
+mod idempotency;
 mod identity;
-mod migrations;
+mod notifications;
 mod orders;
 mod outbox;
-mod platform;
+mod payment_methods;
+mod payments;
+mod promotions;
+mod registry;
+
+mod errors;
+mod fixtures;
+mod migrations;
 mod races;
 mod seed;
 mod statements;

@@ -1,4 +1,4 @@
-//! Orders: creation with redemption, conditional transitions, payments.
+//! Orders: creation with redemption, conditional transitions.
 
 use crate::fixtures::{
     another_client, authorization, new_order, new_order_for, outbox_email, seed_demo, t0,
@@ -16,7 +16,6 @@ contract_tests!(
     payment_failure_releases_the_redemption_once,
     finalize_wins_once,
     list_and_stale_pending,
-    payment_transitions_are_conditional,
 );
 
 async fn pending_order_round_trips(store: &Store) {
@@ -272,88 +271,5 @@ async fn list_and_stale_pending(store: &Store) {
             .unwrap()
             .len(),
         1
-    );
-}
-
-async fn payment_transitions_are_conditional(store: &Store) {
-    let demo = seed_demo(store).await;
-    let pay = |o: &ordercore_domain::model::Order| authorization(&demo, o.pricing.total, "T");
-    let o1 = store
-        .create_pending(&new_order(&demo, false), t0())
-        .await
-        .unwrap();
-    let (o1, _) = store
-        .finalize_payment(o1.id, &pay(&o1), &outbox_email(&demo, t0()), t0())
-        .await
-        .unwrap()
-        .unwrap();
-    let p1 = o1.payment.unwrap().id;
-    let later = t0() + Duration::hours(1);
-    assert!(
-        store
-            .transition_payment(
-                p1,
-                PaymentStatus::Authorized,
-                PaymentStatus::Captured,
-                later
-            )
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .transition_payment(
-                p1,
-                PaymentStatus::Authorized,
-                PaymentStatus::Captured,
-                later
-            )
-            .await
-            .unwrap()
-    );
-    assert!(
-        !store
-            .transition_payment(p1, PaymentStatus::Authorized, PaymentStatus::Voided, later)
-            .await
-            .unwrap()
-    );
-    let o1 = OrderRepository::find(store, o1.id).await.unwrap().unwrap();
-    assert_eq!(o1.status, OrderStatus::Submitted);
-    assert_eq!(o1.payment.unwrap().status, PaymentStatus::Captured);
-
-    let o2 = store
-        .create_pending(&new_order(&demo, false), t0())
-        .await
-        .unwrap();
-    let (o2, _) = store
-        .finalize_payment(o2.id, &pay(&o2), &outbox_email(&demo, t0()), t0())
-        .await
-        .unwrap()
-        .unwrap();
-    let p2 = o2.payment.unwrap().id;
-    assert!(
-        store
-            .transition_payment(p2, PaymentStatus::Authorized, PaymentStatus::Voided, later)
-            .await
-            .unwrap()
-    );
-    let o2 = OrderRepository::find(store, o2.id).await.unwrap().unwrap();
-    assert_eq!(
-        o2.status,
-        OrderStatus::Cancelled,
-        "voiding cancels the order"
-    );
-    assert_eq!(o2.updated_at, later);
-    assert_eq!(o2.payment.unwrap().status, PaymentStatus::Voided);
-    assert!(
-        !store
-            .transition_payment(
-                PaymentId(999_999),
-                PaymentStatus::Authorized,
-                PaymentStatus::Voided,
-                later
-            )
-            .await
-            .unwrap()
     );
 }

@@ -1,0 +1,156 @@
+//! Idempotency records (SPEC §7): the first request with a key runs, a
+//! repeat replays its stored answer, a different request under the same key
+//! is a mismatch. The unique (scope, key) constraint decides races.
+
+use crate::Store;
+use crate::db::{DbConnection, DbResult, Fail, micros};
+use crate::schema::idempotency_keys;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::ports::{IdempotencyBegin, IdempotencyStore};
+
+/// How long a stored first response is replayed (SPEC §7).
+const IDEMPOTENCY_TTL_HOURS: i64 = 24;
+
+/// What a later request needs of a stored record.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct IdempotencyRow {
+    fingerprint: String,
+    state: String,
+    http_status: Option<i32>,
+    body: Option<String>,
+}
+
+/// How long a first request may run before its key counts as abandoned: far
+/// longer than the processor and mailer timeouts together.
+const IDEMPOTENCY_ABANDONED_AFTER: Duration = Duration::minutes(10);
+
+fn begin(
+    conn: &mut DbConnection,
+    scope: &str,
+    key: &str,
+    fingerprint: &str,
+    now: DateTime<Utc>,
+) -> DbResult<IdempotencyBegin> {
+    let expired_before = micros(now - Duration::hours(IDEMPOTENCY_TTL_HOURS));
+    // A record past its lifetime counts as absent.
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(scope))
+            .filter(idempotency_keys::key.eq(key))
+            .filter(idempotency_keys::created_at.lt(expired_before)),
+    )
+    .execute(conn)?;
+    // A request still "running" long after any request could have finished
+    // died with its process: its key is free again.
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(scope))
+            .filter(idempotency_keys::key.eq(key))
+            .filter(idempotency_keys::state.eq("running"))
+            .filter(idempotency_keys::created_at.lt(micros(now - IDEMPOTENCY_ABANDONED_AFTER))),
+    )
+    .execute(conn)?;
+    // The unique (scope, key) constraint decides between concurrent callers;
+    // a loser reads the winner's record. A record abandoned in between makes
+    // the loop try again.
+    for _ in 0..3 {
+        let inserted = diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::scope.eq(scope),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::fingerprint.eq(fingerprint),
+                idempotency_keys::state.eq("running"),
+                idempotency_keys::created_at.eq(micros(now)),
+            ))
+            .execute(conn);
+        match inserted.map_err(Fail::from) {
+            Ok(_) => return Ok(IdempotencyBegin::Started),
+            Err(Fail(StoreError::Conflict(_))) => {}
+            Err(other) => return Err(other),
+        }
+        let existing = idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(scope))
+            .filter(idempotency_keys::key.eq(key))
+            .select(IdempotencyRow::as_select())
+            .first::<IdempotencyRow>(conn)
+            .optional()?;
+        let Some(stored) = existing else {
+            continue;
+        };
+        return Ok(if stored.fingerprint != fingerprint {
+            IdempotencyBegin::Mismatch
+        } else if stored.state == "done" {
+            IdempotencyBegin::Replay {
+                http_status: stored
+                    .http_status
+                    .and_then(|s| u16::try_from(s).ok())
+                    .unwrap_or(500),
+                body: stored.body.unwrap_or_default(),
+            }
+        } else {
+            IdempotencyBegin::InFlight
+        });
+    }
+    Ok(IdempotencyBegin::InFlight)
+}
+
+#[async_trait]
+impl IdempotencyStore for Store {
+    async fn begin(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyBegin, StoreError> {
+        let (scope, key, fingerprint) =
+            (scope.to_string(), key.to_string(), fingerprint.to_string());
+        self.run(move |c| begin(c, &scope, &key, &fingerprint, now))
+            .await
+    }
+
+    async fn complete(
+        &self,
+        scope: &str,
+        key: &str,
+        http_status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let (scope, key, body) = (scope.to_string(), key.to_string(), body.to_string());
+        self.run(move |c| {
+            diesel::update(
+                idempotency_keys::table
+                    .filter(idempotency_keys::scope.eq(scope))
+                    .filter(idempotency_keys::key.eq(key)),
+            )
+            .set((
+                idempotency_keys::state.eq("done"),
+                idempotency_keys::http_status.eq(i32::from(http_status)),
+                idempotency_keys::body.eq(body),
+            ))
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn abandon(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        let (scope, key) = (scope.to_string(), key.to_string());
+        self.run(move |c| {
+            diesel::delete(
+                idempotency_keys::table
+                    .filter(idempotency_keys::scope.eq(scope))
+                    .filter(idempotency_keys::key.eq(key))
+                    .filter(idempotency_keys::state.eq("running")),
+            )
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,107 @@
+//! Staff notifications: recorded once, listed newest first.
+
+use crate::Store;
+use crate::db::{
+    DbResult, backend_fail, from_micros, from_micros_opt, micros, parse_json, to_json,
+};
+use crate::schema::notifications;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{
+    NewNotification, Notification, NotificationId, NotificationKind, Severity,
+};
+use ordercore_domain::ports::{NotificationRepository, Page};
+
+/// One `notifications` row.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct NotificationRow {
+    id: i64,
+    kind: String,
+    severity: String,
+    message: String,
+    context: String,
+    created_at: i64,
+    resolved_at: Option<i64>,
+}
+
+fn notification_from_row(row: NotificationRow) -> DbResult<Notification> {
+    Ok(Notification {
+        id: NotificationId(row.id),
+        kind: NotificationKind::parse(&row.kind).ok_or_else(|| {
+            backend_fail(format!(
+                "notification {} has unknown kind {}",
+                row.id, row.kind
+            ))
+        })?,
+        severity: Severity::parse(&row.severity),
+        message: row.message,
+        context: parse_json("notification context", &row.context)?,
+        created_at: from_micros(row.created_at)?,
+        resolved_at: from_micros_opt(row.resolved_at)?,
+    })
+}
+
+/// `NotificationRow`'s columns in its field order, for RETURNING: Diesel's
+/// `returning(NotificationRow::as_select())` does not compile on the
+/// multi-backend connection (see `crate::db::DbConnection`).
+const NOTIFICATION_COLUMNS: (
+    notifications::id,
+    notifications::kind,
+    notifications::severity,
+    notifications::message,
+    notifications::context,
+    notifications::created_at,
+    notifications::resolved_at,
+) = (
+    notifications::id,
+    notifications::kind,
+    notifications::severity,
+    notifications::message,
+    notifications::context,
+    notifications::created_at,
+    notifications::resolved_at,
+);
+
+#[async_trait]
+impl NotificationRepository for Store {
+    async fn record(
+        &self,
+        notification: &NewNotification,
+        now: DateTime<Utc>,
+    ) -> Result<Notification, StoreError> {
+        let n = notification.clone();
+        self.run(move |c| {
+            let row = diesel::insert_into(notifications::table)
+                .values((
+                    notifications::kind.eq(n.kind.as_str()),
+                    notifications::severity.eq(n.severity.as_str()),
+                    notifications::message.eq(&n.message),
+                    notifications::context.eq(to_json("notification context", &n.context)?),
+                    notifications::created_at.eq(micros(now)),
+                ))
+                .returning(NOTIFICATION_COLUMNS)
+                .get_result::<NotificationRow>(c)?;
+            notification_from_row(row)
+        })
+        .await
+    }
+
+    async fn list(&self, page: Page) -> Result<Vec<Notification>, StoreError> {
+        self.run(move |c| {
+            notifications::table
+                .order((notifications::created_at.desc(), notifications::id.desc()))
+                .limit(i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE)))
+                .offset(page.offset())
+                .select(NotificationRow::as_select())
+                .load::<NotificationRow>(c)?
+                .into_iter()
+                .map(notification_from_row)
+                .collect()
+        })
+        .await
+    }
+}

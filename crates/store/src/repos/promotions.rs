@@ -1,0 +1,89 @@
+//! Promotions and who has redeemed them.
+
+use crate::Store;
+use crate::db::{DbConnection, DbResult, backend_fail, from_micros_opt, money};
+use crate::schema::{promotion_redemptions, promotions};
+use async_trait::async_trait;
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{ClientId, Discount, Promotion, PromotionId};
+use ordercore_domain::ports::PromotionRepository;
+
+/// One `promotions` row.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = promotions)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct PromotionRow {
+    id: i64,
+    code: String,
+    kind: String,
+    value: i64,
+    active: bool,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+    designation: Option<String>,
+    max_redemptions: Option<i64>,
+}
+
+pub(crate) fn discount_from(kind: &str, value: i64) -> DbResult<Discount> {
+    match kind {
+        "percent" => Ok(Discount::Percent {
+            basis_points: u32::try_from(value)
+                .map_err(|_| backend_fail(format!("bad percent value {value}")))?,
+        }),
+        "amount" => Ok(Discount::Amount(money(value)?)),
+        other => Err(backend_fail(format!("unknown promotion kind {other:?}"))),
+    }
+}
+
+fn load_promotion(conn: &mut DbConnection, code: &str) -> DbResult<Option<Promotion>> {
+    let Some(row) = promotions::table
+        .filter(promotions::code.eq(code))
+        .select(PromotionRow::as_select())
+        .first::<PromotionRow>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let redemptions: i64 = promotion_redemptions::table
+        .filter(promotion_redemptions::promotion_id.eq(row.id))
+        .count()
+        .get_result(conn)?;
+    Ok(Some(Promotion {
+        id: PromotionId(row.id),
+        code: row.code,
+        discount: discount_from(&row.kind, row.value)?,
+        active: row.active,
+        starts_at: from_micros_opt(row.starts_at)?,
+        ends_at: from_micros_opt(row.ends_at)?,
+        designation: row.designation,
+        max_redemptions: row
+            .max_redemptions
+            .map(|m| u32::try_from(m.max(0)).unwrap_or(u32::MAX)),
+        redemptions: u32::try_from(redemptions).unwrap_or(u32::MAX),
+    }))
+}
+
+#[async_trait]
+impl PromotionRepository for Store {
+    async fn find_by_code(&self, code: &str) -> Result<Option<Promotion>, StoreError> {
+        let code = Promotion::normalize_code(code);
+        self.run(move |c| load_promotion(c, &code)).await
+    }
+
+    async fn has_redeemed(
+        &self,
+        promotion: PromotionId,
+        client: ClientId,
+    ) -> Result<bool, StoreError> {
+        self.run(move |c| {
+            let n: i64 = promotion_redemptions::table
+                .filter(promotion_redemptions::promotion_id.eq(promotion.0))
+                .filter(promotion_redemptions::client_id.eq(client.0))
+                .count()
+                .get_result(c)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+}
