@@ -19,10 +19,15 @@ pub const CARD_NUMBER: &str = "4111111111111111";
 pub const CVC: &str = "987";
 pub const CUSTOMER_PROFILE_ID: &str = "31390172";
 pub const PAYMENT_PROFILE_ID: &str = "28393490";
+/// The provider replies, kept once for the crate and the e2e stubs alike.
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/authorizenet"
+);
 
-/// A fixture's bytes, as stored in tests/fixtures.
+/// A fixture's bytes, from the workspace's one copy in tests/fixtures/authorizenet.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{FIXTURES}/{name}");
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
