@@ -5,7 +5,7 @@ use actix_web::test::{self, TestRequest};
 use actix_web::web::{self, Bytes};
 use async_trait::async_trait;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use ordercore_authorizenet::SimulatedGateway;
 use ordercore_crypto::RandomTokens;
 use ordercore_domain::Unexpected;
@@ -371,7 +371,7 @@ pub fn card_params(number: &str, postal_code: &str) -> Value {
         "card_number": number,
         "cvc": "123",
         "exp_month": 12,
-        "exp_year": 2035,
+        "exp_year": Utc::now().year() + 4,
         "street": "1 Main St",
         "city": "Denver",
         "province_iso": "us_co",
