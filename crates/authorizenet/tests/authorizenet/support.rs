@@ -159,3 +159,13 @@ impl Clock for TestClock {
         *self.0.lock().unwrap()
     }
 }
+
+/// A local port where every connection is refused for as long as the
+/// returned socket lives: it is bound (no other process can take the port
+/// meanwhile) but never listens.
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
+}
