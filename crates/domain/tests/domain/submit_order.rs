@@ -15,7 +15,6 @@ use ordercore_domain::ports::{
 };
 use ordercore_domain::rules::ordering::Actor;
 use ordercore_domain::rules::params::FieldError;
-use ordercore_domain::rules::promotion::InvalidReason;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode, SubmitOrderError};
 
 const OUTBOX: OutboxId = OutboxId(5);
@@ -631,47 +630,7 @@ async fn promotion_outcome(p: Option<Promotion>, redeemed: bool) -> SubmitOrderE
 
 #[tokio::test]
 async fn each_invalid_promotion_reason_comes_from_the_repository_data() {
-    let base = promotion(Discount::Amount(money(1_000)));
-    let cases = [
-        (None, InvalidReason::Unknown),
-        (
-            Some(Promotion {
-                active: false,
-                ..base.clone()
-            }),
-            InvalidReason::Inactive,
-        ),
-        (
-            Some(Promotion {
-                starts_at: Some(now() + Duration::seconds(1)),
-                ..base.clone()
-            }),
-            InvalidReason::NotStarted,
-        ),
-        (
-            Some(Promotion {
-                ends_at: Some(now()),
-                ..base.clone()
-            }),
-            InvalidReason::Ended,
-        ),
-        (
-            Some(Promotion {
-                max_redemptions: Some(3),
-                redemptions: 3,
-                ..base.clone()
-            }),
-            InvalidReason::Exhausted,
-        ),
-        (
-            Some(Promotion {
-                designation: Some("broker".into()),
-                ..base.clone()
-            }),
-            InvalidReason::OtherDesignation,
-        ),
-    ];
-    for (p, reason) in cases {
+    for (p, reason) in invalid_promotions(promotion(Discount::Amount(money(1_000)))) {
         match promotion_outcome(p, false).await {
             SubmitOrderError::InvalidPromotion(r) => assert_eq!(r, reason),
             other => panic!("{reason:?}: got {other:?}"),
