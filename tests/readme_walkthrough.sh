@@ -19,8 +19,9 @@ ok "$LOGIN"
 TOKEN=$(sed -E 's/.*"token":"([^"]+)".*/\1/' <<<"$LOGIN")
 
 # 2. Store a card (sensitive too). The simulated processor approves the sandbox
-#    test card 4111111111111111.
-CARD=$(echo -n "{\"token\":\"$TOKEN\",\"payment_method\":{\"name_on_card\":\"Dana Client\",\"card_number\":\"4111111111111111\",\"cvc\":\"123\",\"exp_month\":12,\"exp_year\":2030,\"street\":\"1 Main St\",\"city\":\"Denver\",\"province_iso\":\"us_co\",\"postal_code\":\"80202\"}}" \
+#    test card 4111111111111111; it expires in December, four years from now.
+EXP_YEAR=$(( $(date +%Y) + 4 ))
+CARD=$(echo -n "{\"token\":\"$TOKEN\",\"payment_method\":{\"name_on_card\":\"Dana Client\",\"card_number\":\"4111111111111111\",\"cvc\":\"123\",\"exp_month\":12,\"exp_year\":$EXP_YEAR,\"street\":\"1 Main St\",\"city\":\"Denver\",\"province_iso\":\"us_co\",\"postal_code\":\"80202\"}}" \
   | base64 -w0 \
   | curl -sS -H 'Content-Type: text/plain' --data-binary @- "$BASE/api/v1/payment_methods/create")
 ok "$CARD"

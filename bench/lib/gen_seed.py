@@ -8,12 +8,15 @@ usage: gen_seed.py N FIRST_CLIENT_ID OUT.json
 FIRST_CLIENT_ID is the id the first client will get (run.sh sets the sequence),
 used only for the simulator's customer profile id sim-cust-<client id>.
 """
+import datetime
 import json
 import sys
 
 
 def main() -> None:
     n, first_id, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    # Four years ahead of today, so the cards never expire under the bench.
+    exp_year = datetime.date.today().year + 4
     seed = {
         "applications": [
             {"slug": "planoauth", "name": "Plano Auth", "role": "client", "token": "bench-app-planoauth"},
@@ -40,8 +43,8 @@ def main() -> None:
         seed["payment_methods"].append({
             "client_email": email,
             "customer_profile_id": f"sim-cust-{first_id + i}",
-            "payment_profile_id": f"sim-pp-80202-203012-1111-{i + 1}",
-            "brand": "visa", "last4": "1111", "exp_month": 12, "exp_year": 2030,
+            "payment_profile_id": f"sim-pp-80202-{exp_year}12-1111-{i + 1}",
+            "brand": "visa", "last4": "1111", "exp_month": 12, "exp_year": exp_year,
             "postal_code": "80202",
         })
     with open(out, "w", encoding="utf-8") as f:

@@ -111,6 +111,19 @@ async fn a_declined_card_fails_the_order_and_sends_nothing() {
     assert_eq!(r.slug(), "declined-payment", "{}", r.body);
     assert_eq!(r.http, 400);
     assert!(mail.sends().await.is_empty());
+    // The order the processor declined (its id is the transaction's refId)
+    // is recorded as payment_failed.
+    let auths = anet.requests("authOnlyTransaction").await;
+    assert_eq!(auths.len(), 1);
+    let order_id: i64 = auths[0]["createTransactionRequest"]["refId"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no refId in {}", auths[0]));
+    let read = server
+        .post("orders/read", &json!({"token": token, "id": order_id}))
+        .await;
+    assert_eq!(read.slug(), "action-successful", "{}", read.body);
+    assert_eq!(read.data()["status"], "payment_failed", "{}", read.body);
     // The failed order released its promotion: the code is still usable.
     let quote = server
         .post(

@@ -193,8 +193,11 @@ impl SeedFile {
     /// fixed tokens, a card-billing client `client@example.com` with a stored
     /// card, an employee `staff@example.com`, a liaison `liaison@example.com`
     /// working for the client (all with password `demo-password`), the
-    /// catalogue, and the promotion `WELCOME10` (10 %).
+    /// catalogue, and the promotion `WELCOME10` (10 %). The card expires in
+    /// December four years after the current year, so the demo never turns
+    /// into `card-expired`.
     pub fn demo() -> SeedFile {
+        let exp_year = chrono::Datelike::year(&Utc::now()) + 4;
         let email = |s: &str| Email::parse(s).unwrap_or_else(|_| unreachable!("demo e-mail {s}"));
         let app = |slug, name: &str, role, token: &str| SeedApplication {
             slug,
@@ -283,11 +286,11 @@ impl SeedFile {
                 // Ids in the simulated processor's self-describing format
                 // (docs/payments.md), so the demo card works after a restart.
                 customer_profile_id: "sim-cust-1".into(),
-                payment_profile_id: "sim-pp-80202-203012-1111-1".into(),
+                payment_profile_id: format!("sim-pp-80202-{exp_year}12-1111-1"),
                 brand: "visa".into(),
                 last4: "1111".into(),
                 exp_month: 12,
-                exp_year: 2030,
+                exp_year,
                 name: None,
                 postal_code: Some("80202".into()),
             }],

@@ -142,12 +142,8 @@ async fn timeout_is_outcome_unknown() {
 
 #[tokio::test]
 async fn refused_connection_is_external() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port held bound but not listening: refused, and nobody can take it.
+    let (_held, port) = refusing_port();
     let config = ordercore_authorizenet::AuthorizeNetConfig::new(
         ordercore_authorizenet::Endpoint::Url(format!("http://127.0.0.1:{port}{API_PATH}")),
         LOGIN_ID,

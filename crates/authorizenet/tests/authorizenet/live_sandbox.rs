@@ -48,8 +48,10 @@ async fn sandbox_round_trip() {
         .unwrap();
     assert_eq!(again, customer);
 
+    // The real sandbox checks the expiry against today: four years ahead.
+    let exp_year = i64::from(chrono::Datelike::year(&chrono::Utc::now())) + 4;
     let payment_profile = gateway
-        .create_payment_profile(&customer, &card("4111111111111111", 12, 2035, "98004"))
+        .create_payment_profile(&customer, &card("4111111111111111", 12, exp_year, "98004"))
         .await
         .unwrap();
     let profile = StoredPaymentProfile {

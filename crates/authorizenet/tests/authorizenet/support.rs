@@ -19,10 +19,15 @@ pub const CARD_NUMBER: &str = "4111111111111111";
 pub const CVC: &str = "987";
 pub const CUSTOMER_PROFILE_ID: &str = "31390172";
 pub const PAYMENT_PROFILE_ID: &str = "28393490";
+/// The provider replies, kept once for the crate and the e2e stubs alike.
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/authorizenet"
+);
 
-/// A fixture's bytes, as stored in tests/fixtures.
+/// A fixture's bytes, from the workspace's one copy in tests/fixtures/authorizenet.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{FIXTURES}/{name}");
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -153,4 +158,14 @@ impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
     }
+}
+
+/// A local port where every connection is refused for as long as the
+/// returned socket lives: it is bound (no other process can take the port
+/// meanwhile) but never listens.
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
 }

@@ -16,6 +16,7 @@ use ordercore_domain::ports::{
     MockOrderRepository, MockOutboxRepository, MockPaymentGateway, MockPaymentMethodRepository,
     MockPromotionRepository,
 };
+use ordercore_domain::rules::promotion::InvalidReason;
 use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
 use std::sync::Arc;
 
@@ -142,6 +143,37 @@ pub fn promotion(discount: Discount) -> Promotion {
         max_redemptions: Some(100),
         redemptions: 3,
     }
+}
+
+/// What the repository may hold for a code, each with the reason it is
+/// refused at [`now`]: none at all, then `base` inactive, not started,
+/// ended, used up and for another designation.
+pub fn invalid_promotions(base: Promotion) -> Vec<(Option<Promotion>, InvalidReason)> {
+    let changed = |f: fn(&mut Promotion)| {
+        let mut p = base.clone();
+        f(&mut p);
+        Some(p)
+    };
+    vec![
+        (None, InvalidReason::Unknown),
+        (changed(|p| p.active = false), InvalidReason::Inactive),
+        (
+            changed(|p| p.starts_at = Some(now() + Duration::seconds(1))),
+            InvalidReason::NotStarted,
+        ),
+        (changed(|p| p.ends_at = Some(now())), InvalidReason::Ended),
+        (
+            changed(|p| {
+                p.max_redemptions = Some(3);
+                p.redemptions = 3;
+            }),
+            InvalidReason::Exhausted,
+        ),
+        (
+            changed(|p| p.designation = Some("broker".into())),
+            InvalidReason::OtherDesignation,
+        ),
+    ]
 }
 
 pub fn property_info() -> PropertyInfo {

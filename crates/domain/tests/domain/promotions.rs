@@ -1,14 +1,12 @@
 //! `ValidatePromotion` (`promotions/validate`).
 
 use crate::fixtures::*;
-use chrono::Duration;
 use mockall::predicate::eq;
 use ordercore_domain::model::{ClientId, Discount, Field, Pricing, Promotion, ServiceId};
 use ordercore_domain::ports::{
     MockCatalogRepository, MockClientRepository, MockPromotionRepository,
 };
 use ordercore_domain::rules::ordering::Actor;
-use ordercore_domain::rules::promotion::InvalidReason;
 use ordercore_domain::usecases::{PromotionQuote, ValidatePromotion, ValidatePromotionError};
 use std::sync::Arc;
 
@@ -126,47 +124,7 @@ async fn a_fixed_discount_larger_than_the_order_is_capped() {
 
 #[tokio::test]
 async fn each_invalid_reason_is_returned() {
-    let base = ten_percent();
-    let cases = [
-        (None, InvalidReason::Unknown),
-        (
-            Some(Promotion {
-                active: false,
-                ..base.clone()
-            }),
-            InvalidReason::Inactive,
-        ),
-        (
-            Some(Promotion {
-                starts_at: Some(now() + Duration::seconds(1)),
-                ..base.clone()
-            }),
-            InvalidReason::NotStarted,
-        ),
-        (
-            Some(Promotion {
-                ends_at: Some(now()),
-                ..base.clone()
-            }),
-            InvalidReason::Ended,
-        ),
-        (
-            Some(Promotion {
-                max_redemptions: Some(3),
-                redemptions: 3,
-                ..base.clone()
-            }),
-            InvalidReason::Exhausted,
-        ),
-        (
-            Some(Promotion {
-                designation: Some("broker".into()),
-                ..base.clone()
-            }),
-            InvalidReason::OtherDesignation,
-        ),
-    ];
-    for (p, reason) in cases {
+    for (p, reason) in invalid_promotions(ten_percent()) {
         let mut m = Mocks::default();
         m.client_found();
         m.promotion_found(p, false);

@@ -631,47 +631,7 @@ async fn promotion_outcome(p: Option<Promotion>, redeemed: bool) -> SubmitOrderE
 
 #[tokio::test]
 async fn each_invalid_promotion_reason_comes_from_the_repository_data() {
-    let base = promotion(Discount::Amount(money(1_000)));
-    let cases = [
-        (None, InvalidReason::Unknown),
-        (
-            Some(Promotion {
-                active: false,
-                ..base.clone()
-            }),
-            InvalidReason::Inactive,
-        ),
-        (
-            Some(Promotion {
-                starts_at: Some(now() + Duration::seconds(1)),
-                ..base.clone()
-            }),
-            InvalidReason::NotStarted,
-        ),
-        (
-            Some(Promotion {
-                ends_at: Some(now()),
-                ..base.clone()
-            }),
-            InvalidReason::Ended,
-        ),
-        (
-            Some(Promotion {
-                max_redemptions: Some(3),
-                redemptions: 3,
-                ..base.clone()
-            }),
-            InvalidReason::Exhausted,
-        ),
-        (
-            Some(Promotion {
-                designation: Some("broker".into()),
-                ..base.clone()
-            }),
-            InvalidReason::OtherDesignation,
-        ),
-    ];
-    for (p, reason) in cases {
+    for (p, reason) in invalid_promotions(promotion(Discount::Amount(money(1_000)))) {
         match promotion_outcome(p, false).await {
             SubmitOrderError::InvalidPromotion(r) => assert_eq!(r, reason),
             other => panic!("{reason:?}: got {other:?}"),

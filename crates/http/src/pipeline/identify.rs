@@ -133,11 +133,26 @@ mod tests {
             .times(1)
             .in_sequence(&mut seq)
             .returning(|_| Ok(record(true, Some(true))));
-        let cache = RegistryCache::new(Arc::new(registry), Duration::from_secs(60));
+        // Once the TTL has passed, the route is read again: now switched off.
+        registry
+            .expect_lookup()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_| Ok(record(false, Some(true))));
+        let ttl = Duration::from_millis(250);
+        let cache = RegistryCache::new(Arc::new(registry), ttl);
         let route = routes::find("orders", "read").unwrap();
         assert!(cache.identify(route).await.is_err());
+        let cached_at = Instant::now();
         for _ in 0..3 {
             assert!(cache.identify(route).await.is_ok());
         }
+        assert!(
+            cached_at.elapsed() < ttl,
+            "the cached answers came too late"
+        );
+        tokio::time::sleep(ttl + Duration::from_millis(50)).await;
+        let fresh = cache.identify(route).await.err().map(|e| e.slug);
+        assert_eq!(fresh, Some(Slug::RouteNotFound), "the fresh answer");
     }
 }

@@ -270,11 +270,12 @@ async fn two_concurrent_submits_with_one_key_charge_once() {
     if a.0 == 200 && b.0 == 200 {
         assert_eq!(a.1, b.1, "the second is a replay");
     }
-    let index = s.ok("orders/index", &json!({"token": token})).await;
     assert_eq!(
-        index["data"].as_array().unwrap().len(),
+        *t.gateway.transactions.lock().unwrap(),
         1,
-        "one order, one charge"
+        "the processor was asked for exactly one charge"
     );
+    let index = s.ok("orders/index", &json!({"token": token})).await;
+    assert_eq!(index["data"].as_array().unwrap().len(), 1, "one order");
     s.handle.stop(true).await;
 }

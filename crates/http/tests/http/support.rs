@@ -5,13 +5,13 @@ use actix_web::test::{self, TestRequest};
 use actix_web::web::{self, Bytes};
 use async_trait::async_trait;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use ordercore_authorizenet::SimulatedGateway;
 use ordercore_crypto::RandomTokens;
 use ordercore_domain::Unexpected;
 use ordercore_domain::model::{
     ApplicationSlug, Billing, CardDetails, ClientId, Email, OrderId, ServiceKind,
-    StoredPaymentProfile,
+    StoredPaymentProfile, UserAccount,
 };
 use ordercore_domain::ports::*;
 use ordercore_http::{
@@ -49,6 +49,8 @@ impl PasswordHasher for PlainHasher {
 pub struct ScriptedGateway {
     inner: SimulatedGateway,
     pub next_error: Mutex<Option<PaymentError>>,
+    /// How many authorizations and charges the processor was asked for.
+    pub transactions: Mutex<u32>,
 }
 
 impl ScriptedGateway {
@@ -82,12 +84,14 @@ impl PaymentGateway for ScriptedGateway {
         self.inner.delete_payment_profile(p).await
     }
     async fn authorize(&self, r: &TransactionRequest) -> Result<Approval, PaymentError> {
+        *self.transactions.lock().unwrap() += 1;
         match self.scripted() {
             Some(e) => Err(e),
             None => self.inner.authorize(r).await,
         }
     }
     async fn charge(&self, r: &TransactionRequest) -> Result<Approval, PaymentError> {
+        *self.transactions.lock().unwrap() += 1;
         match self.scripted() {
             Some(e) => Err(e),
             None => self.inner.charge(r).await,
@@ -198,6 +202,7 @@ impl TestApp {
             gateway: Arc::new(ScriptedGateway {
                 inner: SimulatedGateway::new(clock.clone()),
                 next_error: Mutex::new(None),
+                transactions: Mutex::new(0),
             }),
             mailer: Arc::new(ScriptedMailer::default()),
             tokens,
@@ -258,12 +263,7 @@ impl TestApp {
         application: ApplicationSlug,
         age: Duration,
     ) -> String {
-        let account = self
-            .store
-            .find_account_by_email(&Email::parse(email).unwrap())
-            .await
-            .unwrap()
-            .unwrap();
+        let account = self.account(email).await;
         let token = self.tokens.new_token();
         let at = Utc::now() - age;
         let session = self
@@ -297,13 +297,16 @@ impl TestApp {
     }
 
     pub async fn client_id(&self, email: &str) -> ClientId {
-        let account = self
-            .store
+        self.account(email).await.roles.client.unwrap().id
+    }
+
+    /// The seeded account of `email` (it must exist).
+    async fn account(&self, email: &str) -> UserAccount {
+        self.store
             .find_account_by_email(&Email::parse(email).unwrap())
             .await
             .unwrap()
-            .unwrap();
-        account.roles.client.unwrap().id
+            .unwrap()
     }
 
     /// `(primary id, first add-on id)` of the catalogue.
@@ -371,7 +374,7 @@ pub fn card_params(number: &str, postal_code: &str) -> Value {
         "card_number": number,
         "cvc": "123",
         "exp_month": 12,
-        "exp_year": 2035,
+        "exp_year": Utc::now().year() + 4,
         "street": "1 Main St",
         "city": "Denver",
         "province_iso": "us_co",

@@ -6,7 +6,9 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Collects every event as `target|field=value|…` lines.
+/// Collects this crate's events (targets `ordercore::mail` and
+/// `ordercore_mandrill…`; no other crate's lines, no timestamps, so a secret
+/// cannot "match" a port or a time) as `target|level|field=value|…` lines.
 #[derive(Clone, Default)]
 pub struct Capture(Arc<Mutex<Vec<String>>>);
 
@@ -22,8 +24,9 @@ impl Visit for Fields {
 }
 
 impl Subscriber for Capture {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        let target = metadata.target();
+        target.starts_with("ordercore::mail") || target.starts_with("ordercore_mandrill")
     }
     fn new_span(&self, _: &Attributes<'_>) -> Id {
         Id::from_u64(1)
@@ -43,7 +46,29 @@ impl Subscriber for Capture {
     fn exit(&self, _: &Id) {}
 }
 
+/// The capture set as this thread's subscriber, until dropped.
+pub struct Installed {
+    _guard: tracing::subscriber::DefaultGuard,
+    _idle: tracing::Dispatch,
+}
+
 impl Capture {
+    /// Sets this capture as the thread's subscriber. Other tests run the same
+    /// call sites at the same time on threads without a subscriber; with a
+    /// single registered dispatcher, tracing caches a call site's interest
+    /// from the registering thread's default ("never" there). A second, idle
+    /// dispatcher makes tracing ask every live dispatcher, this one included;
+    /// then what was cached before is recomputed.
+    pub fn install(&self) -> Installed {
+        let idle = tracing::Dispatch::new(Capture::default());
+        let guard = tracing::subscriber::set_default(self.clone());
+        tracing::callsite::rebuild_interest_cache();
+        Installed {
+            _guard: guard,
+            _idle: idle,
+        }
+    }
+
     /// Every event recorded so far.
     pub fn events(&self) -> Vec<String> {
         self.0.lock().unwrap().clone()

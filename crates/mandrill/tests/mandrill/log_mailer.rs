@@ -8,7 +8,7 @@ use ordercore_mandrill::LogMailer;
 #[tokio::test]
 async fn log_mailer_writes_the_email_to_the_log() {
     let capture = Capture::default();
-    let guard = tracing::subscriber::set_default(capture.clone());
+    let guard = capture.install();
     let outcome = LogMailer::new()
         .send_order_confirmation(&confirmation())
         .await;

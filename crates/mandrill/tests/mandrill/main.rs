@@ -1,5 +1,5 @@
 //! Mandrill mailer against a stub HTTP server replaying recorded replies
-//! (`tests/fixtures/`), plus the log mailer.
+//! (the workspace's `tests/fixtures/mandrill/`), plus the log mailer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod capture;

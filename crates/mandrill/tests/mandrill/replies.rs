@@ -160,7 +160,7 @@ async fn reply_to_goes_in_the_headers() {
 #[tokio::test]
 async fn logs_never_carry_the_key_or_the_body() {
     let capture = crate::capture::Capture::default();
-    let guard = tracing::subscriber::set_default(capture.clone());
+    let guard = capture.install();
     let (ok, _) = send_to_stub(json_reply(200, "sent.json")).await;
     let (err, _) = send_to_stub(json_reply(500, "invalid_key.json")).await;
     drop(guard);

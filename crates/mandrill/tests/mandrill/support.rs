@@ -14,8 +14,12 @@ pub const ORDER_ID: i64 = 1042;
 /// Where the stub serves the API, as Mandrill's own URL has a path prefix.
 pub const API_PREFIX: &str = "/api/1.0";
 
+/// The provider replies, kept once for the crate and the e2e stubs alike.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/mandrill");
+
+/// A fixture's text, from the workspace's one copy in tests/fixtures/mandrill.
 pub fn fixture(name: &str) -> String {
-    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let file = format!("{FIXTURES}/{name}");
     std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
@@ -143,4 +147,14 @@ pub fn assert_failure(
     assert_eq!(err.is_retryable(), retryable, "is_retryable of {err:?}");
     assert_no_secret_in(&err);
     assert_one_send_request(requests);
+}
+
+/// A local port where every connection is refused for as long as the
+/// returned socket lives: it is bound (no other process can take the port
+/// meanwhile) but never listens.
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
 }

@@ -20,12 +20,8 @@ async fn a_slow_reply_is_a_retryable_timeout() {
 
 #[tokio::test]
 async fn a_refused_connection_is_unreadable_and_retryable() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port held bound but not listening: refused, and nobody can take it.
+    let (_held, port) = refusing_port();
     let config = config(format!("http://127.0.0.1:{port}/api/1.0"));
     let http = config.http_client().unwrap();
     let err = MandrillMailer::new(config, http)
