@@ -20,10 +20,15 @@ pub const CVC: &str = "987";
 pub const CUSTOMER_PROFILE_ID: &str = "31390172";
 pub const PAYMENT_PROFILE_ID: &str = "28393490";
 
-/// A fixture's bytes, as stored in tests/fixtures.
+/// A fixture's bytes, from this crate's tests/fixtures or else the
+/// repository's tests/fixtures/authorizenet (where new replies go).
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let path = format!("{dir}/tests/fixtures/{name}");
+    let shared = format!("{dir}/../../tests/fixtures/authorizenet/{name}");
+    std::fs::read(&path)
+        .or_else(|_| std::fs::read(&shared))
+        .unwrap_or_else(|e| panic!("{path} or {shared}: {e}"))
 }
 
 pub fn config(server: &MockServer) -> AuthorizeNetConfig {
