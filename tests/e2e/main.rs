@@ -13,6 +13,7 @@
 mod kill_switch;
 mod mail;
 mod orders;
+mod processor;
 mod readme;
 mod seed;
 mod startup;
@@ -33,6 +34,12 @@ pub fn with_stubs(
     mandrill: &MandrillStub,
 ) -> Option<Instance> {
     let mut instance = Instance::new(BIN, backend, test)?;
+    configure_processor(&mut instance, &authorizenet.endpoint(), mandrill);
+    Some(instance)
+}
+
+/// Points `instance` at an Authorize.net stub at `endpoint` and the Mandrill stub.
+pub fn configure_processor(instance: &mut Instance, endpoint: &str, mandrill: &MandrillStub) {
     instance
         .set("ORDERCORE_PAYMENT_GATEWAY", "authorizenet")
         .set("ORDERCORE_AUTHORIZENET_LOGIN_ID", "e2e-login")
@@ -40,11 +47,10 @@ pub fn with_stubs(
             "ORDERCORE_AUTHORIZENET_TRANSACTION_KEY",
             "e2e-transaction-key",
         )
-        .set("ORDERCORE_AUTHORIZENET_ENDPOINT", &authorizenet.endpoint())
+        .set("ORDERCORE_AUTHORIZENET_ENDPOINT", endpoint)
         .set("ORDERCORE_MAILER", "mandrill")
         .set("ORDERCORE_MANDRILL_API_KEY", "e2e-mandrill-key")
         .set("ORDERCORE_MANDRILL_ENDPOINT", &mandrill.endpoint());
-    Some(instance)
 }
 
 /// Polls `check` every 100 ms for up to `secs` seconds.

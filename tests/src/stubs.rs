@@ -1,5 +1,11 @@
 //! Stub providers: local wiremock servers replaying the recorded replies in
-//! `tests/fixtures/`, so the real adapters talk real HTTP to them.
+//! `tests/fixtures/`, so the real adapters talk real HTTP to them; and
+//! [`ProcessorStub`], a stateful Authorize.net with a ledger, for the crash
+//! and timeout tests.
+
+mod processor;
+
+pub use processor::{LedgerEntry, LedgerState, ProcessorStub};
 
 use crate::fixture;
 use serde_json::Value;

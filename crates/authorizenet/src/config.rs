@@ -106,7 +106,14 @@ pub struct AuthorizeNetConfig {
     /// [`crate::AuthorizeNetGateway::http_client`].
     pub connect_timeout: Duration,
     pub validation_mode: ValidationMode,
+    /// Transactions per page of the list calls (getUnsettledTransactionList,
+    /// getTransactionListForCustomer): 1–1000, default 1000 (the API's
+    /// maximum). Every page is read whatever the size.
+    pub list_page_size: u32,
 }
+
+/// The list calls' largest page.
+pub const MAX_LIST_PAGE_SIZE: u32 = 1000;
 
 impl AuthorizeNetConfig {
     /// A config with the default timeouts and the endpoint's default validation mode.
@@ -123,7 +130,14 @@ impl AuthorizeNetConfig {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             validation_mode,
+            list_page_size: MAX_LIST_PAGE_SIZE,
         }
+    }
+
+    /// Smaller pages for the list calls (tests), clamped to 1–1000.
+    pub fn with_list_page_size(mut self, size: u32) -> AuthorizeNetConfig {
+        self.list_page_size = size.clamp(1, MAX_LIST_PAGE_SIZE);
+        self
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> AuthorizeNetConfig {
@@ -168,6 +182,9 @@ mod tests {
         let c = AuthorizeNetConfig::new(Endpoint::Sandbox, "login", Secret::new("k".into()));
         assert_eq!(c.timeout, Duration::from_secs(20));
         assert_eq!(c.validation_mode, ValidationMode::TestMode);
+        assert_eq!(c.list_page_size, 1000);
+        assert_eq!(c.clone().with_list_page_size(0).list_page_size, 1);
+        assert_eq!(c.with_list_page_size(5000).list_page_size, 1000);
         let c = AuthorizeNetConfig::new(Endpoint::Production, "login", Secret::new("k".into()));
         assert_eq!(c.validation_mode, ValidationMode::LiveMode);
     }

@@ -2,27 +2,18 @@
 //! JSON API (contract §9).
 
 use crate::config::AuthorizeNetConfig;
-use crate::log::call_outcome;
-use crate::mapping::{Exchange, Mapped, map_reply};
+use crate::log::call_outcome_with_codes;
+use crate::mapping::{CallKind, Exchange, Mapped, map_exchange};
 use crate::requests::*;
 use async_trait::async_trait;
 use ordercore_domain::model::{CardDetails, OrderId, StoredPaymentProfile};
 use ordercore_domain::ports::{
-    Approval, CaptureRequest, CustomerProfileRequest, PaymentError, PaymentGateway,
-    TransactionRequest as PortTransactionRequest,
+    Approval, CaptureRequest, CustomerProfileRequest, OrderTransaction, PaymentError,
+    PaymentGateway, TransactionRequest as PortTransactionRequest,
 };
 use serde::Serialize;
 
 const GATEWAY: &str = "authorizenet";
-
-/// Transaction states of getUnsettledTransactionList that are still live
-/// holds or charges (and so can be voided).
-const LIVE_UNSETTLED_STATUSES: [&str; 4] = [
-    "authorizedPendingCapture",
-    "capturedPendingSettlement",
-    "FDSPendingReview",
-    "FDSAuthorizedPendingReview",
-];
 
 /// The real payment processor. Every call is one POST of a JSON body to the
 /// configured endpoint, bounded by `config.timeout`; its reply goes through
@@ -53,7 +44,7 @@ impl AuthorizeNetGateway {
         &self.config
     }
 
-    fn auth(&self) -> MerchantAuthentication<'_> {
+    pub(crate) fn auth(&self) -> MerchantAuthentication<'_> {
         MerchantAuthentication {
             name: &self.config.login_id,
             transaction_key: self.config.transaction_key.expose(),
@@ -95,18 +86,20 @@ impl AuthorizeNetGateway {
     }
 
     /// One call: send, map, log.
-    async fn call<T: Serialize>(
+    pub(crate) async fn call<T: Serialize>(
         &self,
         call: &'static str,
+        kind: CallKind,
         order_id: Option<OrderId>,
         body: &T,
     ) -> Result<Mapped, PaymentError> {
-        let mapped = map_reply(self.send(body).await);
-        call_outcome(
+        let (mapped, codes) = map_exchange(self.send(body).await, kind);
+        call_outcome_with_codes(
             GATEWAY,
             call,
             order_id,
             mapped.as_ref().map(|m| m.approval.as_ref()),
+            &codes,
         );
         mapped
     }
@@ -125,9 +118,12 @@ impl AuthorizeNetGateway {
                 transaction_request: request,
             },
         };
-        let mapped = self.call(call, Some(order_id), &body).await?;
-        mapped.approval.ok_or_else(|| PaymentError::External {
-            code: None,
+        let mapped = self
+            .call(call, CallKind::MovesMoney, Some(order_id), &body)
+            .await?;
+        // map_exchange already answers OutcomeUnknown for a money-moving
+        // reply without a transaction; kept so this can never be a success.
+        mapped.approval.ok_or_else(|| PaymentError::OutcomeUnknown {
             detail: "the processor's reply carries no transaction".to_string(),
         })
     }
@@ -176,7 +172,7 @@ impl PaymentGateway for AuthorizeNetGateway {
             },
         };
         let mapped = self
-            .call("createCustomerProfileRequest", None, &body)
+            .call("createCustomerProfileRequest", CallKind::Other, None, &body)
             .await?;
         mapped
             .reply
@@ -212,7 +208,12 @@ impl PaymentGateway for AuthorizeNetGateway {
             },
         };
         let mapped = self
-            .call("createCustomerPaymentProfileRequest", None, &body)
+            .call(
+                "createCustomerPaymentProfileRequest",
+                CallKind::Other,
+                None,
+                &body,
+            )
             .await?;
         mapped
             .reply
@@ -233,9 +234,14 @@ impl PaymentGateway for AuthorizeNetGateway {
                 customer_payment_profile_id: &profile.payment_profile_id,
             },
         };
-        self.call("deleteCustomerPaymentProfileRequest", None, &body)
-            .await
-            .map(|_| ())
+        self.call(
+            "deleteCustomerPaymentProfileRequest",
+            CallKind::Other,
+            None,
+            &body,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// authOnlyTransaction against the stored profile; refId and
@@ -278,39 +284,23 @@ impl PaymentGateway for AuthorizeNetGateway {
             .map(|_| ())
     }
 
-    /// getUnsettledTransactionListRequest (newest first, up to 1000), then
+    /// getUnsettledTransactionListRequest, newest first, every page until
     /// the newest live transaction whose invoiceNumber is the order id.
     async fn find_unsettled_transaction(
         &self,
         order_id: OrderId,
     ) -> Result<Option<String>, PaymentError> {
-        let body = UnsettledListEnvelope {
-            request: UnsettledListRequest {
-                merchant_authentication: self.auth(),
-                sorting: Sorting {
-                    order_by: "submitTimeUTC",
-                    order_descending: true,
-                },
-                paging: Paging {
-                    limit: 1000,
-                    offset: 1,
-                },
-            },
-        };
-        let mapped = self
-            .call("getUnsettledTransactionListRequest", Some(order_id), &body)
-            .await?;
-        let invoice = order_id.to_string();
-        Ok(mapped
-            .reply
-            .transactions
-            .unwrap_or_default()
-            .into_iter()
-            .find(|t| {
-                t.invoice_number.as_deref() == Some(invoice.as_str())
-                    && LIVE_UNSETTLED_STATUSES.contains(&t.transaction_status.as_str())
-            })
-            .map(|t| t.trans_id))
+        self.unsettled_transaction_of(order_id).await
+    }
+
+    /// getTransactionListForCustomerRequest on the profile, newest first,
+    /// every page; the entries whose invoiceNumber is the order id.
+    async fn find_order_transactions(
+        &self,
+        order_id: OrderId,
+        profile: &StoredPaymentProfile,
+    ) -> Result<Vec<OrderTransaction>, PaymentError> {
+        self.transactions_of(order_id, profile).await
     }
 }
 

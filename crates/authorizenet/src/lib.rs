@@ -13,6 +13,7 @@
 pub mod config;
 mod gateway;
 mod log;
+mod lookup;
 pub mod mapping;
 pub mod replies;
 mod requests;

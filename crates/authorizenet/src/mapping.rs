@@ -1,16 +1,22 @@
 //! contract §9 as one table: from what happened on the wire to the domain outcome.
 //!
-//! [`map_reply`] is the only place where a processor answer becomes an
+//! [`map_exchange`] is the only place where a processor answer becomes an
 //! [`Approval`] or a [`PaymentError`]. Rows are tried top to bottom; the
 //! first that matches decides. `docs/payments.md` lists each row with the
 //! test that covers it.
 //!
+//! A *money-moving* call ([`CallKind::MovesMoney`]: authorize, charge,
+//! capture, void) only fails definitely when the processor said so, or when
+//! the request never left. Any other reply that does not tell us what the
+//! processor did is `OutcomeUnknown`: the processor may have acted.
+//!
 //! | # | what happened | outcome |
 //! |---|---|---|
 //! | 1 | request sent, then timeout or connection lost | `OutcomeUnknown` |
-//! | 2 | request never sent (connection refused, connect timeout) | `External` |
-//! | 3 | HTTP status other than 2xx | `External { code: None }` |
-//! | 4 | body (after the UTF-8 BOM) is not a JSON reply object | `External { code: None }` |
+//! | 2 | request never sent (connection refused, DNS, connect timeout) | `External` |
+//! | 3 | HTTP 5xx | money-moving: `OutcomeUnknown`; other calls: `External { code: None }` |
+//! | 3b | other HTTP status outside 2xx (the request was refused unprocessed) | `External { code: None }` |
+//! | 4 | body (after the UTF-8 BOM) is not a JSON reply object | money-moving: `OutcomeUnknown`; other calls: `External { code: None }` |
 //! | 5 | `transactionResponse.responseCode` 1 | `Approval` |
 //! | 6 | responseCode 4 | `Approval { held_for_review: true }` |
 //! | 7 | responseCode 2 | `Declined { error_code }` (the first errorCode) |
@@ -18,19 +24,23 @@
 //! | 9 | errorCode 8 | `CardExpired` |
 //! | 10 | errorCode 11 | `Duplicate` |
 //! | 11 | any other responseCode 3 | `Failed { error_code }` |
-//! | 12 | any other responseCode | `External` |
+//! | 12 | any other responseCode | money-moving: `OutcomeUnknown`; other calls: `External` |
 //! | 13 | no transactionResponse, a `validationDirectResponse` whose responseCode is not 1/4 | rows 7–11 on its fields 1 and 3 |
 //! | 14 | `messages` Error E00007 / E00008 | `InvalidCredentials` |
 //! | 15 | `messages` Error E00039 naming the existing record | success with that id |
 //! | 16 | `messages` Error E00027 whose text names a card problem | `CardNumberInvalid` / `CardExpired` / `Declined` |
 //! | 17 | any other `messages` Error (E00003, E00040, …) | `External { code: E000xx }` |
-//! | 18 | `messages` Ok | success (no approval unless rows 5–6) |
-//! | 19 | no `messages` at all | `External { code: None }` |
+//! | 18 | `messages` Ok | success (no approval unless rows 5–6); money-moving without a transaction: `OutcomeUnknown` |
+//! | 19 | no `messages` at all | money-moving: `OutcomeUnknown`; other calls: `External { code: None }` |
 //!
 //! Rows 13, 15 and 16 only occur on the customer-profile calls: a
 //! transaction always carries its outcome in `transactionResponse`.
+//!
+//! The processor's free text (message texts, errorText, bodies) can echo
+//! request data, so it never goes into an error: errors carry the
+//! processor's codes ([`code_only`]) and our own words.
 
-use crate::replies::ApiReply;
+use crate::replies::{ApiReply, ReplyCodes};
 use ordercore_domain::ports::{Approval, PaymentError};
 
 /// The UTF-8 byte-order mark Authorize.net puts before every JSON reply.
@@ -56,8 +66,46 @@ pub struct Mapped {
     pub reply: ApiReply,
 }
 
-/// contract §9's table (see the module documentation for the rows, in order).
-pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
+/// Whether a call can move money. For those, a reply that does not say what
+/// the processor did is an unknown outcome rather than a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// authOnly, authCapture, priorAuthCapture, void.
+    MovesMoney,
+    /// Profile calls and look-ups: nothing to reconcile if the answer is lost.
+    Other,
+}
+
+/// [`map_exchange`] without the codes (for callers that do not log).
+pub fn map_reply(exchange: Exchange, kind: CallKind) -> Result<Mapped, PaymentError> {
+    map_exchange(exchange, kind).0
+}
+
+/// contract §9's table (see the module documentation for the rows, in order),
+/// and the processor's codes found in the reply, for the log line.
+pub fn map_exchange(
+    exchange: Exchange,
+    kind: CallKind,
+) -> (Result<Mapped, PaymentError>, ReplyCodes) {
+    let mut codes = ReplyCodes::default();
+    let result = map_into(exchange, kind, &mut codes);
+    (result, codes)
+}
+
+fn map_into(
+    exchange: Exchange,
+    kind: CallKind,
+    codes: &mut ReplyCodes,
+) -> Result<Mapped, PaymentError> {
+    let money = kind == CallKind::MovesMoney;
+    // `money`: the reply does not say what happened → unknown, else external.
+    let unknown_or_external = |detail: String| {
+        if money {
+            PaymentError::OutcomeUnknown { detail }
+        } else {
+            external(None, detail)
+        }
+    };
     let (status, body) = match exchange {
         // Row 1.
         Exchange::Lost { detail } => return Err(PaymentError::OutcomeUnknown { detail }),
@@ -65,7 +113,14 @@ pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
         Exchange::NotSent { detail } => return Err(external(None, detail)),
         Exchange::Replied { status, body } => (status, body),
     };
+    codes.http_status = Some(status);
     // Row 3.
+    if (500..600).contains(&status) {
+        return Err(unknown_or_external(format!(
+            "HTTP status {status} from the processor"
+        )));
+    }
+    // Row 3b.
     if !(200..300).contains(&status) {
         return Err(external(
             None,
@@ -73,8 +128,10 @@ pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
         ));
     }
     // Row 4.
-    let mut reply = parse_reply(&body)
-        .ok_or_else(|| external(None, "the processor's reply is not readable JSON"))?;
+    let mut reply = parse_reply(&body).ok_or_else(|| {
+        unknown_or_external("the processor's reply is not readable JSON".to_string())
+    })?;
+    codes.read(&reply);
 
     // Rows 5–12: a transaction outcome decides, whatever `messages` says.
     if let Some(tx) = reply
@@ -83,6 +140,7 @@ pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
         .filter(|tx| tx.response_code.as_deref().is_some_and(|c| !c.is_empty()))
     {
         let approval = transaction_outcome(
+            kind,
             tx.response_code.as_deref().unwrap_or_default(),
             tx.first_error_code(),
             tx.trans_id.as_deref(),
@@ -100,17 +158,20 @@ pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
         let code = fields.first().copied().unwrap_or_default();
         if !matches!(code, "1" | "4" | "") {
             let reason = fields.get(2).copied().filter(|c| !c.is_empty());
-            transaction_outcome(code, reason, None, None)?;
+            transaction_outcome(CallKind::Other, code, reason, None, None)?;
         }
     }
 
     let Some(messages) = reply.messages.as_ref() else {
         // Row 19.
-        return Err(external(None, "the processor's reply has no messages"));
+        return Err(unknown_or_external(
+            "the processor's reply has no messages".to_string(),
+        ));
     };
     if reply.is_error() {
         let first = messages.message.first();
-        let code = first.map(|m| m.code.clone()).unwrap_or_default();
+        let code = first.and_then(|m| code_only(&m.code)).unwrap_or_default();
+        // Read for ids and card problems only; never copied into an error.
         let text = first.map(|m| m.text.clone()).unwrap_or_default();
         match code.as_str() {
             // Row 14.
@@ -130,20 +191,25 @@ pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
                         reply,
                     });
                 }
-                return Err(external(Some(code), text));
+                return Err(refused(code));
             }
             // Row 16.
             "E00027" => {
                 if let Some(err) = card_problem_in_text(&text) {
                     return Err(err);
                 }
-                return Err(external(Some(code), text));
+                return Err(refused(code));
             }
             // Row 17.
-            _ => return Err(external(Some(code).filter(|c| !c.is_empty()), text)),
+            _ => return Err(refused(code)),
         }
     }
-    // Row 18.
+    // Row 18. A money-moving call must carry its transaction's outcome.
+    if money {
+        return Err(PaymentError::OutcomeUnknown {
+            detail: "the processor's reply carries no transaction outcome".to_string(),
+        });
+    }
     Ok(Mapped {
         approval: None,
         reply,
@@ -152,6 +218,7 @@ pub fn map_reply(exchange: Exchange) -> Result<Mapped, PaymentError> {
 
 /// Rows 5–12: a transaction's responseCode and first error code.
 fn transaction_outcome(
+    kind: CallKind,
     response_code: &str,
     error_code: Option<&str>,
     trans_id: Option<&str>,
@@ -162,7 +229,7 @@ fn transaction_outcome(
         auth_code: auth_code.filter(|c| !c.is_empty()).map(str::to_string),
         held_for_review,
     };
-    let owned = || error_code.map(str::to_string);
+    let owned = || error_code.and_then(code_only);
     match (response_code, error_code) {
         ("1", _) => Ok(approval(false)),
         ("4", _) => Ok(approval(true)),
@@ -177,10 +244,16 @@ fn transaction_outcome(
         ("3", _) => Err(PaymentError::Failed {
             error_code: owned(),
         }),
-        (other, _) => Err(external(
-            None,
-            format!("unknown transaction responseCode {other:?}"),
-        )),
+        (other, _) => {
+            let detail = match code_only(other) {
+                Some(code) => format!("unknown transaction responseCode {code}"),
+                None => "unreadable transaction responseCode".to_string(),
+            };
+            Err(match kind {
+                CallKind::MovesMoney => PaymentError::OutcomeUnknown { detail },
+                CallKind::Other => external(None, detail),
+            })
+        }
     }
 }
 
@@ -218,6 +291,24 @@ fn parse_reply(body: &[u8]) -> Option<ApiReply> {
         return None;
     }
     serde_json::from_value(value).ok()
+}
+
+/// Rows 15–17: the processor refused the request with `code` (E000xx).
+fn refused(code: String) -> PaymentError {
+    if code.is_empty() {
+        return external(None, "the processor refused the request without a code");
+    }
+    let detail = format!("the processor refused the request with {code}");
+    external(Some(code), detail)
+}
+
+/// A processor code as we keep it: 1–32 ASCII letters and digits (E00040,
+/// I00001, 2, 60157186398, capturedPendingSettlement). Anything else may be
+/// free text and is dropped.
+pub fn code_only(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    (!raw.is_empty() && raw.len() <= 32 && raw.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| raw.to_string())
 }
 
 fn external(code: Option<String>, detail: impl Into<String>) -> PaymentError {
@@ -286,7 +377,7 @@ mod tests {
     fn bom_is_stripped() {
         let mut body = BOM.to_vec();
         body.extend_from_slice(br#"{"messages":{"resultCode":"Ok","message":[]}}"#);
-        let mapped = map_reply(Exchange::Replied { status: 200, body }).unwrap();
+        let mapped = map_reply(Exchange::Replied { status: 200, body }, CallKind::Other).unwrap();
         assert!(mapped.approval.is_none());
     }
 
@@ -294,7 +385,7 @@ mod tests {
     fn a_json_array_or_string_is_unreadable() {
         for body in ["[]", "\"x\"", "", "{"] {
             assert!(matches!(
-                map_reply(replied(body)),
+                map_reply(replied(body), CallKind::Other),
                 Err(PaymentError::External { code: None, .. })
             ));
         }
@@ -305,13 +396,13 @@ mod tests {
         let body = r#"{"validationDirectResponse":"3,1,8,The credit card has expired.,,P,0",
             "messages":{"resultCode":"Error","message":[{"code":"E00027","text":"The credit card has expired."}]}}"#;
         assert_eq!(
-            map_reply(replied(body)).unwrap_err(),
+            map_reply(replied(body), CallKind::Other).unwrap_err(),
             PaymentError::CardExpired
         );
         let body = r#"{"validationDirectResponse":"2,1,2,This transaction has been declined.",
             "messages":{"resultCode":"Error","message":[{"code":"E00027","text":"x"}]}}"#;
         assert_eq!(
-            map_reply(replied(body)).unwrap_err(),
+            map_reply(replied(body), CallKind::Other).unwrap_err(),
             PaymentError::Declined {
                 error_code: Some("2".into())
             }
@@ -319,10 +410,72 @@ mod tests {
     }
 
     #[test]
+    fn replies_without_an_outcome_are_unknown_for_money_moving_calls() {
+        let money = |status, body: &str| {
+            map_reply(
+                Exchange::Replied {
+                    status,
+                    body: body.as_bytes().to_vec(),
+                },
+                CallKind::MovesMoney,
+            )
+        };
+        for (status, body) in [
+            (500, ""),
+            (502, "Bad Gateway"),
+            (200, "[]"),
+            (200, "{"),
+            (200, r#"{"refId":"1"}"#),
+            (200, r#"{"messages":{"resultCode":"Ok","message":[]}}"#),
+            (
+                200,
+                r#"{"transactionResponse":{"responseCode":"9"},"messages":{"resultCode":"Ok","message":[]}}"#,
+            ),
+        ] {
+            assert!(
+                matches!(
+                    money(status, body),
+                    Err(PaymentError::OutcomeUnknown { .. })
+                ),
+                "{status} {body}"
+            );
+        }
+        // A definite refusal stays definite.
+        assert!(matches!(
+            money(403, ""),
+            Err(PaymentError::External { code: None, .. })
+        ));
+        assert!(matches!(
+            money(
+                200,
+                r#"{"messages":{"resultCode":"Error","message":[{"code":"E00040","text":"x"}]}}"#
+            ),
+            Err(PaymentError::External { code: Some(_), .. })
+        ));
+        assert!(matches!(
+            map_reply(
+                Exchange::NotSent {
+                    detail: "refused".into()
+                },
+                CallKind::MovesMoney
+            ),
+            Err(PaymentError::External { .. })
+        ));
+    }
+
+    #[test]
+    fn only_code_like_values_are_kept() {
+        assert_eq!(code_only(" E00040 ").as_deref(), Some("E00040"));
+        assert_eq!(code_only("The record cannot be found."), None);
+        assert_eq!(code_only(""), None);
+        assert_eq!(code_only(&"9".repeat(33)), None);
+    }
+
+    #[test]
     fn unknown_response_code_is_external() {
         let body = r#"{"transactionResponse":{"responseCode":"9"},"messages":{"resultCode":"Ok","message":[]}}"#;
         assert!(matches!(
-            map_reply(replied(body)),
+            map_reply(replied(body), CallKind::Other),
             Err(PaymentError::External { .. })
         ));
     }

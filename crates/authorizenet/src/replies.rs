@@ -20,8 +20,10 @@ pub struct ApiReply {
     /// createCustomerPaymentProfile with validationMode: the validation
     /// transaction as a comma-separated "direct response".
     pub validation_direct_response: Option<String>,
-    /// getUnsettledTransactionList.
+    /// getUnsettledTransactionList, getTransactionListForCustomer.
     pub transactions: Option<Vec<TransactionSummary>>,
+    /// The list calls: how many transactions match in all pages.
+    pub total_num_in_result_set: Option<u64>,
 }
 
 /// The top-level `messages`: `resultCode` `Ok` or `Error`, and E000xx/I000xx codes.
@@ -53,16 +55,17 @@ pub struct TransactionResponse {
     pub errors: Option<Vec<TransactionError>>,
 }
 
+/// `errors[]` of a transaction. Its `errorText` is deliberately not read:
+/// free text never reaches an error or a log line.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionError {
     #[serde(default)]
     pub error_code: String,
-    #[serde(default)]
-    pub error_text: String,
 }
 
-/// One entry of getUnsettledTransactionList.
+/// One entry of getUnsettledTransactionList / getTransactionListForCustomer
+/// (`transactionSummaryType`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionSummary {
@@ -71,6 +74,52 @@ pub struct TransactionSummary {
     #[serde(default)]
     pub transaction_status: String,
     pub invoice_number: Option<String>,
+    /// The amount authorized or captured (a JSON number, e.g. `123.45`).
+    pub settle_amount: Option<serde_json::Value>,
+    /// The customer profile the transaction was made on, when it was.
+    pub profile: Option<SummaryProfile>,
+}
+
+/// `transactionSummaryType.profile`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryProfile {
+    pub customer_profile_id: Option<String>,
+    pub customer_payment_profile_id: Option<String>,
+}
+
+/// The processor's codes in one reply, for the log line: only values that
+/// look like codes (see [`crate::mapping::code_only`]), never free text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyCodes {
+    pub http_status: Option<u16>,
+    /// `messages.resultCode`: `Ok` or `Error`.
+    pub result_code: Option<String>,
+    /// `messages.message[0].code`: I00001, E00040, …
+    pub message_code: Option<String>,
+    /// `transactionResponse.responseCode`: 1–4.
+    pub response_code: Option<String>,
+    /// `transactionResponse.errors[0].errorCode`.
+    pub error_code: Option<String>,
+    /// `transactionResponse.transId`.
+    pub trans_id: Option<String>,
+}
+
+impl ReplyCodes {
+    /// Copies the codes of `reply`.
+    pub fn read(&mut self, reply: &ApiReply) {
+        use crate::mapping::code_only;
+        self.result_code = reply
+            .messages
+            .as_ref()
+            .and_then(|m| code_only(&m.result_code));
+        self.message_code = reply.first_message().and_then(|m| code_only(&m.code));
+        if let Some(tx) = &reply.transaction_response {
+            self.response_code = tx.response_code.as_deref().and_then(code_only);
+            self.error_code = tx.first_error_code().and_then(code_only);
+            self.trans_id = tx.trans_id.as_deref().and_then(code_only);
+        }
+    }
 }
 
 impl ApiReply {

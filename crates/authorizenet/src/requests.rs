@@ -188,6 +188,25 @@ pub(crate) struct UnsettledListRequest<'a> {
     pub paging: Paging,
 }
 
+/// `{"getTransactionListForCustomerRequest": {...}}`.
+#[derive(Serialize)]
+pub(crate) struct CustomerListEnvelope<'a> {
+    #[serde(rename = "getTransactionListForCustomerRequest")]
+    pub request: CustomerListRequest<'a>,
+}
+
+/// Schema sequence: merchantAuthentication, refId, customerProfileId,
+/// customerPaymentProfileId, sorting, paging.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CustomerListRequest<'a> {
+    pub merchant_authentication: MerchantAuthentication<'a>,
+    pub customer_profile_id: &'a str,
+    pub customer_payment_profile_id: &'a str,
+    pub sorting: Sorting,
+    pub paging: Paging,
+}
+
 /// `TransactionListSorting`: orderBy, orderDescending.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

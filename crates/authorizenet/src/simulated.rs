@@ -23,6 +23,7 @@
 //! | void | already voided | `Failed` "310" |
 //! | void | captured or charged | `Failed` "311" |
 //! | find unsettled | | newest transaction of the order not voided |
+//! | find order transactions | | the order's remembered transactions on that profile, newest first |
 //!
 //! Only approved transactions open a duplicate window, so a declined attempt
 //! can be retried at once. Postal code 46282 is accepted when the card is
@@ -46,6 +47,7 @@
 //! A capture or void of a forgotten transaction answers error 16, as after a
 //! restart, and `find_unsettled_transaction` no longer returns it.
 
+mod lookup;
 pub mod profile_id;
 
 use crate::log::call_outcome;
@@ -53,8 +55,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ordercore_domain::model::{CardDetails, CardExpiry, Money, OrderId, StoredPaymentProfile};
 use ordercore_domain::ports::{
-    Approval, CaptureRequest, Clock, CustomerProfileRequest, PaymentError, PaymentGateway,
-    TransactionRequest,
+    Approval, CaptureRequest, Clock, CustomerProfileRequest, OrderTransaction, PaymentError,
+    PaymentGateway, TransactionRequest,
 };
 use ordercore_domain::rules::card::luhn_valid;
 use profile_id::{SimulatedPaymentProfile, customer_profile_id, is_customer_profile_id};
@@ -112,6 +114,8 @@ struct SimTransaction {
     amount: Money,
     auth_code: String,
     at: DateTime<Utc>,
+    /// The profile charged, for `find_order_transactions`.
+    profile: StoredPaymentProfile,
 }
 
 #[derive(Debug)]
@@ -374,6 +378,7 @@ impl SimulatedGateway {
             amount: request.amount,
             auth_code: auth_code.clone(),
             at: now,
+            profile: request.profile.clone(),
         };
         state.insert(id, transaction);
         state.remember_approval(pp_id, request.amount, now);
@@ -573,6 +578,23 @@ impl PaymentGateway for SimulatedGateway {
         call_outcome(
             GATEWAY,
             "getUnsettledTransactionListRequest",
+            Some(order_id),
+            Ok(None),
+        );
+        Ok(found)
+    }
+
+    /// The order's remembered transactions on `profile`, newest first
+    /// (voided and captured included; forgotten ones are not listed).
+    async fn find_order_transactions(
+        &self,
+        order_id: OrderId,
+        profile: &StoredPaymentProfile,
+    ) -> Result<Vec<OrderTransaction>, PaymentError> {
+        let found = self.order_transactions(order_id, profile);
+        call_outcome(
+            GATEWAY,
+            "getTransactionListForCustomerRequest",
             Some(order_id),
             Ok(None),
         );

@@ -236,6 +236,14 @@ impl PaymentGateway for MeteredGateway {
         let r = self.inner.find_unsettled_transaction(order_id).await;
         self.count("find_unsettled_transaction", r)
     }
+    async fn find_order_transactions(
+        &self,
+        order_id: OrderId,
+        profile: &StoredPaymentProfile,
+    ) -> Result<Vec<ordercore_domain::ports::OrderTransaction>, PaymentError> {
+        let r = self.inner.find_order_transactions(order_id, profile).await;
+        self.count("find_order_transactions", r)
+    }
 }
 
 /// A mailer that counts its outcomes (`sent`, or the error's name).

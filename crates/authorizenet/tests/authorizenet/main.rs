@@ -5,6 +5,7 @@
 
 mod errors;
 mod live_sandbox;
+mod lookups;
 mod operations;
 mod profiles;
 mod safety;

@@ -37,8 +37,9 @@ async fn config_and_gateway_debug_never_show_the_transaction_key() {
     assert!(!format!("{gateway:?}").contains(TRANSACTION_KEY));
 }
 
-#[tokio::test]
-async fn logs_name_call_order_and_outcome_but_no_secrets() {
+/// Captures this crate's log lines (without timestamps) while the returned
+/// guard lives.
+fn capture_logs() -> (Captured, Guards) {
     let captured = Captured::default();
     let writer = captured.clone();
     // Only this crate's lines, without timestamps: a short secret such as the
@@ -55,9 +56,21 @@ async fn logs_name_call_order_and_outcome_but_no_secrets() {
     // default, so those threads would cache "never". A second (idle)
     // dispatcher makes tracing ask every live dispatcher, ours included;
     // then recompute what was cached before.
-    let _idle = tracing::Dispatch::new(tracing_subscriber::registry());
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let idle = tracing::Dispatch::new(tracing_subscriber::registry());
+    let guard = tracing::subscriber::set_default(subscriber);
     tracing::callsite::rebuild_interest_cache();
+    (captured, Guards(guard, idle))
+}
+
+/// Keeps the capture active (and the idle dispatcher alive) until dropped.
+struct Guards(
+    #[allow(dead_code)] tracing::subscriber::DefaultGuard,
+    #[allow(dead_code)] tracing::Dispatch,
+);
+
+#[tokio::test]
+async fn logs_name_call_order_and_outcome_but_no_secrets() {
+    let (captured, _guards) = capture_logs();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -92,5 +105,77 @@ async fn logs_name_call_order_and_outcome_but_no_secrets() {
     assert!(logs.contains("card_number_invalid"), "{logs}");
     for secret in [TRANSACTION_KEY, CARD_NUMBER, "1111111111", CVC] {
         assert!(!logs.contains(secret), "{secret} leaked into: {logs}");
+    }
+}
+
+/// What the processor echoes in its texts: a card number and a marker.
+const ECHOED: &str = "4007000000027 MARKER-ECHO-7f3a";
+
+/// Replies whose free text echoes request data, one per place a text can be.
+fn echoing_replies() -> Vec<(u16, String)> {
+    let message = |code: &str| {
+        format!(
+            r#"{{"messages":{{"resultCode":"Error","message":[{{"code":"{code}","text":"bad value {ECHOED}"}}]}}}}"#
+        )
+    };
+    vec![
+        (200, message("E00003")),
+        (200, message("E00039")),
+        (200, message("E00027")),
+        (200, message("E00007")),
+        (
+            200,
+            format!(
+                r#"{{"transactionResponse":{{"responseCode":"3","transId":"0","errors":[{{"errorCode":"33","errorText":"{ECHOED} is required."}}]}},
+                "messages":{{"resultCode":"Error","message":[{{"code":"E00027","text":"The transaction was unsuccessful. {ECHOED}"}}]}}}}"#
+            ),
+        ),
+        (
+            200,
+            format!(
+                r#"{{"transactionResponse":{{"responseCode":"2","transId":"60157186288","errors":[{{"errorCode":"2","errorText":"declined {ECHOED}"}}]}},
+                "messages":{{"resultCode":"Ok","message":[{{"code":"I00001","text":"{ECHOED}"}}]}}}}"#
+            ),
+        ),
+        (
+            200,
+            format!(
+                r#"{{"transactionResponse":{{"responseCode":"{ECHOED}"}},"messages":{{"resultCode":"Ok","message":[]}}}}"#
+            ),
+        ),
+        (500, format!("<html>Internal error near {ECHOED}</html>")),
+        (200, format!("<html>{ECHOED}</html>")),
+    ]
+}
+
+#[tokio::test]
+async fn processor_text_reaches_neither_logs_nor_errors() {
+    let (captured, _guards) = capture_logs();
+    let mut outcomes = Vec::new();
+    for (status, body) in echoing_replies() {
+        let (_server, gateway) = stub_with_status(status, body.into_bytes()).await;
+        let error = gateway.authorize(&transaction()).await.unwrap_err();
+        outcomes.push(format!("{error} {error:?}"));
+    }
+    // The profile calls read texts too (E00039 ids, E00027 card problems).
+    for (status, body) in echoing_replies() {
+        let (_server, gateway) = stub_with_status(status, body.into_bytes()).await;
+        let error = gateway
+            .create_payment_profile(CUSTOMER_PROFILE_ID, &card(CARD_NUMBER, 12, 2030, "98004"))
+            .await
+            .unwrap_err();
+        outcomes.push(format!("{error} {error:?}"));
+    }
+
+    let logs = captured.text();
+    assert!(logs.contains("E00003"), "the codes are logged: {logs}");
+    assert!(logs.contains("payment.http_status=500"), "{logs}");
+    for (i, outcome) in outcomes.iter().enumerate() {
+        for leak in ["4007000000027", "MARKER-ECHO"] {
+            assert!(!outcome.contains(leak), "reply {i}: {leak} in {outcome}");
+        }
+    }
+    for leak in ["4007000000027", "MARKER-ECHO", CARD_NUMBER] {
+        assert!(!logs.contains(leak), "{leak} leaked into: {logs}");
     }
 }

@@ -35,6 +35,37 @@ pub struct Approval {
     pub held_for_review: bool,
 }
 
+/// Where a transaction listed by the processor stands: its
+/// `transactionStatus`, grouped by what is left to do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionState {
+    /// A hold (also one held for fraud review): a void releases it, a capture
+    /// takes it.
+    Authorized,
+    /// Captured or charged, not settled yet: a void still cancels it.
+    CapturedPendingSettlement,
+    /// Money moved: only a refund undoes it.
+    Settled,
+    /// Voided: nothing is held.
+    Voided,
+    /// Declined, expired or failed: nothing was held or moved.
+    Refused,
+    /// A status we do not act on (refund, chargeback, settlement error, …):
+    /// a person must look.
+    Unknown,
+}
+
+/// One transaction the processor made for one of our orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderTransaction {
+    pub transaction_id: String,
+    pub state: TransactionState,
+    /// The processor's status code (e.g. `authorizedPendingCapture`), for staff.
+    pub status: String,
+    /// The amount authorized or captured, when the processor gave one.
+    pub amount: Option<Money>,
+}
+
 /// Every way a processor call can fail, one variant per row of contract §9. The
 /// codes are the processor's, kept for staff; never card data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,8 +97,10 @@ pub enum PaymentError {
         code: Option<String>,
         detail: String,
     },
-    /// A timeout (or a connection lost after sending): the outcome is unknown
-    /// and must be reconciled → `external-application-error` + notification.
+    /// The request was sent but the reply does not say what the processor
+    /// did (timeout, connection lost, HTTP 5xx, unreadable reply to a
+    /// money-moving call): it may have acted, so this must be reconciled,
+    /// never treated as a refusal → `external-application-error` + notification.
     #[error("the payment processor did not answer in time: {detail}")]
     OutcomeUnknown { detail: String },
 }
@@ -101,10 +134,26 @@ pub trait PaymentGateway: Send + Sync {
     async fn capture(&self, request: &CaptureRequest) -> Result<Approval, PaymentError>;
     /// `voidTransaction` of an unsettled transaction.
     async fn void(&self, order_id: OrderId, transaction_id: &str) -> Result<(), PaymentError>;
-    /// The id of an unsettled transaction made for `order_id`, if any: how
-    /// the sweeper finds a hold whose order never recorded it.
+    /// The id of the newest live (voidable) unsettled transaction made for
+    /// `order_id`, if any, searching every unsettled transaction of the
+    /// account (all pages): how the sweeper finds a hold whose order never
+    /// recorded it. Prefer [`PaymentGateway::find_order_transactions`] when
+    /// the order's payment profile is known.
     async fn find_unsettled_transaction(
         &self,
         order_id: OrderId,
     ) -> Result<Option<String>, PaymentError>;
+    /// Every transaction the processor lists on `profile` (customer profile
+    /// and payment profile) whose invoice number is `order_id`, newest
+    /// first, in any state (voided and settled included), read through all
+    /// pages. Read-only: safe to repeat. `Ok(vec![])` means the processor
+    /// lists none; an `Err` means we do not know and must never be read as
+    /// "none". A request sent moments ago may still be in flight at the
+    /// processor, so look again later before concluding that nothing
+    /// happened.
+    async fn find_order_transactions(
+        &self,
+        order_id: OrderId,
+        profile: &StoredPaymentProfile,
+    ) -> Result<Vec<OrderTransaction>, PaymentError>;
 }

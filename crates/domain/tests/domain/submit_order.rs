@@ -15,7 +15,6 @@ use ordercore_domain::ports::{
     Approval, MailError, NewOutboxEmail, OrderConfirmation, PaymentError, TransactionRequest,
 };
 use ordercore_domain::rules::ordering::Actor;
-use ordercore_domain::rules::promotion::InvalidReason;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode, SubmitOrderError};
 
 const OUTBOX: OutboxId = OutboxId(5);

@@ -106,6 +106,13 @@ impl PaymentGateway for ScriptedGateway {
     async fn find_unsettled_transaction(&self, o: OrderId) -> Result<Option<String>, PaymentError> {
         self.inner.find_unsettled_transaction(o).await
     }
+    async fn find_order_transactions(
+        &self,
+        o: OrderId,
+        p: &StoredPaymentProfile,
+    ) -> Result<Vec<OrderTransaction>, PaymentError> {
+        self.inner.find_order_transactions(o, p).await
+    }
 }
 
 /// The log mailer, or a Mandrill-like failure when switched.
