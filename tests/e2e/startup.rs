@@ -67,6 +67,160 @@ fn a_database_that_cannot_be_opened_is_reported() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ORDERCORE_DATABASE_URL"), "{err}");
+    // "unable to open database file" alone does not say which file.
+    assert!(
+        err.contains("/nonexistent-dir/for/sure/ordercore.db"),
+        "{err}"
+    );
+    assert_eq!(err.matches("ORDERCORE_DATABASE_URL").count(), 1, "{err}");
+}
+
+#[test]
+fn an_invalid_log_filter_is_refused() {
+    refused(
+        &[("ORDERCORE_LOG", "verbose")],
+        &["ORDERCORE_LOG", "\"verbose\" is not a log level"],
+    );
+}
+
+#[test]
+fn the_sweeper_pending_age_is_checked() {
+    refused(
+        &[("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "soon")],
+        &["ORDERCORE_SWEEPER_PENDING_AGE_SECS", "whole number"],
+    );
+    refused(
+        &[("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "5")],
+        &["ORDERCORE_SWEEPER_PENDING_AGE_SECS", "processor timeout"],
+    );
+}
+
+#[test]
+fn a_type_error_in_the_file_names_the_key_and_the_file() {
+    let instance = Instance::new(BIN, Backend::Sqlite, "config_type").unwrap();
+    std::fs::write(
+        instance.dir().join("ordercore.toml"),
+        "rate_limit_per_minute = \"lots\"\n",
+    )
+    .unwrap();
+    let out = instance.run(&["migrate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("rate_limit_per_minute (from ordercore.toml)"),
+        "{err}"
+    );
+    assert!(!err.contains("ORDERCORE_RATE_LIMIT_PER_MINUTE"), "{err}");
+}
+
+#[test]
+fn postgres_without_an_explicit_payment_gateway_is_refused() {
+    let Some(mut instance) = Instance::new(BIN, Backend::Postgres, "pg_no_gateway") else {
+        return;
+    };
+    // Blank counts as unset: the built-in default would be `simulated`.
+    instance.set("ORDERCORE_PAYMENT_GATEWAY", "");
+    let out = instance.run(&["serve"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("ORDERCORE_PAYMENT_GATEWAY"), "{err}");
+    assert!(err.contains("PostgreSQL"), "{err}");
+}
+
+#[tokio::test]
+async fn the_simulated_gateway_on_postgres_logs_a_warning() {
+    // Instance::new sets ORDERCORE_PAYMENT_GATEWAY=simulated on PostgreSQL.
+    let Some(instance) = Instance::new(BIN, Backend::Postgres, "pg_simulated") else {
+        return;
+    };
+    let mut server = instance.start();
+    assert!(
+        crate::eventually(10, || async { server.log().contains("no payment is real") }).await,
+        "{}",
+        server.log()
+    );
+    server.terminate(Duration::from_secs(15));
+}
+
+#[test]
+fn the_simulated_gateway_on_sqlite_logs_no_warning() {
+    let instance = Instance::new(BIN, Backend::Sqlite, "sqlite_simulated").unwrap();
+    let mut server = instance.start();
+    server.terminate(Duration::from_secs(15));
+    assert!(server.log().contains("listening"), "{}", server.log());
+    assert!(
+        !server.log().contains("no payment is real"),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn commands_on_a_missing_database_say_to_migrate_and_create_nothing() {
+    // The make-run setup: the default sqlite://ordercore.db in the working dir.
+    let instance = Instance::like_make_run(BIN);
+    for args in [
+        vec!["seed", "--demo"],
+        vec!["routes", "list"],
+        vec!["notifications", "list"],
+    ] {
+        let out = instance.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("ordercore.db"), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("run `ordercore migrate`").count(),
+            1,
+            "{args:?}: {err}"
+        );
+        assert!(
+            !instance.dir().join("ordercore.db").exists(),
+            "{args:?} left an empty database file behind"
+        );
+    }
+    instance.run_ok(&["migrate"]);
+    instance.run_ok(&["routes", "list"]);
+}
+
+#[test]
+fn commands_on_an_unmigrated_database_say_to_migrate() {
+    let instance = Instance::new(BIN, Backend::Sqlite, "unmigrated").unwrap();
+    // An empty file, as a failed first attempt might leave.
+    std::fs::write(instance.dir().join("ordercore.db"), b"").unwrap();
+    for args in [vec!["seed", "--demo"], vec!["services", "list"]] {
+        let out = instance.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("has not been migrated"), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_failed_command_is_reported_once() {
+    let instance = Instance::new(BIN, Backend::Sqlite, "reported_once").unwrap();
+    instance.run_ok(&["migrate"]);
+    let out = instance.run(&["routes", "disable", "no/such-route"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(err.matches("there is no route named").count(), 1, "{err}");
+}
+
+#[test]
+fn help_describes_the_binary_and_typos_get_suggestions() {
+    let instance = Instance::new(BIN, Backend::Sqlite, "help_text").unwrap();
+    let help = instance.run_ok(&["--help"]);
+    assert!(help.contains("order property media"), "{help}");
+    assert!(!help.contains("configuration, wiring, CLI"), "{help}");
+    let help = instance.run_ok(&["seed", "--help"]);
+    assert!(help.contains("--file <FILE>"), "{help}");
+    let out = instance.run(&["migrat"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("similar subcommand exists: 'migrate'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -102,6 +256,9 @@ fn every_command_has_help() {
         vec!["seed", "--help"],
         vec!["routes", "--help"],
         vec!["routes", "disable", "--help"],
+        vec!["routes", "list", "--help"],
+        vec!["services", "enable", "--help"],
+        vec!["notifications", "--help"],
         vec!["services", "--help"],
         vec!["notifications", "list", "--help"],
     ] {
@@ -183,7 +340,7 @@ fn the_config_file_is_read_and_named_in_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("ORDERCORE_PAYMENT_GATEWAY (from ordercore.toml)"),
+        err.contains("payment_gateway (from ordercore.toml)"),
         "{err}"
     );
 

@@ -36,6 +36,11 @@ impl Instance {
         };
         let mut instance = Instance::bare(bin, dir);
         instance.set("ORDERCORE_DATABASE_URL", &db.url);
+        if backend == Backend::Postgres {
+            // PostgreSQL needs an explicit processor (docs/configuration.md);
+            // tests that use the stub processor override it.
+            instance.set("ORDERCORE_PAYMENT_GATEWAY", "simulated");
+        }
         instance._db = Some(db);
         Some(instance)
     }

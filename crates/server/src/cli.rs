@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// Settings come from defaults, then `ordercore.toml` (or --config FILE), then
 /// ORDERCORE_* environment variables; see docs/configuration.md.
 #[derive(Debug, Parser)]
-#[command(name = "ordercore", version, about, long_about)]
+#[command(name = "ordercore", version)]
 pub struct Cli {
     /// A TOML configuration file (default: ./ordercore.toml when present).
     #[arg(long, global = true, value_name = "FILE")]
@@ -45,15 +45,25 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[group(skip)]
+#[command(group(
+    clap::ArgGroup::new("source")
+        .required(true)
+        .multiple(false)
+        .args(["demo", "file"])
+))]
 pub struct SeedArgs {
     /// The demo catalogue, applications, a client, an employee and a
     /// promotion; prints their credentials.
     #[arg(long)]
     pub demo: bool,
     /// A JSON seed file (format: docs/seed-file.md).
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// With --demo: load the demo data even into a database that holds
+    /// other data (its application tokens become the public demo tokens).
+    #[arg(long, conflicts_with = "file")]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,10 +71,16 @@ pub enum SwitchAction {
     /// Every record with its deployed flag.
     List,
     /// Mark NAME deployed: requests reach it again (within the route cache TTL).
-    Enable { name: String },
+    Enable {
+        /// The route (e.g. orders/read) or service name, as `list` shows it.
+        name: String,
+    },
     /// Mark NAME not deployed: requests are refused (route-not-found or
     /// service-not-found) within the route cache TTL, on every instance.
-    Disable { name: String },
+    Disable {
+        /// The route (e.g. orders/read) or service name, as `list` shows it.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,5 +118,39 @@ mod tests {
         assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("x.toml")));
         assert!(Cli::try_parse_from(["ordercore", "seed"]).is_err());
         assert!(Cli::try_parse_from(["ordercore", "seed", "--demo", "--file", "f"]).is_err());
+        let cli = Cli::try_parse_from(["ordercore", "seed", "--demo", "--force"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Seed(SeedArgs {
+                demo: true,
+                force: true,
+                ..
+            })
+        ));
+        assert!(Cli::try_parse_from(["ordercore", "seed", "--file", "f", "--force"]).is_err());
+    }
+
+    #[test]
+    fn help_describes_the_binary_and_names_placeholders() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("order property media"), "{help}");
+        assert!(!help.contains("configuration, wiring, CLI"), "{help}");
+        let mut cmd = Cli::command();
+        let seed = cmd.find_subcommand_mut("seed").unwrap();
+        let help = seed.render_help().to_string();
+        assert!(help.contains("--file <FILE>"), "{help}");
+        assert!(help.contains("--force"), "{help}");
+    }
+
+    #[test]
+    fn a_typo_gets_a_suggestion() {
+        let e = Cli::try_parse_from(["ordercore", "migrat"]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("similar subcommand exists: 'migrate'"),
+            "{e}"
+        );
+        let e = Cli::try_parse_from(["ordercore", "seed", "--dmo"]).unwrap_err();
+        assert!(e.to_string().contains("--demo"), "{e}");
     }
 }

@@ -1,21 +1,29 @@
 //! Typed configuration, read once at start-up in three layers:
 //!
-//! 1. built-in defaults ([`SETTINGS`]);
+//! 1. built-in defaults ([`Settings::default`]);
 //! 2. an optional TOML file (`ordercore.toml` in the working directory, or
 //!    `--config FILE`), whose keys are the setting names in lower case
 //!    without the `ORDERCORE_` prefix (`payment_gateway = "simulated"`);
 //! 3. `ORDERCORE_*` environment variables.
 //!
-//! Later layers win. [`Config::from_layers`] is a pure function of the file
-//! text and an environment map, so every rule is unit-tested without touching
-//! the process environment. A bad value is a [`ConfigError`] naming the
-//! setting; secrets are held in [`Secret`] and never printed.
+//! Later layers win; the layers are `figment` providers merged into the typed
+//! [`Settings`] (see `layers`), then checked into a [`Config`].
+//! [`Config::from_layers`] is a pure function of the file text and an
+//! environment map, so every rule is unit-tested without touching the process
+//! environment. A bad value is a [`ConfigError`] naming the setting as its
+//! source spells it (`ORDERCORE_BIND` from the environment, `bind` from the
+//! file); secrets are held in [`Secret`] and never printed.
 
+mod adapters;
+mod layers;
 mod settings;
 
-pub use settings::{SETTINGS, Setting};
+use adapters::{mailer, payment};
 
-use ordercore_authorizenet::{AuthorizeNetConfig, Endpoint};
+pub use layers::{Merged, Origin, merge};
+pub use settings::{SETTINGS, SecretText, Setting, Settings};
+
+use ordercore_authorizenet::AuthorizeNetConfig;
 use ordercore_domain::model::{Email, Secret};
 use ordercore_mandrill::MandrillConfig;
 use ordercore_store::DatabaseUrl;
@@ -35,7 +43,10 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ordercore.db";
 /// A setting that stopped start-up: which one, where its value came from, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    /// The environment variable name, e.g. `ORDERCORE_PAYMENT_GATEWAY`.
+    /// The setting as its source spells it: the environment variable
+    /// (`ORDERCORE_PAYMENT_GATEWAY`) for the environment and the defaults,
+    /// the TOML key (`payment_gateway`) for the file, `--config` for the file
+    /// itself.
     pub setting: String,
     /// Where the bad value came from (`environment`, the file path, `default`).
     pub source: String,
@@ -97,6 +108,8 @@ pub struct WorkerConfig {
     pub sweeper_interval: Duration,
     /// Orders examined per sweeper pass.
     pub sweeper_batch: u32,
+    /// Age after which a `pending_payment` order counts as abandoned.
+    pub sweeper_pending_age: Duration,
 }
 
 /// Everything the binary needs, validated.
@@ -116,60 +129,6 @@ pub struct Config {
     pub workers: WorkerConfig,
     /// How long `serve` waits for in-flight requests after SIGTERM/ctrl-c.
     pub shutdown_timeout: Duration,
-}
-
-/// The merged raw values, each with the layer it came from.
-#[derive(Debug, Clone, Default)]
-pub struct RawSettings {
-    values: BTreeMap<&'static str, (String, String)>,
-}
-
-impl RawSettings {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.values
-            .get(key)
-            .map(|(v, _)| v.as_str())
-            .filter(|v| !v.trim().is_empty())
-    }
-
-    fn source(&self, key: &str) -> String {
-        self.values
-            .get(key)
-            .map_or_else(|| "default".to_string(), |(_, s)| s.clone())
-    }
-
-    fn error(&self, key: &str, reason: impl Into<String>) -> ConfigError {
-        ConfigError {
-            setting: env_name(key),
-            source: self.source(key),
-            reason: reason.into(),
-        }
-    }
-
-    fn required(&self, key: &str, why: &str) -> Result<&str, ConfigError> {
-        self.get(key)
-            .ok_or_else(|| self.error(key, format!("required {why}, but not set")))
-    }
-
-    fn string(&self, key: &str) -> String {
-        self.get(key)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_else(|| settings::default_of(key).unwrap_or_default().to_string())
-    }
-
-    fn number<T>(&self, key: &str, min: T) -> Result<T, ConfigError>
-    where
-        T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
-    {
-        let raw = self.string(key);
-        let n: T = raw
-            .parse()
-            .map_err(|_| self.error(key, format!("{raw:?} is not a whole number")))?;
-        if n < min {
-            return Err(self.error(key, format!("must be at least {min}, got {n}")));
-        }
-        Ok(n)
-    }
 }
 
 /// `payment_gateway` → `ORDERCORE_PAYMENT_GATEWAY`.
@@ -207,112 +166,144 @@ fn read_file(path: &Path) -> Result<(String, String), ConfigError> {
         })
 }
 
-/// Merges the layers: defaults are implicit; then the file; then variables
-/// named `ORDERCORE_<KEY>`. Unknown file keys are an error (a typo must not be
-/// silently ignored); unknown `ORDERCORE_*` variables are ignored (test
-/// harnesses and CI set their own).
-pub fn merge(
-    file: Option<(&str, &str)>,
-    env: &BTreeMap<String, String>,
-) -> Result<RawSettings, ConfigError> {
-    let mut raw = RawSettings::default();
-    if let Some((path, text)) = file {
-        let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError {
-            setting: "--config".into(),
-            source: path.to_string(),
-            reason: format!("not valid TOML: {}", e.message()),
-        })?;
-        for (key, value) in table {
-            let Some(setting) = SETTINGS.iter().find(|s| s.key == key) else {
-                return Err(ConfigError {
-                    setting: key.clone(),
-                    source: path.to_string(),
-                    reason: "unknown setting (see docs/configuration.md)".into(),
-                });
-            };
-            let text = match value {
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(ConfigError {
-                        setting: env_name(setting.key),
-                        source: path.to_string(),
-                        reason: format!("expected a string or a number, got {}", other.type_str()),
-                    });
-                }
-            };
-            raw.values.insert(setting.key, (text, path.to_string()));
+/// Refuses `min > n`, naming the setting as its source spells it.
+pub(crate) fn at_least<T: PartialOrd + fmt::Display>(
+    m: &Merged,
+    key: &str,
+    n: T,
+    min: T,
+) -> Result<T, ConfigError> {
+    if n < min {
+        return Err(m.error(key, format!("must be at least {min}, got {n}")));
+    }
+    Ok(n)
+}
+
+/// The longest `sweeper_pending_age_secs`: one year.
+pub const MAX_PENDING_AGE_SECS: u64 = 365 * 24 * 3600;
+
+/// The log levels a bare filter directive may name.
+const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+
+/// Checks an `ORDERCORE_LOG` filter. `tracing`'s syntax reads a bare word
+/// that is not a level (`verbose`) as a target name, which would silently
+/// switch every other log line off; so a bare directive must be a level, and
+/// anything else must be `target=level` (or `target[span]=level`).
+pub fn check_log_filter(filter: &str) -> Result<(), String> {
+    for directive in filter.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        if !directive.contains('=') && !LEVELS.contains(&directive.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "{directive:?} is not a log level (off, error, warn, info, debug, trace); \
+                 to filter by target write target=level, e.g. info,ordercore_store=debug"
+            ));
         }
     }
-    for setting in SETTINGS {
-        if let Some(value) = env.get(&env_name(setting.key)) {
-            raw.values
-                .insert(setting.key, (value.clone(), "environment".to_string()));
-        }
-    }
-    Ok(raw)
+    tracing_subscriber::EnvFilter::try_new(filter)
+        .map(|_| ())
+        .map_err(|e| format!("not a valid log filter: {e}"))
 }
 
 impl Config {
-    /// The whole pipeline: merge, then validate.
+    /// The whole pipeline: merge the layers, then validate.
     pub fn from_layers(
         file: Option<(&str, &str)>,
         env: &BTreeMap<String, String>,
     ) -> Result<Config, ConfigError> {
-        Config::from_raw(&merge(file, env)?)
+        Config::from_settings(&layers::merge(file, env)?)
     }
 
     /// Validates every setting; the first bad one is the error.
-    pub fn from_raw(raw: &RawSettings) -> Result<Config, ConfigError> {
-        let database_url = raw.string("database_url");
-        check_database_url(&database_url).map_err(|r| raw.error("database_url", r))?;
-        let bind_raw = raw.string("bind");
-        let bind = bind_raw.parse().map_err(|_| {
-            raw.error(
+    pub fn from_settings(m: &Merged) -> Result<Config, ConfigError> {
+        let s = &m.settings;
+        let database_url = s.database_url.0.clone();
+        check_database_url(&database_url).map_err(|r| m.error("database_url", r))?;
+        let bind = s.bind.parse().map_err(|_| {
+            m.error(
                 "bind",
-                format!("{bind_raw:?} is not an address:port such as 127.0.0.1:8080"),
+                format!("{:?} is not an address:port such as 127.0.0.1:8080", s.bind),
             )
         })?;
-        let mail_from =
-            Email::parse(&raw.string("mail_from")).map_err(|e| raw.error("mail_from", e.reason))?;
-        let log_format = match raw.string("log_format").to_ascii_lowercase().as_str() {
+        let mail_from = Email::parse(&s.mail_from).map_err(|e| m.error("mail_from", e.reason))?;
+        let log_format = match s.log_format.to_ascii_lowercase().as_str() {
             "text" | "pretty" | "human" => LogFormat::Text,
             "json" => LogFormat::Json,
             other => {
-                return Err(raw.error(
+                return Err(m.error(
                     "log_format",
                     format!("unknown log format {other:?}: expected text or json"),
                 ));
             }
         };
-        let filter = raw.string("log");
-        tracing_subscriber::EnvFilter::try_new(&filter)
-            .map_err(|e| raw.error("log", format!("not a valid log filter: {e}")))?;
+        check_log_filter(&s.log).map_err(|r| m.error("log", r))?;
+        let payment = payment(m)?;
+        let postgres = !database_url.starts_with("sqlite://");
+        if postgres && matches!(payment, PaymentConfig::Simulated) && !m.explicit("payment_gateway")
+        {
+            return Err(m.error(
+                "payment_gateway",
+                "required with a PostgreSQL database: set authorizenet, or simulated \
+                 explicitly (test and staging only: it moves no money)",
+            ));
+        }
+        let pending_age = at_least(m, "sweeper_pending_age_secs", s.sweeper_pending_age_secs, 1)?;
+        if pending_age > MAX_PENDING_AGE_SECS {
+            return Err(m.error(
+                "sweeper_pending_age_secs",
+                format!("must be at most {MAX_PENDING_AGE_SECS} (one year), got {pending_age}"),
+            ));
+        }
+        if pending_age <= s.authorizenet_timeout_secs {
+            return Err(m.error(
+                "sweeper_pending_age_secs",
+                format!(
+                    "must be longer than the processor timeout \
+                     (ORDERCORE_AUTHORIZENET_TIMEOUT_SECS = {}), or the sweeper could void \
+                     a payment still in flight",
+                    s.authorizenet_timeout_secs
+                ),
+            ));
+        }
+        let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
         Ok(Config {
             database_url: Secret::new(database_url),
-            database_pool_size: raw.number("database_pool_size", 1u32)?,
+            database_pool_size: at_least(m, "database_pool_size", s.database_pool_size, 1)?,
             bind,
-            payment: payment(raw)?,
-            mailer: mailer(raw, &mail_from)?,
+            payment,
+            mailer: mailer(m, &mail_from)?,
             mail_from,
             log: LogConfig {
-                filter,
+                filter: s.log.clone(),
                 format: log_format,
             },
-            rate_limit_per_minute: raw.number("rate_limit_per_minute", 1u32)?,
-            route_cache_ttl: Duration::from_millis(raw.number("route_cache_ttl_ms", 0u64)?),
+            rate_limit_per_minute: at_least(
+                m,
+                "rate_limit_per_minute",
+                s.rate_limit_per_minute,
+                1,
+            )?,
+            route_cache_ttl: ms("route_cache_ttl_ms", s.route_cache_ttl_ms, 0)?,
             workers: WorkerConfig {
-                outbox_interval: Duration::from_millis(raw.number("outbox_interval_ms", 10u64)?),
-                outbox_batch: raw.number("outbox_batch_size", 1u32)?,
-                outbox_first_retry: Duration::from_millis(
-                    raw.number("outbox_first_retry_ms", 100u64)?,
-                ),
-                sweeper_interval: Duration::from_millis(raw.number("sweeper_interval_ms", 10u64)?),
-                sweeper_batch: raw.number("sweeper_batch_size", 1u32)?,
+                outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
+                outbox_batch: at_least(m, "outbox_batch_size", s.outbox_batch_size, 1)?,
+                outbox_first_retry: ms("outbox_first_retry_ms", s.outbox_first_retry_ms, 100)?,
+                sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
+                sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
+                sweeper_pending_age: Duration::from_secs(pending_age),
             },
-            shutdown_timeout: Duration::from_secs(raw.number("shutdown_timeout_secs", 1u64)?),
+            shutdown_timeout: Duration::from_secs(at_least(
+                m,
+                "shutdown_timeout_secs",
+                s.shutdown_timeout_secs,
+                1,
+            )?),
         })
+    }
+
+    /// Whether the simulated processor runs on a PostgreSQL database (an
+    /// explicit choice, see [`Config::from_settings`]): `serve` warns about it.
+    pub fn simulated_on_postgres(&self) -> bool {
+        matches!(self.payment, PaymentConfig::Simulated)
+            && !self.database_url.expose().starts_with("sqlite://")
     }
 
     /// Whether this is the zero-setup demo database (`make run`).
@@ -345,62 +336,6 @@ fn check_database_url(url: &str) -> Result<(), String> {
     DatabaseUrl::parse(url)
         .map(|_| ())
         .map_err(|e| e.to_string())
-}
-
-fn payment(raw: &RawSettings) -> Result<PaymentConfig, ConfigError> {
-    match raw.string("payment_gateway").to_ascii_lowercase().as_str() {
-        "simulated" => Ok(PaymentConfig::Simulated),
-        "authorizenet" | "authorize.net" => {
-            let why = "when ORDERCORE_PAYMENT_GATEWAY=authorizenet";
-            let login_id = raw
-                .required("authorizenet_login_id", why)?
-                .trim()
-                .to_string();
-            let key = raw
-                .required("authorizenet_transaction_key", why)?
-                .trim()
-                .to_string();
-            let endpoint = Endpoint::parse(&raw.string("authorizenet_endpoint"))
-                .map_err(|e| raw.error("authorizenet_endpoint", e.to_string()))?;
-            let timeout = raw.number("authorizenet_timeout_secs", 1u64)?;
-            Ok(PaymentConfig::AuthorizeNet(
-                AuthorizeNetConfig::new(endpoint, login_id, Secret::new(key))
-                    .with_timeout(Duration::from_secs(timeout)),
-            ))
-        }
-        other => Err(raw.error(
-            "payment_gateway",
-            format!("unknown payment gateway {other:?}: expected simulated or authorizenet"),
-        )),
-    }
-}
-
-fn mailer(raw: &RawSettings, from: &Email) -> Result<MailerConfig, ConfigError> {
-    match raw.string("mailer").to_ascii_lowercase().as_str() {
-        "log" => Ok(MailerConfig::Log),
-        "mandrill" => {
-            let key = raw
-                .required("mandrill_api_key", "when ORDERCORE_MAILER=mandrill")?
-                .trim()
-                .to_string();
-            let endpoint = raw.string("mandrill_endpoint");
-            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                return Err(raw.error(
-                    "mandrill_endpoint",
-                    format!("{endpoint:?} is not an http(s) URL"),
-                ));
-            }
-            let mut config = MandrillConfig::new(Secret::new(key), from.clone());
-            config.endpoint = endpoint;
-            config.from_name = raw.string("mail_from_name");
-            config.timeout = Duration::from_secs(raw.number("mandrill_timeout_secs", 1u64)?);
-            Ok(MailerConfig::Mandrill(config))
-        }
-        other => Err(raw.error(
-            "mailer",
-            format!("unknown mailer {other:?}: expected log or mandrill"),
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -15,13 +15,19 @@ fn main() -> ExitCode {
         }
     };
     ordercore_server::telemetry::init(&config.log);
+    let json_logs = config.log.format == ordercore_server::config::LogFormat::Json;
     let outcome =
         actix_web::rt::System::new().block_on(ordercore_server::commands::run(cli.command, config));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "ordercore stopped with an error");
-            eprintln!("ordercore: {e}");
+            // Once: as a log event when logs are JSON (one object per line
+            // for the shipper), else as one plain line.
+            if json_logs {
+                tracing::error!(error = %e, "ordercore stopped with an error");
+            } else {
+                eprintln!("ordercore: {e}");
+            }
             ExitCode::FAILURE
         }
     }

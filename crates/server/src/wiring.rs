@@ -43,8 +43,14 @@ pub fn connect_for_command(config: &Config) -> Result<Store, WiringError> {
 }
 
 fn connect_with(config: &Config, pool_size: u32) -> Result<Store, WiringError> {
-    Store::connect(config.database_url.expose(), pool_size)
-        .map_err(|e| WiringError::Database(e.to_string()))
+    Store::connect(config.database_url.expose(), pool_size).map_err(|e| {
+        // A SQLite path is no secret, and "unable to open database file"
+        // alone does not say which file.
+        WiringError::Database(match crate::database::sqlite_path(config) {
+            Some(path) => format!("{e} (SQLite file {path:?}, relative to the working directory)"),
+            None => e.to_string(),
+        })
+    })
 }
 
 /// Lets connections the pool is still opening in the background finish
@@ -170,11 +176,46 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     Ok(Service {
         state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox,
-        sweeper: SweepPendingPayments::new(
-            ports.orders.clone(),
-            ports.gateway.clone(),
-            ports.notifier(),
-            clock,
-        ),
+        sweeper: sweeper(config, &ports, clock),
     })
+}
+
+/// The pending-payment sweeper, with the configured abandonment age.
+fn sweeper(config: &Config, ports: &DomainPorts, clock: Arc<dyn Clock>) -> SweepPendingPayments {
+    let mut sweeper = SweepPendingPayments::new(
+        ports.orders.clone(),
+        ports.gateway.clone(),
+        ports.notifier(),
+        clock,
+    );
+    sweeper.max_pending = pending_age(config);
+    sweeper
+}
+
+/// `ORDERCORE_SWEEPER_PENDING_AGE_SECS` as the domain's duration.
+pub fn pending_age(config: &Config) -> chrono::Duration {
+    chrono::Duration::from_std(config.workers.sweeper_pending_age).unwrap_or(chrono::Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_sweeper_uses_the_configured_pending_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env: BTreeMap<String, String> = [
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "900"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        assert_eq!(service.sweeper.max_pending, chrono::Duration::seconds(900));
+    }
 }

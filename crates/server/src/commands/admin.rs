@@ -5,7 +5,7 @@
 use super::CommandError;
 use crate::cli::{NotificationAction, SwitchAction};
 use crate::config::Config;
-use crate::wiring;
+use crate::database;
 use ordercore_domain::model::Notification;
 use ordercore_domain::ports::{NotificationRepository, Page, RouteRegistry};
 use ordercore_store::Store;
@@ -13,11 +13,11 @@ use ordercore_store::Store;
 /// Connects and makes sure every route of this build has a registry record,
 /// so a route can be switched off before the first `serve`.
 async fn registry(config: &Config) -> Result<Store, CommandError> {
-    let store = wiring::connect_for_command(config)?;
+    let store = database::open_migrated(config).await?;
     store
         .register(&ordercore_http::routes::registry_pairs())
         .await
-        .map_err(|e| CommandError::Failed(format!("{e} (has `ordercore migrate` run?)")))?;
+        .map_err(CommandError::failed)?;
     Ok(store)
 }
 
@@ -107,7 +107,7 @@ pub async fn notifications(
     action: NotificationAction,
 ) -> Result<(), CommandError> {
     let NotificationAction::List { limit, json } = action;
-    let store = wiring::connect_for_command(config)?;
+    let store = database::open_migrated(config).await?;
     let page = Page {
         page: 1,
         per_page: limit.clamp(1, Page::MAX_PER_PAGE),

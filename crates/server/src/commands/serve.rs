@@ -14,6 +14,12 @@ use tracing::Instrument as _;
 
 pub async fn serve(config: &Config) -> Result<(), CommandError> {
     tracing::info!(config = %config.summary(), "starting ordercore");
+    if config.simulated_on_postgres() {
+        tracing::warn!(
+            "ORDERCORE_PAYMENT_GATEWAY=simulated on a PostgreSQL database: no payment is \
+             real, every card is answered by the in-memory simulator (test and staging only)"
+        );
+    }
     let store = wiring::connect(config)?;
     super::migrate(&store).await?;
     store

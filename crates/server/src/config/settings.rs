@@ -1,21 +1,105 @@
-//! The table of settings: one row per setting, its default and what it is for.
-//! docs/configuration.md documents every row (a unit test checks it).
+//! The settings as a typed struct ([`Settings`]), their built-in defaults
+//! ([`Settings::default`]) and the table that describes each one
+//! ([`SETTINGS`]). docs/configuration.md documents every row (a unit test
+//! checks it), and another test checks that the table and the struct name the
+//! same settings.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A secret setting's raw value: never printed, not even by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(pub String);
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"[redacted]\"")
+    }
+}
+
+/// Every setting, typed, after the layers (defaults, file, environment) are
+/// merged and before the cross-setting checks of
+/// [`Config::from_settings`](super::Config::from_settings). Field names are
+/// the TOML keys; the environment variable is `ORDERCORE_` + the key
+/// upper-cased. Numbers are parsed here (a non-number is refused with the
+/// setting's name); names such as the gateway are checked afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub database_url: SecretText,
+    pub database_pool_size: u32,
+    pub bind: String,
+    pub payment_gateway: String,
+    pub authorizenet_login_id: Option<String>,
+    pub authorizenet_transaction_key: Option<SecretText>,
+    pub authorizenet_endpoint: String,
+    pub authorizenet_timeout_secs: u64,
+    pub mailer: String,
+    pub mandrill_api_key: Option<SecretText>,
+    pub mandrill_endpoint: String,
+    pub mandrill_timeout_secs: u64,
+    pub mail_from: String,
+    pub mail_from_name: String,
+    pub log: String,
+    pub log_format: String,
+    pub rate_limit_per_minute: u32,
+    pub route_cache_ttl_ms: u64,
+    pub outbox_interval_ms: u64,
+    pub outbox_first_retry_ms: u64,
+    pub outbox_batch_size: u32,
+    pub sweeper_interval_ms: u64,
+    pub sweeper_batch_size: u32,
+    pub sweeper_pending_age_secs: u64,
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for Settings {
+    /// The built-in defaults: the zero-setup demo of `make run`.
+    fn default() -> Settings {
+        Settings {
+            database_url: SecretText(super::DEFAULT_DATABASE_URL.into()),
+            database_pool_size: 10,
+            bind: "127.0.0.1:8080".into(),
+            payment_gateway: "simulated".into(),
+            authorizenet_login_id: None,
+            authorizenet_transaction_key: None,
+            authorizenet_endpoint: "sandbox".into(),
+            authorizenet_timeout_secs: 20,
+            mailer: "log".into(),
+            mandrill_api_key: None,
+            mandrill_endpoint: "https://mandrillapp.com/api/1.0".into(),
+            mandrill_timeout_secs: 10,
+            mail_from: "orders@ordercore.example.com".into(),
+            mail_from_name: "ordercore".into(),
+            log: "info".into(),
+            log_format: "text".into(),
+            rate_limit_per_minute: 120,
+            route_cache_ttl_ms: 5000,
+            outbox_interval_ms: 5000,
+            outbox_first_retry_ms: 60000,
+            outbox_batch_size: 20,
+            sweeper_interval_ms: 60000,
+            sweeper_batch_size: 50,
+            sweeper_pending_age_secs: 300,
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
 
 /// One setting. Its environment variable is `ORDERCORE_` + `key` upper-cased;
 /// its key in `ordercore.toml` is `key`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
     pub key: &'static str,
-    /// `None`: no default (required only in some configurations).
-    pub default: Option<&'static str>,
+    /// A secret's value is never printed.
     pub secret: bool,
     pub about: &'static str,
 }
 
-const fn s(key: &'static str, default: Option<&'static str>, about: &'static str) -> Setting {
+const fn s(key: &'static str, about: &'static str) -> Setting {
     Setting {
         key,
-        default,
         secret: false,
         about,
     }
@@ -24,119 +108,71 @@ const fn s(key: &'static str, default: Option<&'static str>, about: &'static str
 const fn secret(key: &'static str, about: &'static str) -> Setting {
     Setting {
         key,
-        default: None,
         secret: true,
         about,
     }
 }
 
-/// Every setting the binary reads.
+/// Every setting the binary reads (the fields of [`Settings`]).
 pub const SETTINGS: &[Setting] = &[
-    s(
+    secret(
         "database_url",
-        Some(super::DEFAULT_DATABASE_URL),
         "sqlite://PATH or postgres://user:password@host:port/db",
     ),
-    s("database_pool_size", Some("10"), "connections per instance"),
-    s(
-        "bind",
-        Some("127.0.0.1:8080"),
-        "address:port the HTTP server listens on",
-    ),
+    s("database_pool_size", "connections per instance"),
+    s("bind", "address:port the HTTP server listens on"),
     s(
         "payment_gateway",
-        Some("simulated"),
         "simulated (sandbox-like, in memory) or authorizenet",
     ),
-    s("authorizenet_login_id", None, "API login id (authorizenet)"),
+    s("authorizenet_login_id", "API login id (authorizenet)"),
     secret(
         "authorizenet_transaction_key",
         "transaction key (authorizenet)",
     ),
-    s(
-        "authorizenet_endpoint",
-        Some("sandbox"),
-        "sandbox, production or a full URL",
-    ),
+    s("authorizenet_endpoint", "sandbox, production or a full URL"),
     s(
         "authorizenet_timeout_secs",
-        Some("20"),
         "timeout of every processor call",
     ),
-    s(
-        "mailer",
-        Some("log"),
-        "log (e-mails written to the log) or mandrill",
-    ),
+    s("mailer", "log (e-mails written to the log) or mandrill"),
     secret("mandrill_api_key", "Mandrill API key (mandrill)"),
-    s(
-        "mandrill_endpoint",
-        Some("https://mandrillapp.com/api/1.0"),
-        "Mandrill API base URL",
-    ),
-    s(
-        "mandrill_timeout_secs",
-        Some("10"),
-        "timeout of every Mandrill call",
-    ),
-    s(
-        "mail_from",
-        Some("orders@ordercore.example.com"),
-        "sender address of confirmation e-mails",
-    ),
-    s(
-        "mail_from_name",
-        Some("ordercore"),
-        "sender name of confirmation e-mails",
-    ),
-    s("log", Some("info"), "log filter (tracing EnvFilter syntax)"),
-    s("log_format", Some("text"), "text (human-readable) or json"),
-    s(
-        "rate_limit_per_minute",
-        Some("120"),
-        "requests per token per minute",
-    ),
+    s("mandrill_endpoint", "Mandrill API base URL"),
+    s("mandrill_timeout_secs", "timeout of every Mandrill call"),
+    s("mail_from", "sender address of confirmation e-mails"),
+    s("mail_from_name", "sender name of confirmation e-mails"),
+    s("log", "log filter (tracing EnvFilter syntax)"),
+    s("log_format", "text (human-readable) or json"),
+    s("rate_limit_per_minute", "requests per token per minute"),
     s(
         "route_cache_ttl_ms",
-        Some("5000"),
         "how long a route-registry record is cached (kill-switch latency)",
     ),
     s(
         "outbox_interval_ms",
-        Some("5000"),
         "pause between two passes of the e-mail outbox worker",
     ),
     s(
         "outbox_first_retry_ms",
-        Some("60000"),
         "delay before a failed confirmation e-mail is first retried (then doubling, 8 attempts)",
     ),
-    s(
-        "outbox_batch_size",
-        Some("20"),
-        "e-mails claimed per outbox pass",
-    ),
+    s("outbox_batch_size", "e-mails claimed per outbox pass"),
     s(
         "sweeper_interval_ms",
-        Some("60000"),
         "pause between two passes of the pending-payment sweeper",
     ),
+    s("sweeper_batch_size", "orders examined per sweeper pass"),
     s(
-        "sweeper_batch_size",
-        Some("50"),
-        "orders examined per sweeper pass",
+        "sweeper_pending_age_secs",
+        "age after which a pending_payment order counts as abandoned",
     ),
     s(
         "shutdown_timeout_secs",
-        Some("30"),
         "how long shutdown waits for in-flight requests",
     ),
 ];
 
-/// The built-in default of `key`.
-pub fn default_of(key: &str) -> Option<&'static str> {
-    SETTINGS
-        .iter()
-        .find(|s| s.key == key)
-        .and_then(|s| s.default)
+/// The row of `key`, if it is a setting.
+pub fn setting(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
 }

@@ -1,4 +1,5 @@
 use super::*;
+use ordercore_authorizenet::Endpoint;
 
 fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -46,6 +47,7 @@ fn file_overrides_defaults_and_env_overrides_file() {
         &env(&[
             ("ORDERCORE_RATE_LIMIT_PER_MINUTE", "7"),
             ("ORDERCORE_DATABASE_URL", "postgres://u:pw@db/ordercore"),
+            ("ORDERCORE_PAYMENT_GATEWAY", "simulated"),
         ]),
     )
     .unwrap();
@@ -190,8 +192,11 @@ fn numbers_and_addresses_are_checked() {
     let e = err(None, &[("ORDERCORE_LOG_FORMAT", "xml")]);
     assert_eq!(e.setting, "ORDERCORE_LOG_FORMAT");
     let e = err(Some("bind = \"nowhere\""), &[]);
-    assert_eq!(e.setting, "ORDERCORE_BIND");
+    assert_eq!(e.setting, "bind");
     assert_eq!(e.source, "ordercore.toml");
+    let e = err(Some("rate_limit_per_minute = 0"), &[]);
+    assert_eq!(e.setting, "rate_limit_per_minute");
+    assert!(e.reason.contains("at least 1"), "{e}");
 }
 
 #[test]
@@ -200,7 +205,146 @@ fn a_broken_file_is_reported() {
     assert_eq!(e.setting, "--config");
     assert!(e.reason.contains("not valid TOML"), "{e}");
     let e = err(Some("bind = [1]"), &[]);
-    assert_eq!(e.setting, "ORDERCORE_BIND");
+    assert_eq!(e.setting, "bind");
+    assert_eq!(e.source, "ordercore.toml");
+}
+
+#[test]
+fn a_type_error_in_the_file_names_the_key_and_the_file() {
+    let e = err(Some("rate_limit_per_minute = \"lots\""), &[]);
+    assert_eq!(e.setting, "rate_limit_per_minute");
+    assert_eq!(e.source, "ordercore.toml");
+    assert!(e.reason.contains("whole number"), "{e}");
+    let e = err(Some("mail_from_name = 12"), &[]);
+    assert_eq!(e.setting, "mail_from_name");
+    // The same mistake in the environment names the variable.
+    let e = err(
+        Some("rate_limit_per_minute = 5"),
+        &[("ORDERCORE_RATE_LIMIT_PER_MINUTE", "lots")],
+    );
+    assert_eq!(e.setting, "ORDERCORE_RATE_LIMIT_PER_MINUTE");
+    assert_eq!(e.source, "environment");
+}
+
+#[test]
+fn a_type_error_never_echoes_the_value() {
+    let e = err(
+        None,
+        &[("ORDERCORE_DATABASE_POOL_SIZE", "hunter2-password")],
+    );
+    assert_eq!(e.setting, "ORDERCORE_DATABASE_POOL_SIZE");
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    let e = err(Some("authorizenet_timeout_secs = \"hunter2\""), &[]);
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+}
+
+#[test]
+fn secrets_in_the_merged_settings_never_print() {
+    let m = merge(
+        Some(("f.toml", "mandrill_api_key = \"md-FileSecret\"")),
+        &env(&[
+            ("ORDERCORE_AUTHORIZENET_TRANSACTION_KEY", "EnvSecret"),
+            ("ORDERCORE_DATABASE_URL", "postgres://u:UrlSecret@db/x"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        m.settings.mandrill_api_key.as_ref().map(|k| k.0.as_str()),
+        Some("md-FileSecret")
+    );
+    let printed = format!("{m:?}");
+    for secret in ["FileSecret", "EnvSecret", "UrlSecret"] {
+        assert!(!printed.contains(secret), "{secret} printed: {printed}");
+    }
+}
+
+#[test]
+fn the_origin_of_each_value_is_known() {
+    let m = merge(
+        Some(("f.toml", "bind = \"0.0.0.0:1\"\nlog = \"debug\"")),
+        &env(&[("ORDERCORE_LOG", "warn")]),
+    )
+    .unwrap();
+    assert_eq!(m.origin("bind"), Origin::File("f.toml".into()));
+    assert_eq!(m.origin("log"), Origin::Environment);
+    assert_eq!(m.origin("mailer"), Origin::Default);
+    assert_eq!(m.settings.log, "warn");
+    assert!(m.explicit("bind") && !m.explicit("mailer"));
+}
+
+#[test]
+fn a_log_filter_that_is_not_a_level_is_refused() {
+    let e = err(None, &[("ORDERCORE_LOG", "verbose")]);
+    assert_eq!(e.setting, "ORDERCORE_LOG");
+    assert!(e.reason.contains("\"verbose\" is not a log level"), "{e}");
+    let e = err(None, &[("ORDERCORE_LOG", "info,ordercore_store=loud")]);
+    assert_eq!(e.setting, "ORDERCORE_LOG");
+    let e = err(Some("log = \"chatty\""), &[]);
+    assert_eq!(e.setting, "log");
+    for good in [
+        "debug",
+        "WARN",
+        "off",
+        "info,ordercore_store=debug",
+        "ordercore::mail=trace",
+    ] {
+        let c = Config::from_layers(None, &env(&[("ORDERCORE_LOG", good)]))
+            .unwrap_or_else(|e| panic!("{good:?} refused: {e}"));
+        assert_eq!(c.log.filter, good);
+    }
+}
+
+#[test]
+fn the_sweeper_pending_age_defaults_to_five_minutes_and_is_checked() {
+    let c = Config::from_layers(None, &env(&[])).unwrap();
+    assert_eq!(c.workers.sweeper_pending_age, Duration::from_secs(300));
+    let c =
+        Config::from_layers(None, &env(&[("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "900")])).unwrap();
+    assert_eq!(c.workers.sweeper_pending_age, Duration::from_secs(900));
+    let e = err(None, &[("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "0")]);
+    assert_eq!(e.setting, "ORDERCORE_SWEEPER_PENDING_AGE_SECS");
+    // Not shorter than a processor call: that could void a payment in flight.
+    let e = err(None, &[("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "20")]);
+    assert_eq!(e.setting, "ORDERCORE_SWEEPER_PENDING_AGE_SECS");
+    assert!(e.reason.contains("processor timeout"), "{e}");
+}
+
+#[test]
+fn postgres_needs_an_explicit_payment_gateway() {
+    let pg = ("ORDERCORE_DATABASE_URL", "postgres://u@db/ordercore");
+    let e = err(None, &[pg]);
+    assert_eq!(e.setting, "ORDERCORE_PAYMENT_GATEWAY");
+    assert!(e.reason.contains("PostgreSQL"), "{e}");
+    let c = Config::from_layers(
+        None,
+        &env(&[pg, ("ORDERCORE_PAYMENT_GATEWAY", "simulated")]),
+    )
+    .unwrap();
+    assert!(c.simulated_on_postgres());
+    let c = Config::from_layers(
+        Some(("f.toml", "payment_gateway = \"simulated\"")),
+        &env(&[pg]),
+    )
+    .unwrap();
+    assert!(c.simulated_on_postgres());
+    // SQLite keeps the zero-setup default.
+    let c = Config::from_layers(None, &env(&[])).unwrap();
+    assert!(matches!(c.payment, PaymentConfig::Simulated));
+    assert!(!c.simulated_on_postgres());
+}
+
+#[test]
+fn the_settings_table_names_every_field_of_the_struct() {
+    let figment::value::Value::Dict(_, fields) =
+        figment::value::Value::serialize(Settings::default()).unwrap()
+    else {
+        panic!("settings are not a table")
+    };
+    let mut keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+    let mut table: Vec<&str> = SETTINGS.iter().map(|s| s.key).collect();
+    keys.sort_unstable();
+    table.sort_unstable();
+    assert_eq!(keys, table);
 }
 
 #[test]
