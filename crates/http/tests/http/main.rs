@@ -10,6 +10,7 @@
 mod docs;
 mod flows;
 mod pipeline;
+mod properties;
 mod rate_limits;
 mod slugs;
 mod support;
