@@ -335,44 +335,4 @@ pub fn index_page() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn openapi_has_every_route() {
-        let doc = openapi();
-        assert_eq!(doc["openapi"], "3.1.0");
-        assert_eq!(doc["paths"].as_object().unwrap().len(), ROUTES.len());
-        let submit = &doc["paths"]["/api/v1/orders/authorize_and_submit"]["post"];
-        let body = &submit["requestBody"]["content"]["application/json"]["schema"];
-        assert_eq!(body["required"], json!(["order", "token"]));
-        assert!(
-            submit["responses"]["409"]["x-ordercore-statuses"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("idempotency-key-conflict"))
-        );
-        let login = &doc["paths"]["/api/v1/sessions/create"]["post"]["requestBody"]["content"];
-        assert!(login.get("text/plain").is_some());
-    }
-
-    #[test]
-    fn inline_code_is_rendered_and_escaped() {
-        assert_eq!(
-            inline("a `{\"id\": <n>}` & `b`"),
-            "a <code>{&quot;id&quot;: &lt;n&gt;}</code> &amp; <code>b</code>"
-        );
-        assert_eq!(inline("odd ` tick"), "odd  tick");
-    }
-
-    #[test]
-    fn no_page_shows_a_raw_backtick() {
-        for r in ROUTES.iter() {
-            let page = route_page(r);
-            assert!(!page.contains('`'), "{}", r.path());
-        }
-        assert!(!index_page().contains('`'));
-        let read = route_page(crate::routes::find("orders", "read").unwrap());
-        assert!(read.contains("result in <code>data</code>"), "{read}");
-    }
-}
+mod tests;
