@@ -9,6 +9,7 @@
 
 mod docs;
 mod flows;
+mod hardening;
 mod pipeline;
 mod properties;
 mod rate_limits;
