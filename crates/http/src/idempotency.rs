@@ -175,7 +175,10 @@ pub enum Start {
 pub struct Request<'a> {
     /// The caller's token digest (or client key on public routes).
     pub scope_id: &'a str,
+    /// The route: its path scopes the key, its param definitions say what
+    /// the fingerprint keeps.
     pub route: &'a crate::routes::RouteDef,
+    /// The validated, normalised params.
     pub params: &'a Map<String, Value>,
 }
 
