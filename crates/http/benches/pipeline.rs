@@ -179,8 +179,9 @@ fn fingerprint(c: &mut Criterion) {
     let raw = steps::decode(route, order_body().as_bytes()).unwrap();
     let mut errs = FieldErrors::default();
     let validated = params::validate(&route.params, &raw, "", &mut errs);
+    let key = idempotency::FingerprintKey::random();
     c.bench_function("idempotency/fingerprint", |b| {
-        b.iter(|| idempotency::fingerprint(black_box(&validated)))
+        b.iter(|| idempotency::fingerprint(&key, &route.params, black_box(&validated)))
     });
 }
 

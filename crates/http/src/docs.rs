@@ -22,6 +22,9 @@ fn schema(p: &ParamDef) -> Value {
     if let Some(n) = p.max_length {
         s["maxLength"] = json!(n);
     }
+    if let Some(n) = p.max_items {
+        s["maxItems"] = json!(n);
+    }
     if !p.values.is_empty() {
         s["enum"] = json!(p.values);
     }
@@ -51,7 +54,7 @@ fn object_schema(fields: &[ParamDef]) -> Value {
         .filter(|p| p.required)
         .map(|p| p.name)
         .collect();
-    json!({"type": "object", "properties": properties, "required": required})
+    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
 }
 
 fn roles_text(route: &RouteDef) -> String {
@@ -283,11 +286,15 @@ pub fn route_page(r: &RouteDef) -> String {
             },
             t = p.kind.as_str(),
             req = if p.required { "yes" } else { "no" },
-            max = p.max_length.map(|m| m.to_string()).unwrap_or_default(),
+            max = match (p.max_length, p.max_items) {
+                (Some(m), _) => m.to_string(),
+                (None, Some(n)) => format!("{n} items"),
+                (None, None) => String::new(),
+            },
             d = inline(&p.description),
         );
     }
-    h.push_str("</tbody></table><h2>Responses</h2>");
+    h.push_str("</tbody></table><p class=\"strict\">Limits are checked: a value outside its range, a string over its max length or an array with more items than its max is <code>invalid-param</code>, never dropped or cut. A key this table does not list, at any level of the body (<code>json</code> params included), is <code>invalid-param</code> with <code>param</code> = its dotted path and reason <q>Received unknown parameter</q>.</p><h2>Responses</h2>");
     let (uncommon, common): (Vec<Slug>, Vec<Slug>) = page_responses(r)
         .into_iter()
         .partition(|s| UNCOMMON.contains(s));
@@ -328,44 +335,4 @@ pub fn index_page() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn openapi_has_every_route() {
-        let doc = openapi();
-        assert_eq!(doc["openapi"], "3.1.0");
-        assert_eq!(doc["paths"].as_object().unwrap().len(), ROUTES.len());
-        let submit = &doc["paths"]["/api/v1/orders/authorize_and_submit"]["post"];
-        let body = &submit["requestBody"]["content"]["application/json"]["schema"];
-        assert_eq!(body["required"], json!(["order", "token"]));
-        assert!(
-            submit["responses"]["409"]["x-ordercore-statuses"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("idempotency-key-conflict"))
-        );
-        let login = &doc["paths"]["/api/v1/sessions/create"]["post"]["requestBody"]["content"];
-        assert!(login.get("text/plain").is_some());
-    }
-
-    #[test]
-    fn inline_code_is_rendered_and_escaped() {
-        assert_eq!(
-            inline("a `{\"id\": <n>}` & `b`"),
-            "a <code>{&quot;id&quot;: &lt;n&gt;}</code> &amp; <code>b</code>"
-        );
-        assert_eq!(inline("odd ` tick"), "odd  tick");
-    }
-
-    #[test]
-    fn no_page_shows_a_raw_backtick() {
-        for r in ROUTES.iter() {
-            let page = route_page(r);
-            assert!(!page.contains('`'), "{}", r.path());
-        }
-        assert!(!index_page().contains('`'));
-        let read = route_page(crate::routes::find("orders", "read").unwrap());
-        assert!(read.contains("result in <code>data</code>"), "{read}");
-    }
-}
+mod tests;

@@ -205,3 +205,32 @@ pub fn payment_action(e: PaymentActionError) -> ApiError {
         PaymentActionError::Unexpected(u) => crash(&u),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answer to a processor failure is our own words: neither the
+    /// processor's free text nor its codes reach the caller.
+    #[test]
+    fn a_processor_failure_is_answered_in_our_own_words() {
+        let echoed = "E00027 card 4111111111111111 declined for Jane";
+        for e in [
+            PaymentError::External {
+                code: Some("E00027".into()),
+                detail: echoed.into(),
+            },
+            PaymentError::OutcomeUnknown {
+                detail: echoed.into(),
+            },
+            PaymentError::Failed {
+                error_code: Some("E00027".into()),
+            },
+        ] {
+            let answer = payment(&e);
+            assert!(!answer.message.contains("4111"), "{}", answer.message);
+            assert!(!answer.message.contains("E00027"), "{}", answer.message);
+            assert_eq!(answer.slug, payment_slug(&e));
+        }
+    }
+}

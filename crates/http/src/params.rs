@@ -6,6 +6,9 @@ use crate::json_params::{FieldErrors, as_integer, decode_json_string, join};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
+mod keys;
+use keys::{json_keys, too_many, unknown_keys};
+
 /// The parameter types of contract §5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
@@ -56,9 +59,32 @@ pub struct ParamDef {
     pub min: Option<i64>,
     pub max: Option<i64>,
     pub description: Cow<'static, str>,
-    /// Fields of a `parent`, or of each object of an `array`.
+    /// Fields of a `parent`, or of each object of an `array`. For a `json`
+    /// param: the only keys its objects (or the objects of its array) may
+    /// have, nested objects included; their values are checked by the
+    /// route's own check, the keys here.
     pub fields: Vec<ParamDef>,
+    /// Most items of an `array`, or of a `json` param holding an array.
+    pub max_items: Option<usize>,
+    /// What of it the `Idempotency-Key` fingerprint keeps.
+    pub fingerprint: Fingerprint,
 }
+
+/// What the `Idempotency-Key` fingerprint keeps of a param: secrets (card
+/// number, CVC) are not inputs of it, so the stored fingerprint cannot
+/// reveal them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fingerprint {
+    /// The value itself.
+    Value,
+    /// Nothing: it is left out.
+    Omit,
+    /// Of a card number, only its brand and last 4 digits.
+    CardSummary,
+}
+
+/// The reason given for a key the route does not define (as Stripe words it).
+pub const UNKNOWN_PARAMETER: &str = "Received unknown parameter";
 
 impl ParamDef {
     pub fn new(
@@ -78,6 +104,8 @@ impl ParamDef {
             max: None,
             description: description.into(),
             fields: Vec::new(),
+            max_items: None,
+            fingerprint: Fingerprint::Value,
         }
     }
 
@@ -115,6 +143,18 @@ impl ParamDef {
         self.fields = fields;
         self
     }
+
+    /// At most `n` items (an `array`, or a `json` param holding an array).
+    pub fn max_items(mut self, n: usize) -> Self {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// What the `Idempotency-Key` fingerprint keeps of it.
+    pub fn fingerprint(mut self, f: Fingerprint) -> Self {
+        self.fingerprint = f;
+        self
+    }
 }
 
 /// A value that counts as absent: missing, null or a blank string.
@@ -129,8 +169,9 @@ fn present(v: Option<&Value>) -> Option<&Value> {
 /// Checks `input` against `defs` (in ordinal order), recording every problem
 /// in `errs` with its dotted path under `prefix`. Returns the params that
 /// passed, normalised: strings trimmed, integers as numbers, booleans as
-/// booleans, `json` params decoded; absent and failed params are left out,
-/// and so are params the route does not define.
+/// booleans, `json` params decoded; absent and failed params are left out.
+/// A key `defs` does not name is `invalid-param` ([`UNKNOWN_PARAMETER`]) at
+/// its dotted path, listed after the problems of the defined params.
 pub fn validate(
     defs: &[ParamDef],
     input: &Map<String, Value>,
@@ -152,6 +193,7 @@ pub fn validate(
             out.insert(def.name.to_string(), v);
         }
     }
+    unknown_keys(defs, input, prefix, errs);
     out
 }
 
@@ -177,7 +219,12 @@ fn check_value(def: &ParamDef, value: &Value, path: &str, errs: &mut FieldErrors
         },
         ParamType::Array => check_array(def, value, path, errs),
         ParamType::Json => match decode_json_string(value) {
-            v @ (Value::Object(_) | Value::Array(_)) => Some(v),
+            Value::Array(items) if too_many(def, items.len(), path, errs) => None,
+            v @ (Value::Object(_) | Value::Array(_)) => {
+                let before = errs.0.len();
+                json_keys(&def.fields, &v, path, errs);
+                (errs.0.len() == before).then_some(v)
+            }
             _ => {
                 errs.invalid(
                     path,
@@ -269,6 +316,9 @@ fn check_array(def: &ParamDef, value: &Value, path: &str, errs: &mut FieldErrors
         errs.invalid(path, "must be an array");
         return None;
     };
+    if too_many(def, items.len(), path, errs) {
+        return None;
+    }
     if def.fields.is_empty() {
         return Some(value.clone());
     }
@@ -309,87 +359,4 @@ impl ParamsExt for Map<String, Value> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn defs() -> Vec<ParamDef> {
-        vec![
-            ParamDef::new("view", ParamType::String, 2, "").values(&["default", "full"]),
-            ParamDef::new("order", ParamType::Parent, 5, "")
-                .required()
-                .fields(vec![
-                    ParamDef::field("primary_service", ParamType::Parent, "")
-                        .required()
-                        .fields(vec![
-                            ParamDef::field("id", ParamType::Integer, "").required(),
-                        ]),
-                    ParamDef::field("add_on_services", ParamType::Array, "").fields(vec![
-                        ParamDef::field("id", ParamType::Integer, "").required(),
-                        ParamDef::field("quantity", ParamType::Integer, "").range(Some(1), None),
-                    ]),
-                    ParamDef::field("property_info", ParamType::Json, "").required(),
-                ]),
-            ParamDef::new("payment_method_id", ParamType::Integer, 3, ""),
-            ParamDef::new("promotion_code", ParamType::String, 4, "").max_len(5),
-        ]
-    }
-
-    fn run(v: Value) -> (Map<String, Value>, Vec<(String, bool)>) {
-        let mut errs = FieldErrors::default();
-        let out = validate(&defs(), v.as_object().unwrap(), "", &mut errs);
-        (
-            out,
-            errs.0.into_iter().map(|e| (e.path, e.missing)).collect(),
-        )
-    }
-
-    #[test]
-    fn every_problem_in_ordinal_order_with_dotted_paths() {
-        let (_, errs) = run(json!({
-            "view": "nope",
-            "payment_method_id": "12a",
-            "promotion_code": "TOOLONG",
-            "order": {
-                "primary_service": {},
-                "add_on_services": [{"id": 1}, {"id": "x", "quantity": 0}, 3],
-                "property_info": "not json"
-            }
-        }));
-        assert_eq!(
-            errs,
-            vec![
-                ("view".to_string(), false),
-                ("payment_method_id".to_string(), false),
-                ("promotion_code".to_string(), false),
-                ("order.primary_service.id".to_string(), true),
-                ("order.add_on_services[1].id".to_string(), false),
-                ("order.add_on_services[1].quantity".to_string(), false),
-                ("order.add_on_services[2]".to_string(), false),
-                ("order.property_info".to_string(), false),
-            ]
-        );
-    }
-
-    #[test]
-    fn normalises_trims_and_treats_blank_as_absent() {
-        let (out, errs) = run(json!({
-            "view": " full ",
-            "payment_method_id": "42",
-            "promotion_code": "   ",
-            "order": {"primary_service": {"id": "7"}, "property_info": "{\"a\":1}"}
-        }));
-        assert!(errs.is_empty(), "{errs:?}");
-        assert_eq!(out["view"], "full");
-        assert_eq!(out["payment_method_id"], 42);
-        assert!(out.get("promotion_code").is_none());
-        assert_eq!(out["order"]["primary_service"]["id"], 7);
-        assert_eq!(out["order"]["property_info"], json!({"a": 1}));
-    }
-
-    #[test]
-    fn required_absent_is_missing() {
-        let (_, errs) = run(json!({"order": null}));
-        assert_eq!(errs, vec![("order".to_string(), true)]);
-    }
-}
+mod tests;

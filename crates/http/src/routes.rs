@@ -23,7 +23,7 @@
 use crate::handlers::{
     Check, Handler, catalog, identity, notifications, orders, payment_methods, payments, promotions,
 };
-use crate::params::{ParamDef, ParamType as T};
+use crate::params::{Fingerprint, ParamDef, ParamType as T};
 use crate::slug::Slug;
 use crate::views::{OrderView, SessionView};
 use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
@@ -192,10 +192,18 @@ fn id_param(ordinal: u32, what: &'static str) -> ParamDef {
     ParamDef::new("id", T::Integer, ordinal, what).required()
 }
 
+/// The highest page a listing serves (beyond it no count of records fits).
+pub const MAX_PAGE: i64 = 1_000_000;
+
 fn paging() -> [ParamDef; 2] {
     [
-        ParamDef::new("page", T::Integer, 2, "1-based page number. Default 1.")
-            .range(Some(1), None),
+        ParamDef::new(
+            "page",
+            T::Integer,
+            2,
+            "1-based page number, at most 1000000. Default 1.",
+        )
+        .range(Some(1), Some(MAX_PAGE)),
         ParamDef::new(
             "per_page",
             T::Integer,
@@ -227,16 +235,72 @@ fn service_ref() -> ParamDef {
     ])
 }
 
+/// Most add-ons of one order.
+pub const MAX_ADD_ONS: usize = 20;
+/// Most of one add-on in one order.
+pub const MAX_QUANTITY: i64 = 100;
+/// Most preferred appointment windows of one order.
+pub const MAX_APPOINTMENTS: usize = 3;
+
 fn add_ons() -> ParamDef {
     ParamDef::field(
         "add_on_services",
         T::Array,
-        "`[{ \"id\": integer, \"quantity\": integer ≥ 1 (default 1) }]`: active add-on services; the same id twice is invalid.",
+        format!(
+            "At most {MAX_ADD_ONS} `[{{ \"id\": integer, \"quantity\": integer 1 to {MAX_QUANTITY} (default 1) }}]`: active add-on services; the same id twice is invalid."
+        ),
     )
+    .max_items(MAX_ADD_ONS)
     .fields(vec![
         ParamDef::field("id", T::Integer, "Service id.").required(),
-        ParamDef::field("quantity", T::Integer, "Default 1.").range(Some(1), None),
+        ParamDef::field("quantity", T::Integer, "Default 1.").range(Some(1), Some(MAX_QUANTITY)),
     ])
+}
+
+/// The keys `order.property_info` may have.
+fn property_info_keys() -> Vec<ParamDef> {
+    let s = |name, d: &'static str| ParamDef::field(name, T::String, d);
+    let n = |name| ParamDef::field(name, T::Integer, "A non-negative integer.");
+    vec![
+        ParamDef::field("address", T::Parent, "The property's address.")
+            .required()
+            .fields(vec![
+                s("street", "Street.").required(),
+                s("street2", "Street, second line."),
+                s("city", "City.").required(),
+                s("state", "2-letter US state.").required(),
+                s("postal_code", "5 digits or ZIP+4.").required(),
+            ]),
+        s("property_type", "The kind of property."),
+        n("square_footage"),
+        n("bedrooms"),
+        n("bathrooms"),
+        n("price"),
+        s("external_property_id", "The caller's id of the property."),
+        s("notes", "Notes."),
+    ]
+}
+
+/// The keys `order.property_access` may have.
+fn property_access_keys() -> Vec<ParamDef> {
+    let s = |name, d: &'static str| ParamDef::field(name, T::String, d);
+    vec![
+        ParamDef::field("vacant", T::Boolean, "Whether the property is vacant.").required(),
+        s("method_of_access", "How to get in.").required(),
+        s("access_code", "The code."),
+        s("lockbox_location", "Where the lockbox is."),
+        s("onsite_contact_name", "On-site contact."),
+        s("onsite_contact_email", "On-site contact's e-mail."),
+        s("onsite_contact_phone", "On-site contact's phone."),
+    ]
+}
+
+/// The keys of each window of `order.appointments`.
+fn appointment_keys() -> Vec<ParamDef> {
+    vec![
+        ParamDef::field("starts_at", T::Datetime, "Start of the window.").required(),
+        ParamDef::field("ends_at", T::Datetime, "End of the window.").required(),
+    ]
 }
 
 /// The `order` parent of the submitting routes.
@@ -255,7 +319,8 @@ fn order_param() -> ParamDef {
                         PropertyType::NAMES.join(", ")
                 ),
             )
-            .required(),
+            .required()
+            .fields(property_info_keys()),
             ParamDef::field(
                 "property_access",
                 T::Json,
@@ -264,13 +329,16 @@ fn order_param() -> ParamDef {
                         AccessMethod::NAMES.join(", ")
                 ),
             )
-            .required(),
+            .required()
+            .fields(property_access_keys()),
             ParamDef::field(
                 "appointments",
                 T::Json,
-                "1 to 3 preferred windows `[{ \"starts_at\": datetime, \"ends_at\": datetime }]`, each in the future, `ends_at` after `starts_at`, at most 12 hours long.",
+                format!("1 to {MAX_APPOINTMENTS} preferred windows `[{{ \"starts_at\": datetime, \"ends_at\": datetime }}]`, each in the future, `ends_at` after `starts_at`, at most 12 hours long."),
             )
-            .required(),
+            .required()
+            .max_items(MAX_APPOINTMENTS)
+            .fields(appointment_keys()),
         ])
 }
 
@@ -486,10 +554,12 @@ fn build() -> Vec<RouteDef> {
                             "13 to 19 digits; spaces and dashes are ignored.",
                         )
                         .required()
-                        .max_len(32),
+                        .max_len(32)
+                        .fingerprint(Fingerprint::CardSummary),
                         ParamDef::field("cvc", T::String, "3 or 4 digits.")
                             .required()
-                            .max_len(4),
+                            .max_len(4)
+                            .fingerprint(Fingerprint::Omit),
                         ParamDef::field("exp_month", T::Integer, "1 to 12.")
                             .required()
                             .range(Some(1), Some(12)),

@@ -1,6 +1,7 @@
 //! What the HTTP layer holds: the use cases, the ports it reaches directly,
 //! and its configuration.
 
+use crate::idempotency::FingerprintKey;
 use crate::metrics::Metrics;
 use crate::pipeline::client_addr::Cidr;
 use crate::pipeline::identify::RegistryCache;
@@ -49,6 +50,10 @@ pub struct HttpConfig {
     pub registry_cache_ttl: Duration,
     /// Largest accepted body (contract §1: 256 KiB).
     pub max_body_bytes: usize,
+    /// The key of the `Idempotency-Key` fingerprint HMAC
+    /// (`ORDERCORE_FINGERPRINT_KEY`, base64 of 32 bytes, read with
+    /// [`FingerprintKey::from_base64`]). Default: random per process.
+    pub fingerprint_key: FingerprintKey,
 }
 
 impl Default for HttpConfig {
@@ -63,6 +68,7 @@ impl Default for HttpConfig {
             login_failure_window: Duration::from_secs(15 * 60),
             registry_cache_ttl: Duration::from_secs(5),
             max_body_bytes: MAX_BODY_BYTES,
+            fingerprint_key: FingerprintKey::random(),
         }
     }
 }

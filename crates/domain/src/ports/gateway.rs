@@ -91,8 +91,10 @@ pub enum PaymentError {
     InvalidCredentials { code: String },
     /// Any other processor error, HTTP error or unreadable reply →
     /// `external-application-error`. `code` is the processor's (E000xx) when
-    /// it gave one.
-    #[error("the payment processor failed: {detail}")]
+    /// it gave one. `detail` is not part of the text of the error (which
+    /// reaches logs and staff notifications): only codes and our own words
+    /// do, since a processor's free text can echo request data.
+    #[error("the payment processor failed (code {code:?})")]
     External {
         code: Option<String>,
         detail: String,
@@ -101,7 +103,8 @@ pub enum PaymentError {
     /// did (timeout, connection lost, HTTP 5xx, unreadable reply to a
     /// money-moving call): it may have acted, so this must be reconciled,
     /// never treated as a refusal → `external-application-error` + notification.
-    #[error("the payment processor did not answer in time: {detail}")]
+    /// `detail` is left out of its text, like `External`'s.
+    #[error("the payment processor did not say what it did")]
     OutcomeUnknown { detail: String },
 }
 
@@ -156,4 +159,34 @@ pub trait PaymentGateway: Send + Sync {
         order_id: OrderId,
         profile: &StoredPaymentProfile,
     ) -> Result<Vec<OrderTransaction>, PaymentError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PaymentError;
+
+    /// The text of a payment error (logged, stored in notifications) holds
+    /// codes and our words, never the free text the adapter saw.
+    #[test]
+    fn the_text_of_a_payment_error_never_holds_its_detail() {
+        let echoed = "card 4111111111111111 cvc 123";
+        for e in [
+            PaymentError::External {
+                code: Some("E00027".into()),
+                detail: echoed.into(),
+            },
+            PaymentError::OutcomeUnknown {
+                detail: echoed.into(),
+            },
+        ] {
+            let text = e.to_string();
+            assert!(!text.contains("4111"), "{text}");
+            assert!(!text.contains("cvc"), "{text}");
+        }
+        let coded = PaymentError::External {
+            code: Some("E00027".into()),
+            detail: echoed.into(),
+        };
+        assert!(coded.to_string().contains("E00027"));
+    }
 }

@@ -189,9 +189,20 @@ pub async fn run(
             None => None,
             Some(key) => {
                 let scope_id = token.clone().unwrap_or_else(|| limit_key.clone());
+                let request = idempotency::Request {
+                    scope_id: &scope_id,
+                    route,
+                    params: &params,
+                };
                 match step_s!(
-                    idempotency::start(&*state.idempotency, &scope_id, &label, key, &params, now)
-                        .await
+                    idempotency::start(
+                        &*state.idempotency,
+                        &state.config.fingerprint_key,
+                        request,
+                        key,
+                        now
+                    )
+                    .await
                 ) {
                     Start::Run(claim) => Some(claim),
                     Start::Replay { http_status, body } => {

@@ -9,7 +9,9 @@
 
 mod docs;
 mod flows;
+mod hardening;
 mod pipeline;
+mod properties;
 mod rate_limits;
 mod slugs;
 mod snapshots;
