@@ -14,10 +14,12 @@
 //! source spells it (`ORDERCORE_BIND` from the environment, `bind` from the
 //! file); secrets are held in [`Secret`] and never printed.
 
+mod abuse;
 mod adapters;
 mod layers;
 mod settings;
 
+pub use abuse::AbuseConfig;
 use adapters::{mailer, payment};
 
 pub use layers::{Merged, Origin, merge};
@@ -124,6 +126,8 @@ pub struct Config {
     pub mail_from: Email,
     pub log: LogConfig,
     pub rate_limit_per_minute: u32,
+    /// Limits, throttles, trusted proxies, fingerprint key.
+    pub abuse: AbuseConfig,
     /// How long the HTTP layer trusts a cached route-registry record.
     pub route_cache_ttl: Duration,
     pub workers: WorkerConfig,
@@ -236,7 +240,8 @@ impl Config {
         };
         check_log_filter(&s.log).map_err(|r| m.error("log", r))?;
         let payment = payment(m)?;
-        let postgres = !database_url.starts_with("sqlite://");
+        let postgres = DatabaseUrl::parse(&database_url)
+            .is_ok_and(|u| u.backend() == ordercore_store::Backend::Postgres);
         if postgres && matches!(payment, PaymentConfig::Simulated) && !m.explicit("payment_gateway")
         {
             return Err(m.error(
@@ -281,6 +286,7 @@ impl Config {
                 s.rate_limit_per_minute,
                 1,
             )?,
+            abuse: abuse::abuse(m, s)?,
             route_cache_ttl: ms("route_cache_ttl_ms", s.route_cache_ttl_ms, 0)?,
             workers: WorkerConfig {
                 outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
@@ -302,8 +308,13 @@ impl Config {
     /// Whether the simulated processor runs on a PostgreSQL database (an
     /// explicit choice, see [`Config::from_settings`]): `serve` warns about it.
     pub fn simulated_on_postgres(&self) -> bool {
-        matches!(self.payment, PaymentConfig::Simulated)
-            && !self.database_url.expose().starts_with("sqlite://")
+        matches!(self.payment, PaymentConfig::Simulated) && self.is_postgres()
+    }
+
+    /// Whether the database is PostgreSQL (several instances may share it).
+    pub fn is_postgres(&self) -> bool {
+        DatabaseUrl::parse(self.database_url.expose())
+            .is_ok_and(|u| u.backend() == ordercore_store::Backend::Postgres)
     }
 
     /// Whether this is the zero-setup demo database (`make run`).

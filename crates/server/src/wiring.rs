@@ -8,6 +8,7 @@ use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
 use ordercore_domain::usecases::{DeliverOutbox, FIRST_RETRY, RetryPolicy, SweepPendingPayments};
+use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
 use ordercore_mandrill::{LogMailer, MandrillMailer};
@@ -171,6 +172,17 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     let http_config = HttpConfig {
         rate_limit_per_minute: config.rate_limit_per_minute,
         registry_cache_ttl: config.route_cache_ttl,
+        rate_limit_max_keys: config.abuse.rate_limit_max_keys,
+        trusted_proxies: config.abuse.trusted_proxies.clone(),
+        auth_failures_per_address: config.abuse.auth_failures_per_address,
+        auth_failure_window: config.abuse.auth_failure_window,
+        login_failures_per_account: config.abuse.login_failures_per_account,
+        login_failure_window: config.abuse.login_failure_window,
+        fingerprint_key: config
+            .abuse
+            .fingerprint_key
+            .clone()
+            .unwrap_or_else(FingerprintKey::random),
         ..HttpConfig::default()
     };
     Ok(Service {

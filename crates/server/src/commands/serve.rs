@@ -20,6 +20,13 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
              real, every card is answered by the in-memory simulator (test and staging only)"
         );
     }
+    if config.abuse.fingerprint_key.is_none() && config.is_postgres() {
+        tracing::warn!(
+            "ORDERCORE_FINGERPRINT_KEY is not set: Idempotency-Key fingerprints use a key of \
+             this process only, so a retry reaching another instance or a restarted one answers \
+             idempotency-key-conflict instead of the stored answer; set the same key on every instance"
+        );
+    }
     let store = wiring::connect(config)?;
     super::migrate(&store).await?;
     store

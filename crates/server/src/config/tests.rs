@@ -358,3 +358,36 @@ fn every_setting_is_documented() {
         );
     }
 }
+
+#[test]
+fn abuse_limits_and_trusted_proxies_are_read_and_checked() {
+    let c = Config::from_layers(
+        None,
+        &env(&[
+            ("ORDERCORE_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7"),
+            ("ORDERCORE_LOGIN_FAILURES_PER_ACCOUNT", "3"),
+            ("ORDERCORE_AUTH_FAILURE_WINDOW_SECS", "60"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.abuse.trusted_proxies.len(), 2);
+    assert_eq!(c.abuse.login_failures_per_account, 3);
+    assert_eq!(c.abuse.auth_failure_window, Duration::from_secs(60));
+    assert!(c.abuse.fingerprint_key.is_none());
+    let e = err(None, &[("ORDERCORE_TRUSTED_PROXIES", "proxy.local")]);
+    assert_eq!(e.setting, "ORDERCORE_TRUSTED_PROXIES");
+    let e = err(None, &[("ORDERCORE_AUTH_FAILURES_PER_ADDRESS", "0")]);
+    assert_eq!(e.setting, "ORDERCORE_AUTH_FAILURES_PER_ADDRESS");
+}
+
+#[test]
+fn a_bad_fingerprint_key_is_refused_without_echoing_it() {
+    let key = "c2hvcnQ="; // base64 of 5 bytes
+    let e = err(None, &[("ORDERCORE_FINGERPRINT_KEY", key)]);
+    assert_eq!(e.setting, "ORDERCORE_FINGERPRINT_KEY");
+    assert!(!e.to_string().contains(key), "{e}");
+    let good = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let c = Config::from_layers(None, &env(&[("ORDERCORE_FINGERPRINT_KEY", good)])).unwrap();
+    assert!(c.abuse.fingerprint_key.is_some());
+    assert!(!format!("{c:?}").contains(good));
+}
