@@ -49,18 +49,21 @@
 
 mod lookup;
 pub mod profile_id;
+mod rules;
+mod state;
 
 use crate::log::call_outcome;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ordercore_domain::model::{CardDetails, CardExpiry, Money, OrderId, StoredPaymentProfile};
+use ordercore_domain::model::{CardDetails, CardExpiry, OrderId, StoredPaymentProfile};
 use ordercore_domain::ports::{
     Approval, CaptureRequest, Clock, CustomerProfileRequest, OrderTransaction, PaymentError,
     PaymentGateway, TransactionRequest,
 };
-use ordercore_domain::rules::card::luhn_valid;
 use profile_id::{SimulatedPaymentProfile, customer_profile_id, is_customer_profile_id};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use rules::record_not_found;
+use state::{State, TxKind, TxState};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const GATEWAY: &str = "simulated";
@@ -92,168 +95,6 @@ pub const SANDBOX_TEST_CARDS: [&str; 9] = [
     "3088000000000017",
     "38000000000006",
 ];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TxKind {
-    Authorization,
-    Charge,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TxState {
-    Authorized,
-    Captured,
-    Voided,
-}
-
-#[derive(Debug, Clone)]
-struct SimTransaction {
-    order_id: OrderId,
-    kind: TxKind,
-    state: TxState,
-    amount: Money,
-    auth_code: String,
-    at: DateTime<Utc>,
-    /// The profile charged, for `find_order_transactions`.
-    profile: StoredPaymentProfile,
-}
-
-#[derive(Debug)]
-struct State {
-    last_id: i64,
-    /// Keyed by transaction id; ids increase, so this is creation order.
-    transactions: BTreeMap<i64, SimTransaction>,
-    /// Transaction ids per order, for `find_unsettled_transaction`.
-    by_order: HashMap<OrderId, Vec<i64>>,
-    /// Captured, charged or voided transactions, by the time they finished.
-    finished: VecDeque<(DateTime<Utc>, i64)>,
-    /// Duplicate window: payment profile id → amount → time of the latest
-    /// approval.
-    recent: HashMap<String, HashMap<Money, DateTime<Utc>>>,
-    /// The approvals in `recent`, oldest first, to expire them.
-    recent_queue: VecDeque<(DateTime<Utc>, String, Money)>,
-    max_transactions: usize,
-    deleted_profiles: HashSet<String>,
-}
-
-impl State {
-    fn new(max_transactions: usize) -> State {
-        State {
-            last_id: 0,
-            transactions: BTreeMap::new(),
-            by_order: HashMap::new(),
-            finished: VecDeque::new(),
-            recent: HashMap::new(),
-            recent_queue: VecDeque::new(),
-            max_transactions: max_transactions.max(1),
-            deleted_profiles: HashSet::new(),
-        }
-    }
-
-    /// Whether an approval on `pp_id` for `amount` happened less than
-    /// [`DUPLICATE_WINDOW`] before `now`.
-    fn is_duplicate(&self, pp_id: &str, amount: Money, now: DateTime<Utc>) -> bool {
-        self.recent
-            .get(pp_id)
-            .and_then(|amounts| amounts.get(&amount))
-            .is_some_and(|at| now.signed_duration_since(*at) < DUPLICATE_WINDOW)
-    }
-
-    fn remember_approval(&mut self, pp_id: &str, amount: Money, now: DateTime<Utc>) {
-        let latest = self
-            .recent
-            .entry(pp_id.to_string())
-            .or_default()
-            .entry(amount)
-            .or_insert(now);
-        *latest = (*latest).max(now);
-        self.recent_queue
-            .push_back((now, pp_id.to_string(), amount));
-    }
-
-    /// Drops what can no longer matter at `now` and enforces the limit.
-    fn forget_old(&mut self, now: DateTime<Utc>) {
-        while let Some((at, _, _)) = self.recent_queue.front() {
-            if now.signed_duration_since(*at) < DUPLICATE_WINDOW {
-                break;
-            }
-            if let Some((_, pp_id, amount)) = self.recent_queue.pop_front() {
-                self.expire_approval(&pp_id, amount, now);
-            }
-        }
-        while let Some(&(at, id)) = self.finished.front() {
-            let over_limit = self.transactions.len() > self.max_transactions
-                || self.finished.len() > self.max_transactions;
-            if !over_limit && now.signed_duration_since(at) < FINISHED_RETENTION {
-                break;
-            }
-            self.finished.pop_front();
-            self.forget(id);
-        }
-        while self.transactions.len() > self.max_transactions {
-            match self.transactions.keys().next().copied() {
-                Some(id) => self.forget(id),
-                None => break,
-            }
-        }
-    }
-
-    /// Removes the window entry unless a later approval renewed it.
-    fn expire_approval(&mut self, pp_id: &str, amount: Money, now: DateTime<Utc>) {
-        let Some(amounts) = self.recent.get_mut(pp_id) else {
-            return;
-        };
-        if amounts
-            .get(&amount)
-            .is_some_and(|at| now.signed_duration_since(*at) >= DUPLICATE_WINDOW)
-        {
-            amounts.remove(&amount);
-        }
-        if amounts.is_empty() {
-            self.recent.remove(pp_id);
-        }
-    }
-
-    fn insert(&mut self, id: i64, transaction: SimTransaction) {
-        self.by_order
-            .entry(transaction.order_id)
-            .or_default()
-            .push(id);
-        if transaction.state == TxState::Captured {
-            self.finished.push_back((transaction.at, id));
-        }
-        self.transactions.insert(id, transaction);
-    }
-
-    fn forget(&mut self, id: i64) {
-        let Some(tx) = self.transactions.remove(&id) else {
-            return;
-        };
-        if let Some(ids) = self.by_order.get_mut(&tx.order_id) {
-            ids.retain(|&other| other != id);
-            if ids.is_empty() {
-                self.by_order.remove(&tx.order_id);
-            }
-        }
-    }
-
-    /// The transaction for an id as the processor wrote it (canonical
-    /// decimal); anything else is unknown.
-    fn transaction_mut(&mut self, transaction_id: &str) -> Option<&mut SimTransaction> {
-        let id = transaction_id
-            .parse::<i64>()
-            .ok()
-            .filter(|id| id.to_string() == transaction_id)?;
-        self.transactions.get_mut(&id)
-    }
-
-    /// Unique and increasing: the clock's milliseconds, or one more than the
-    /// last id. Starting from the clock keeps ids increasing across restarts.
-    fn next_id(&mut self, now: DateTime<Utc>) -> i64 {
-        self.last_id = (self.last_id + 1).max(now.timestamp_millis());
-        self.last_id
-    }
-}
 
 /// The in-memory processor. Cheap to share behind an `Arc`.
 pub struct SimulatedGateway {
@@ -341,120 +182,6 @@ impl SimulatedGateway {
     #[doc(hidden)]
     pub fn tracked_duplicate_windows(&self) -> usize {
         self.state().recent.values().map(HashMap::len).sum()
-    }
-
-    fn transact(
-        &self,
-        kind: TxKind,
-        request: &TransactionRequest,
-    ) -> Result<Approval, PaymentError> {
-        let now = self.clock.now();
-        let pp_id = &request.profile.payment_profile_id;
-        let mut state = self.state_at(now);
-        let profile = SimulatedPaymentProfile::parse(pp_id)
-            .filter(|_| is_customer_profile_id(&request.profile.customer_profile_id))
-            .filter(|_| !state.deleted_profiles.contains(pp_id))
-            .ok_or_else(record_not_found)?;
-        if state.is_duplicate(pp_id, request.amount, now) {
-            return Err(PaymentError::Duplicate);
-        }
-        if profile.expiry.is_expired_at(now) {
-            return Err(PaymentError::CardExpired);
-        }
-        if profile.postal_code.starts_with(DECLINING_POSTAL_CODE) {
-            return Err(PaymentError::Declined {
-                error_code: Some("2".to_string()),
-            });
-        }
-        let id = state.next_id(now);
-        let auth_code = format!("SIM{:03}", id.rem_euclid(1000));
-        let transaction = SimTransaction {
-            order_id: request.order_id,
-            kind,
-            state: match kind {
-                TxKind::Authorization => TxState::Authorized,
-                TxKind::Charge => TxState::Captured,
-            },
-            amount: request.amount,
-            auth_code: auth_code.clone(),
-            at: now,
-            profile: request.profile.clone(),
-        };
-        state.insert(id, transaction);
-        state.remember_approval(pp_id, request.amount, now);
-        state.forget_old(now);
-        Ok(Approval {
-            transaction_id: id.to_string(),
-            auth_code: Some(auth_code),
-            held_for_review: false,
-        })
-    }
-
-    fn do_capture(&self, request: &CaptureRequest) -> Result<Approval, PaymentError> {
-        let now = self.clock.now();
-        let mut state = self.state_at(now);
-        let tx = state
-            .transaction_mut(&request.transaction_id)
-            .ok_or_else(|| failed("16"))?;
-        match (tx.kind, tx.state) {
-            (_, TxState::Voided) => Err(failed("310")),
-            (TxKind::Charge, _) | (_, TxState::Captured) => Err(failed("311")),
-            _ if request.amount > tx.amount => Err(failed("47")),
-            (TxKind::Authorization, TxState::Authorized) => {
-                tx.state = TxState::Captured;
-                let approval = Approval {
-                    transaction_id: request.transaction_id.clone(),
-                    auth_code: Some(tx.auth_code.clone()),
-                    held_for_review: false,
-                };
-                finish(&mut state, &request.transaction_id, now);
-                Ok(approval)
-            }
-        }
-    }
-
-    fn do_void(&self, transaction_id: &str) -> Result<(), PaymentError> {
-        let now = self.clock.now();
-        let mut state = self.state_at(now);
-        let tx = state
-            .transaction_mut(transaction_id)
-            .ok_or_else(|| failed("16"))?;
-        match tx.state {
-            TxState::Voided => Err(failed("310")),
-            TxState::Captured => Err(failed("311")),
-            TxState::Authorized => {
-                tx.state = TxState::Voided;
-                finish(&mut state, transaction_id, now);
-                Ok(())
-            }
-        }
-    }
-
-    fn do_create_payment_profile(
-        &self,
-        customer_profile_id: &str,
-        card: &CardDetails,
-    ) -> Result<String, PaymentError> {
-        if !is_customer_profile_id(customer_profile_id) {
-            return Err(record_not_found());
-        }
-        if !luhn_valid(card.number.expose()) {
-            return Err(PaymentError::CardNumberInvalid {
-                error_code: "6".to_string(),
-            });
-        }
-        let now = self.clock.now();
-        if card.expiry.is_expired_at(now) {
-            return Err(PaymentError::CardExpired);
-        }
-        let n = self.state().next_id(now);
-        Ok(SimulatedPaymentProfile {
-            postal_code: card.postal_code.clone(),
-            expiry: card.expiry,
-            last4: card.number.last4(),
-            n: n.unsigned_abs(),
-        }
-        .id())
     }
 }
 
@@ -599,26 +326,5 @@ impl PaymentGateway for SimulatedGateway {
             Ok(None),
         );
         Ok(found)
-    }
-}
-
-/// Queues a transaction that was just captured or voided for forgetting.
-fn finish(state: &mut State, transaction_id: &str, now: DateTime<Utc>) {
-    if let Ok(id) = transaction_id.parse::<i64>() {
-        state.finished.push_back((now, id));
-        state.forget_old(now);
-    }
-}
-
-fn record_not_found() -> PaymentError {
-    PaymentError::External {
-        code: Some("E00040".to_string()),
-        detail: "record not found".to_string(),
-    }
-}
-
-fn failed(code: &str) -> PaymentError {
-    PaymentError::Failed {
-        error_code: Some(code.to_string()),
     }
 }

@@ -1,23 +1,19 @@
-//! Users, role records, applications and sessions.
+//! Users, clients and role records; applications and sessions live in the submodules.
+
+mod applications;
+mod sessions;
 
 use crate::Store;
-use crate::db::{
-    DbConnection, DbResult, backend_fail, from_micros, from_micros_opt, micros, parse_enum,
-    write_tx,
-};
-use crate::schema::{applications, clients, employees, liaison_clients, liaisons, sessions, users};
+use crate::db::{DbConnection, DbResult, backend_fail, micros, parse_enum, write_tx};
+use crate::schema::{clients, employees, liaison_clients, liaisons, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    Application, ApplicationId, ApplicationSlug, Billing, Client, ClientId, Email, Role, Session,
-    SessionId, User, UserAccount, UserId, UserRoles,
+    Billing, Client, ClientId, Email, User, UserAccount, UserId, UserRoles,
 };
-use ordercore_domain::ports::{
-    ApplicationRepository, ClientRepository, NewClientRegistration, NewSession, SessionStore,
-    UserRepository,
-};
+use ordercore_domain::ports::{ClientRepository, NewClientRegistration, UserRepository};
 
 /// One `clients` row (the e-mail lives on the user and is selected beside it).
 #[derive(Debug, Queryable, Selectable)]
@@ -299,163 +295,6 @@ impl ClientRepository for Store {
             if n == 0 {
                 return Err(backend_fail(format!("no client {id}")));
             }
-            Ok(())
-        })
-        .await
-    }
-}
-
-/// One `applications` row (never the token digest).
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = applications)]
-#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct ApplicationRow {
-    id: i64,
-    slug: String,
-    name: String,
-    token_role: String,
-}
-
-fn application_from_row(row: ApplicationRow) -> DbResult<Application> {
-    Ok(Application {
-        id: ApplicationId(row.id),
-        slug: parse_enum("application", &row.slug, ApplicationSlug::parse)?,
-        name: row.name,
-        token_role: parse_enum("role", &row.token_role, Role::parse)?,
-    })
-}
-
-#[async_trait]
-impl ApplicationRepository for Store {
-    async fn find_by_slug(&self, slug: ApplicationSlug) -> Result<Option<Application>, StoreError> {
-        self.run(move |c| {
-            applications::table
-                .filter(applications::slug.eq(slug.as_str()))
-                .select(ApplicationRow::as_select())
-                .first::<ApplicationRow>(c)
-                .optional()?
-                .map(application_from_row)
-                .transpose()
-        })
-        .await
-    }
-
-    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Application>, StoreError> {
-        let digest = digest.to_string();
-        self.run(move |c| {
-            applications::table
-                .filter(applications::token_digest.eq(digest))
-                .select(ApplicationRow::as_select())
-                .first::<ApplicationRow>(c)
-                .optional()?
-                .map(application_from_row)
-                .transpose()
-        })
-        .await
-    }
-}
-
-/// One `sessions` row (never the token digest).
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = sessions)]
-#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct SessionRow {
-    id: i64,
-    user_id: i64,
-    application: String,
-    created_at: i64,
-    last_used_at: i64,
-    remember_me: bool,
-    revoked_at: Option<i64>,
-}
-
-/// `SessionRow`'s columns in its field order, for RETURNING: Diesel's
-/// `returning(SessionRow::as_select())` does not compile on the multi-backend
-/// connection (see `crate::db::DbConnection`).
-const SESSION_COLUMNS: (
-    sessions::id,
-    sessions::user_id,
-    sessions::application,
-    sessions::created_at,
-    sessions::last_used_at,
-    sessions::remember_me,
-    sessions::revoked_at,
-) = (
-    sessions::id,
-    sessions::user_id,
-    sessions::application,
-    sessions::created_at,
-    sessions::last_used_at,
-    sessions::remember_me,
-    sessions::revoked_at,
-);
-
-fn session_from_row(row: SessionRow) -> DbResult<Session> {
-    Ok(Session {
-        id: SessionId(row.id),
-        user_id: UserId(row.user_id),
-        application: parse_enum("application", &row.application, ApplicationSlug::parse)?,
-        created_at: from_micros(row.created_at)?,
-        last_used_at: from_micros(row.last_used_at)?,
-        remember_me: row.remember_me,
-        revoked_at: from_micros_opt(row.revoked_at)?,
-    })
-}
-
-#[async_trait]
-impl SessionStore for Store {
-    async fn create(&self, session: &NewSession) -> Result<Session, StoreError> {
-        let s = session.clone();
-        self.run(move |c| {
-            let row = diesel::insert_into(sessions::table)
-                .values((
-                    sessions::token_digest.eq(&s.token_digest),
-                    sessions::user_id.eq(s.user_id.0),
-                    sessions::application.eq(s.application.as_str()),
-                    sessions::created_at.eq(micros(s.created_at)),
-                    sessions::last_used_at.eq(micros(s.created_at)),
-                    sessions::remember_me.eq(s.remember_me),
-                ))
-                .returning(SESSION_COLUMNS)
-                .get_result::<SessionRow>(c)?;
-            session_from_row(row)
-        })
-        .await
-    }
-
-    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
-        let digest = digest.to_string();
-        self.run(move |c| {
-            sessions::table
-                .filter(sessions::token_digest.eq(digest))
-                .select(SessionRow::as_select())
-                .first::<SessionRow>(c)
-                .optional()?
-                .map(session_from_row)
-                .transpose()
-        })
-        .await
-    }
-
-    async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.run(move |c| {
-            diesel::update(sessions::table.filter(sessions::id.eq(id.0)))
-                .set(sessions::last_used_at.eq(micros(at)))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.run(move |c| {
-            diesel::update(
-                sessions::table
-                    .filter(sessions::id.eq(id.0))
-                    .filter(sessions::revoked_at.is_null()),
-            )
-            .set(sessions::revoked_at.eq(micros(at)))
-            .execute(c)?;
             Ok(())
         })
         .await

@@ -1,0 +1,138 @@
+//! `Authenticate`: token lookup, session age and idle limits, remember-me, touch throttling.
+
+use super::*;
+
+/// A session that is valid at `now()`, with the touch it should cause.
+async fn valid(s: Session, touch: bool) -> Session {
+    let mut m = AuthMocks::default();
+    m.session_found(Some(s));
+    m.applications.expect_find_by_token_digest().never();
+    m.user_found();
+    m.touched(touch);
+    let p = m.run().await.unwrap();
+    let (session, user_found, roles) = p.session().unwrap();
+    assert_eq!(user_found, &user());
+    assert_eq!(roles, &client_roles());
+    session.clone()
+}
+
+async fn expired(s: Session) {
+    let mut m = AuthMocks::default();
+    m.session_found(Some(s));
+    m.no_user_lookup();
+    let e = m.run().await.unwrap_err();
+    assert!(matches!(e, AuthError::SessionExpired), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_token_is_invalid() {
+    let mut m = AuthMocks::default();
+    m.session_found(None);
+    m.applications
+        .expect_find_by_token_digest()
+        .withf(|d| d == DIGEST)
+        .times(1)
+        .returning(|_| Ok(None));
+    m.no_user_lookup();
+    let e = m.run().await.unwrap_err();
+    assert!(matches!(e, AuthError::InvalidToken), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_application_token_is_that_application() {
+    let mut m = AuthMocks::default();
+    m.session_found(None);
+    m.applications
+        .expect_find_by_token_digest()
+        .withf(|d| d == DIGEST)
+        .times(1)
+        .returning(|_| Ok(Some(application(ApplicationSlug::Planox2, Role::Employee))));
+    m.no_user_lookup();
+    let p = m.run().await.unwrap();
+    assert_eq!(
+        p.kind,
+        PrincipalKind::Application(application(ApplicationSlug::Planox2, Role::Employee))
+    );
+    assert_eq!(p.default_application(), ApplicationSlug::Planox2);
+}
+
+#[tokio::test]
+async fn a_session_older_than_seven_days_is_expired() {
+    let s = session(
+        now() - Duration::days(7) - Duration::seconds(1),
+        now() - Duration::hours(1),
+    );
+    expired(s).await;
+}
+
+#[tokio::test]
+async fn a_session_exactly_seven_days_old_is_valid() {
+    let s = session(now() - Duration::days(7), now() - Duration::hours(1));
+    valid(s, true).await;
+}
+
+#[tokio::test]
+async fn a_session_idle_more_than_72_hours_is_expired() {
+    let s = session(
+        now() - Duration::days(5),
+        now() - Duration::hours(72) - Duration::seconds(1),
+    );
+    expired(s).await;
+}
+
+#[tokio::test]
+async fn a_session_idle_exactly_72_hours_is_valid() {
+    let s = session(now() - Duration::days(5), now() - Duration::hours(72));
+    valid(s, true).await;
+}
+
+#[tokio::test]
+async fn a_revoked_session_is_expired_even_with_remember_me() {
+    let s = Session {
+        revoked_at: Some(now() - Duration::seconds(1)),
+        remember_me: true,
+        ..session(now() - Duration::minutes(5), now() - Duration::minutes(1))
+    };
+    expired(s).await;
+}
+
+#[tokio::test]
+async fn a_remember_me_session_never_ages() {
+    let s = Session {
+        remember_me: true,
+        ..session(now() - Duration::days(400), now() - Duration::days(300))
+    };
+    valid(s, true).await;
+}
+
+#[tokio::test]
+async fn last_used_at_is_refreshed_at_most_once_a_minute() {
+    let recent = session(now() - Duration::hours(1), now() - Duration::seconds(59));
+    let s = valid(recent.clone(), false).await;
+    assert_eq!(s.last_used_at, recent.last_used_at);
+
+    let minute = session(now() - Duration::hours(1), now() - Duration::minutes(1));
+    let s = valid(minute, true).await;
+    assert_eq!(s.last_used_at, now());
+}
+
+#[tokio::test]
+async fn a_session_without_its_user_is_unexpected() {
+    let mut m = AuthMocks::default();
+    m.session_found(Some(session(now(), now())));
+    m.users.expect_find_user().times(1).returning(|_| Ok(None));
+    let e = m.run().await.unwrap_err();
+    assert!(matches!(e, AuthError::Unexpected(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_storage_failure_is_unexpected() {
+    let mut m = AuthMocks::default();
+    m.sessions
+        .expect_find_by_token_digest()
+        .times(1)
+        .returning(|_| Err(StoreError::Backend("down".into())));
+    m.applications.expect_find_by_token_digest().never();
+    let e = m.run().await.unwrap_err();
+    assert!(matches!(e, AuthError::Unexpected(_)), "{e:?}");
+}

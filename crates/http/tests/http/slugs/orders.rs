@@ -1,0 +1,110 @@
+//! Slugs of orders: cancelling, and who may order for whom.
+
+use super::*;
+
+#[actix_web::test]
+async fn order_not_cancelable() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let token = t.client_token().await;
+    let card = t
+        .add_card(&state, &token, "4111111111111111", "80202")
+        .await;
+    let r = send(
+        &state,
+        post_json(
+            "orders/pay_and_submit",
+            &t.order_params(&token, Some(card)).await,
+        ),
+    )
+    .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    let payment = r.body["data"]["payment"]["id"].clone();
+    // A captured charge is not an open authorization.
+    let r = send(
+        &state,
+        post_json("payments/void", &json!({"token": token, "id": payment})),
+    )
+    .await;
+    r.expect("order-not-cancelable", 400, &["session"]);
+}
+
+#[actix_web::test]
+async fn staff_and_liaisons_order_for_the_clients_they_may() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let client = t.client_token().await;
+    let card = t
+        .add_card(&state, &client, "4111111111111111", "80202")
+        .await;
+    let client_id = t.client_id("client@example.com").await;
+    let other_id = t.client_id("invoice@example.com").await;
+
+    // An employee must name the client.
+    let staff = t.staff_token().await;
+    let r = send(
+        &state,
+        post_json(
+            "orders/authorize_and_submit",
+            &t.order_params(&staff, Some(card)).await,
+        ),
+    )
+    .await;
+    r.expect("missing-param", 400, &["errors", "session"]);
+    assert_eq!(r.error_params(), ["order.client.id"]);
+    let mut order = t.order_params(&staff, Some(card)).await;
+    order["order"]["client"] = json!({"id": client_id});
+    send(&state, post_json("orders/authorize_and_submit", &order))
+        .await
+        .expect("action-successful", 200, &["data", "session"]);
+
+    // A liaison for its assigned client only, and sees only that client's orders.
+    let liaison = t
+        .session("liaison@example.com", ApplicationSlug::Planox2)
+        .await;
+    let mut order = t.order_params(&liaison, None).await;
+    order["order"]["client"] = json!({"id": other_id});
+    let r = send(&state, post_json("orders/authorize_and_submit", &order)).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(r.error_params(), ["order.client.id"]);
+    let r = send(
+        &state,
+        post_json("orders/index", &json!({"token": liaison})),
+    )
+    .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    let orders = r.body["data"].as_array().unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["client"]["id"], client_id.0);
+}
+
+#[actix_web::test]
+async fn every_problem_of_a_submission_in_one_answer() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let token = t.client_token().await;
+    // An unknown primary service and an appointment in the past: both listed.
+    let mut p = t.order_params(&token, None).await;
+    p["order"]["primary_service"] = json!({"id": 999_999});
+    let past = chrono::Utc::now() - chrono::Duration::days(2);
+    p["order"]["appointments"] = json!([{"starts_at": past.to_rfc3339(), "ends_at": (past + chrono::Duration::hours(2)).to_rfc3339()}]);
+    let r = send(&state, post_json("orders/authorize_and_submit", &p)).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(
+        r.error_params(),
+        ["order.appointments[0]", "order.primary_service.id"]
+    );
+    // A missing param with an invalid one and an unknown service: missing-param,
+    // every problem listed.
+    p["order"].as_object_mut().unwrap().remove("property_info");
+    let r = send(&state, post_json("orders/authorize_and_submit", &p)).await;
+    r.expect("missing-param", 400, &["errors", "session"]);
+    assert_eq!(
+        r.error_params(),
+        [
+            "order.property_info",
+            "order.appointments[0]",
+            "order.primary_service.id"
+        ]
+    );
+}

@@ -1,0 +1,119 @@
+//! Sessions: the `sessions` rows (never the token digest), looked up, created, touched and
+//! revoked.
+
+use crate::Store;
+use crate::db::{DbResult, from_micros, from_micros_opt, micros, parse_enum};
+use crate::schema::sessions;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{ApplicationSlug, Session, SessionId, UserId};
+use ordercore_domain::ports::{NewSession, SessionStore};
+
+/// One `sessions` row (never the token digest).
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct SessionRow {
+    id: i64,
+    user_id: i64,
+    application: String,
+    created_at: i64,
+    last_used_at: i64,
+    remember_me: bool,
+    revoked_at: Option<i64>,
+}
+
+/// `SessionRow`'s columns in its field order, for RETURNING: Diesel's
+/// `returning(SessionRow::as_select())` does not compile on the multi-backend
+/// connection (see `crate::db::DbConnection`).
+const SESSION_COLUMNS: (
+    sessions::id,
+    sessions::user_id,
+    sessions::application,
+    sessions::created_at,
+    sessions::last_used_at,
+    sessions::remember_me,
+    sessions::revoked_at,
+) = (
+    sessions::id,
+    sessions::user_id,
+    sessions::application,
+    sessions::created_at,
+    sessions::last_used_at,
+    sessions::remember_me,
+    sessions::revoked_at,
+);
+
+fn session_from_row(row: SessionRow) -> DbResult<Session> {
+    Ok(Session {
+        id: SessionId(row.id),
+        user_id: UserId(row.user_id),
+        application: parse_enum("application", &row.application, ApplicationSlug::parse)?,
+        created_at: from_micros(row.created_at)?,
+        last_used_at: from_micros(row.last_used_at)?,
+        remember_me: row.remember_me,
+        revoked_at: from_micros_opt(row.revoked_at)?,
+    })
+}
+
+#[async_trait]
+impl SessionStore for Store {
+    async fn create(&self, session: &NewSession) -> Result<Session, StoreError> {
+        let s = session.clone();
+        self.run(move |c| {
+            let row = diesel::insert_into(sessions::table)
+                .values((
+                    sessions::token_digest.eq(&s.token_digest),
+                    sessions::user_id.eq(s.user_id.0),
+                    sessions::application.eq(s.application.as_str()),
+                    sessions::created_at.eq(micros(s.created_at)),
+                    sessions::last_used_at.eq(micros(s.created_at)),
+                    sessions::remember_me.eq(s.remember_me),
+                ))
+                .returning(SESSION_COLUMNS)
+                .get_result::<SessionRow>(c)?;
+            session_from_row(row)
+        })
+        .await
+    }
+
+    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
+        let digest = digest.to_string();
+        self.run(move |c| {
+            sessions::table
+                .filter(sessions::token_digest.eq(digest))
+                .select(SessionRow::as_select())
+                .first::<SessionRow>(c)
+                .optional()?
+                .map(session_from_row)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |c| {
+            diesel::update(sessions::table.filter(sessions::id.eq(id.0)))
+                .set(sessions::last_used_at.eq(micros(at)))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(move |c| {
+            diesel::update(
+                sessions::table
+                    .filter(sessions::id.eq(id.0))
+                    .filter(sessions::revoked_at.is_null()),
+            )
+            .set(sessions::revoked_at.eq(micros(at)))
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,322 @@
+//! How an order is stored: the `orders` row, its JSON columns (lines, appointments) and the
+//! functions that turn rows into domain orders and a new order into rows (with its promotion
+//! redemption).
+
+use super::super::identity::{
+    CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients,
+};
+use super::super::payments as stored_payments;
+use crate::db::{
+    DbConnection, DbResult, backend_fail, from_micros, money, parse_enum, parse_json, to_json,
+};
+use crate::schema::{clients, orders, payments, promotion_redemptions, users};
+use crate::stored_access::StoredAccess;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ordercore_domain::model::{
+    AppliedPromotion, AppointmentWindow, ClientId, ClientRef, NewOrder, Order, OrderId, OrderLine,
+    OrderStatus, Payment, PaymentMethodId, Pricing, PromotionId, PropertyInfo, ServiceId,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One order line as stored in the `lines` JSON column (prices as ordered).
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredLine {
+    service_id: i64,
+    slug: String,
+    name: String,
+    quantity: u32,
+    unit_price_cents: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredLines {
+    primary: StoredLine,
+    add_ons: Vec<StoredLine>,
+}
+
+impl StoredLine {
+    fn from_line(l: &OrderLine) -> StoredLine {
+        StoredLine {
+            service_id: l.service_id.0,
+            slug: l.slug.clone(),
+            name: l.name.clone(),
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price.cents(),
+        }
+    }
+
+    fn into_line(self) -> DbResult<OrderLine> {
+        Ok(OrderLine {
+            service_id: ServiceId(self.service_id),
+            slug: self.slug,
+            name: self.name,
+            quantity: self.quantity,
+            unit_price: money(self.unit_price_cents)?,
+        })
+    }
+}
+
+/// An appointment window as stored in the `appointments` JSON column.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredWindow {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = orders)]
+pub(super) struct OrderRow {
+    pub(super) id: i64,
+    pub(super) client_id: i64,
+    pub(super) status: String,
+    pub(super) subtotal_cents: i64,
+    pub(super) discount_cents: i64,
+    pub(super) total_cents: i64,
+    pub(super) lines: String,
+    pub(super) property_info: String,
+    pub(super) property_access: String,
+    pub(super) appointments: String,
+    pub(super) promotion_id: Option<i64>,
+    pub(super) promotion_code: Option<String>,
+    pub(super) promotion_discount_cents: Option<i64>,
+    pub(super) payment_method_id: Option<i64>,
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+}
+
+/// `OrderRow`'s columns in its field order, for RETURNING (Diesel's
+/// `as_returning()` does not compile for the multi-backend connection).
+pub(super) type OrderColumns = (
+    orders::id,
+    orders::client_id,
+    orders::status,
+    orders::subtotal_cents,
+    orders::discount_cents,
+    orders::total_cents,
+    orders::lines,
+    orders::property_info,
+    orders::property_access,
+    orders::appointments,
+    orders::promotion_id,
+    orders::promotion_code,
+    orders::promotion_discount_cents,
+    orders::payment_method_id,
+    orders::created_at,
+    orders::updated_at,
+);
+
+pub(super) const ORDER_COLUMNS: OrderColumns = (
+    orders::id,
+    orders::client_id,
+    orders::status,
+    orders::subtotal_cents,
+    orders::discount_cents,
+    orders::total_cents,
+    orders::lines,
+    orders::property_info,
+    orders::property_access,
+    orders::appointments,
+    orders::promotion_id,
+    orders::promotion_code,
+    orders::promotion_discount_cents,
+    orders::payment_method_id,
+    orders::created_at,
+    orders::updated_at,
+);
+
+/// Turns rows into orders, loading their clients and latest payments in two
+/// queries.
+pub(super) fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult<Vec<Order>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut client_ids: Vec<i64> = rows.iter().map(|r| r.client_id).collect();
+    client_ids.sort_unstable();
+    client_ids.dedup();
+    let clients: HashMap<i64, ClientRef> = load_clients(conn, &client_ids)?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id.0,
+                ClientRef {
+                    id: c.id,
+                    name: c.display_name(),
+                    email: c.email,
+                },
+            )
+        })
+        .collect();
+    let order_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut latest_payment = stored_payments::latest_of_orders(conn, &order_ids)?;
+    rows.into_iter()
+        .map(|r| {
+            let client = clients
+                .get(&r.client_id)
+                .cloned()
+                .ok_or_else(|| backend_fail(format!("order {} has no client", r.id)))?;
+            let payment = latest_payment.remove(&r.id);
+            order_from_row(r, client, payment)
+        })
+        .collect()
+}
+
+pub(super) fn order_from_row(
+    r: OrderRow,
+    client: ClientRef,
+    payment: Option<Payment>,
+) -> DbResult<Order> {
+    let lines: StoredLines = parse_json("order lines", &r.lines)?;
+    let property_info: PropertyInfo = parse_json("property info", &r.property_info)?;
+    let property_access =
+        parse_json::<StoredAccess>("property access", &r.property_access)?.into_domain()?;
+    let windows: Vec<StoredWindow> = parse_json("appointments", &r.appointments)?;
+    let promotion = match (r.promotion_id, r.promotion_code) {
+        (Some(id), Some(code)) => Some(AppliedPromotion {
+            id: PromotionId(id),
+            code,
+            discount: money(r.promotion_discount_cents.unwrap_or(0))?,
+        }),
+        _ => None,
+    };
+    Ok(Order {
+        id: OrderId(r.id),
+        status: parse_enum("order status", &r.status, OrderStatus::parse)?,
+        client,
+        primary_service: lines.primary.into_line()?,
+        add_on_services: lines
+            .add_ons
+            .into_iter()
+            .map(StoredLine::into_line)
+            .collect::<DbResult<_>>()?,
+        property_info,
+        property_access,
+        appointments: windows
+            .into_iter()
+            .map(|w| AppointmentWindow::from_stored(w.starts_at, w.ends_at))
+            .collect(),
+        promotion,
+        pricing: Pricing {
+            subtotal: money(r.subtotal_cents)?,
+            discount: money(r.discount_cents)?,
+            total: money(r.total_cents)?,
+        },
+        payment_method_id: r.payment_method_id.map(PaymentMethodId),
+        payment,
+        created_at: from_micros(r.created_at)?,
+        updated_at: from_micros(r.updated_at)?,
+    })
+}
+
+/// One order with its client and latest payment, in one statement: the
+/// order joined to its client and user and (left) to its payments, newest
+/// payment first. Without payments there is exactly one row.
+pub(super) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Option<Order>> {
+    let Some((row, (client, email), payment)) = orders::table
+        .inner_join(clients::table.inner_join(users::table))
+        .left_join(payments::table)
+        .filter(orders::id.eq(id.0))
+        .order(payments::id.desc())
+        .select((
+            ORDER_COLUMNS,
+            (CLIENT_COLUMNS, users::email),
+            stored_payments::PAYMENT_COLUMNS.nullable(),
+        ))
+        .first::<(
+            OrderRow,
+            (ClientRow, String),
+            Option<stored_payments::PaymentRow>,
+        )>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let client = client_from_row(client, email)?;
+    let client = ClientRef {
+        id: client.id,
+        name: client.display_name(),
+        email: client.email,
+    };
+    let payment = payment.map(stored_payments::payment_from_row).transpose()?;
+    order_from_row(row, client, payment).map(Some)
+}
+
+pub(super) fn insert_order(
+    conn: &mut DbConnection,
+    order: &NewOrder,
+    status: OrderStatus,
+    now: i64,
+) -> DbResult<OrderRow> {
+    let lines = StoredLines {
+        primary: StoredLine::from_line(&order.primary_service),
+        add_ons: order
+            .add_on_services
+            .iter()
+            .map(StoredLine::from_line)
+            .collect(),
+    };
+    let windows: Vec<StoredWindow> = order
+        .appointments
+        .iter()
+        .map(|w| StoredWindow {
+            starts_at: w.starts_at(),
+            ends_at: w.ends_at(),
+        })
+        .collect();
+    let row = diesel::insert_into(orders::table)
+        .values((
+            orders::client_id.eq(order.client.id.0),
+            orders::status.eq(status.as_str()),
+            orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
+            orders::discount_cents.eq(order.pricing.discount.cents()),
+            orders::total_cents.eq(order.pricing.total.cents()),
+            orders::primary_service_id.eq(order.primary_service.service_id.0),
+            orders::lines.eq(to_json("order lines", &lines)?),
+            orders::property_info.eq(to_json("property info", &order.property_info)?),
+            // The access code is stored: the `full` view shows it back.
+            orders::property_access.eq(to_json(
+                "property access",
+                &StoredAccess::from_domain(&order.property_access),
+            )?),
+            orders::appointments.eq(to_json("appointments", &windows)?),
+            orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
+            orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
+            orders::promotion_discount_cents
+                .eq(order.promotion.as_ref().map(|p| p.discount.cents())),
+            orders::payment_method_id.eq(order.payment_method_id.map(|p| p.0)),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+        ))
+        .returning(ORDER_COLUMNS)
+        .get_result::<OrderRow>(conn)?;
+    if let Some(p) = &order.promotion {
+        let status = if status == OrderStatus::PendingPayment {
+            "reserved"
+        } else {
+            "recorded"
+        };
+        // UNIQUE (promotion_id, client_id): a second use is a Conflict.
+        diesel::insert_into(promotion_redemptions::table)
+            .values((
+                promotion_redemptions::promotion_id.eq(p.id.0),
+                promotion_redemptions::client_id.eq(order.client.id.0),
+                promotion_redemptions::order_id.eq(row.id),
+                promotion_redemptions::status.eq(status),
+                promotion_redemptions::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(row)
+}
+
+/// The client of a stored order, as orders show it.
+pub(super) fn client_ref(conn: &mut DbConnection, order: i64, client: i64) -> DbResult<ClientRef> {
+    let c = load_client(conn, ClientId(client))?
+        .ok_or_else(|| backend_fail(format!("order {order} has no client")))?;
+    Ok(ClientRef {
+        id: c.id,
+        name: c.display_name(),
+        email: c.email,
+    })
+}
