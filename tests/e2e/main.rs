@@ -10,6 +10,7 @@
 //! `TEST_LOG=1` shows the servers' logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod generated_client;
 mod input;
 mod kill_switch;
 mod mail;

@@ -4,58 +4,12 @@
 use crate::params::{ParamDef, ParamType};
 use crate::routes::{Access, ROUTES, RouteDef};
 use crate::slug::Slug;
-use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::LazyLock;
 
-fn schema(p: &ParamDef) -> Value {
-    let mut s = match p.kind {
-        ParamType::String => json!({"type": "string"}),
-        ParamType::Integer => json!({"type": ["integer", "string"], "pattern": "^-?[0-9]+$"}),
-        ParamType::Boolean => json!({"type": "boolean"}),
-        ParamType::Parent => object_schema(&p.fields),
-        ParamType::Array if p.fields.is_empty() => json!({"type": "array"}),
-        ParamType::Array => json!({"type": "array", "items": object_schema(&p.fields)}),
-        ParamType::Json => json!({"type": ["object", "array", "string"]}),
-        ParamType::Datetime => json!({"type": "string", "format": "date-time"}),
-        ParamType::Date => json!({"type": "string", "format": "date"}),
-    };
-    if let Some(n) = p.max_length {
-        s["maxLength"] = json!(n);
-    }
-    if let Some(n) = p.max_items {
-        s["maxItems"] = json!(n);
-    }
-    if !p.values.is_empty() {
-        s["enum"] = json!(p.values);
-    }
-    if let Some(min) = p.min {
-        s["minimum"] = json!(min);
-    }
-    if let Some(max) = p.max {
-        s["maximum"] = json!(max);
-    }
-    s["description"] = json!(p.description);
-    s["x-ordercore-type"] = json!(p.kind.as_str());
-    if p.ordinal > 0 {
-        s["x-ordercore-ordinal"] = json!(p.ordinal);
-    }
-    s
-}
-
-fn object_schema(fields: &[ParamDef]) -> Value {
-    let mut sorted: Vec<&ParamDef> = fields.iter().collect();
-    sorted.sort_by_key(|p| p.ordinal);
-    let properties: Map<String, Value> = sorted
-        .iter()
-        .map(|p| (p.name.to_string(), schema(p)))
-        .collect();
-    let required: Vec<&str> = sorted
-        .iter()
-        .filter(|p| p.required)
-        .map(|p| p.name)
-        .collect();
-    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
-}
+mod openapi;
+pub use openapi::{OPENAPI_JSON, openapi};
 
 fn roles_text(route: &RouteDef) -> String {
     match &route.access {
@@ -68,77 +22,6 @@ fn roles_text(route: &RouteDef) -> String {
             .collect::<Vec<_>>()
             .join(", "),
     }
-}
-
-/// The OpenAPI 3.1 document of every route.
-pub fn openapi() -> Value {
-    let mut paths = Map::new();
-    for r in ROUTES.iter() {
-        let body_schema = object_schema(&r.params);
-        let content = if r.sensitive {
-            json!({"text/plain": {"schema": {
-                "type": "string",
-                "contentEncoding": "base64",
-                "contentMediaType": "application/json",
-                "contentSchema": body_schema,
-            }}})
-        } else {
-            json!({"application/json": {"schema": body_schema}})
-        };
-        let mut responses = Map::new();
-        for slug in r.responses() {
-            let code = slug.http_status().as_u16().to_string();
-            let entry = responses.entry(code).or_insert_with(|| {
-                json!({"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}, "x-ordercore-statuses": []})
-            });
-            if let Some(list) = entry["x-ordercore-statuses"].as_array_mut() {
-                list.push(json!(slug.as_str()));
-            }
-            let d = entry["description"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let line = format!("`{}`: {}", slug.as_str(), slug.meaning());
-            entry["description"] = json!(if d.is_empty() {
-                line
-            } else {
-                format!("{d}\n{line}")
-            });
-        }
-        let mut op = json!({
-            "operationId": format!("{}_{}", r.resource, r.action),
-            "tags": [r.service],
-            "summary": r.purpose,
-            "description": format!("Who: {}. Views: {}.", roles_text(r), r.views.join(", ")),
-            "requestBody": {"required": true, "content": content},
-            "responses": responses,
-        });
-        if r.idempotent {
-            op["parameters"] = json!([{
-                "name": "Idempotency-Key", "in": "header", "required": false,
-                "schema": {"type": "string", "maxLength": 255},
-                "description": "The first response for a key is stored for 24 hours and replayed for a retry with the same params.",
-            }]);
-        }
-        paths.insert(format!("/api/v1/{}", r.path()), json!({ "post": op }));
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "ordercore API", "version": env!("CARGO_PKG_VERSION")},
-        "paths": paths,
-        "components": {"schemas": {"Envelope": {
-            "type": "object",
-            "required": ["status", "message"],
-            "properties": {
-                "status": {"type": "string", "enum": Slug::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()},
-                "message": {"type": "string"},
-                "data": {},
-                "session": {"type": "object"},
-                "errors": {"type": "array", "items": {"type": "object", "properties": {
-                    "param": {"type": "string"}, "reason": {"type": "string"}}}},
-            },
-        }}},
-    })
 }
 
 fn esc(s: &str) -> String {
@@ -304,6 +187,13 @@ pub fn route_page(r: &RouteDef) -> String {
     h.push_str("<p>Every answer is a JSON envelope: <code>status</code> and <code>message</code> always; <code>data</code> on success (and on <code>mandrill-email-failed</code>); <code>errors</code> on <code>missing-param</code> and <code>invalid-param</code>; <code>session</code> whenever a session token authenticated the request.</p></body></html>");
     h
 }
+
+/// The page of every route, keyed by `resource/action`, built once.
+pub static ROUTE_PAGES: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| ROUTES.iter().map(|r| (r.path(), route_page(r))).collect());
+
+/// The index page, built once.
+pub static INDEX_PAGE: LazyLock<String> = LazyLock::new(index_page);
 
 /// `GET /documentation`.
 pub fn index_page() -> String {

@@ -1,7 +1,6 @@
 //! Operational endpoints and the documentation routes.
 
 use crate::docs;
-use crate::routes;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -40,10 +39,10 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
-        .body(docs::openapi().to_string())
+        .body(docs::OPENAPI_JSON.as_str())
 }
 
-fn html(body: String) -> HttpResponse {
+fn html(body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(body)
@@ -51,7 +50,7 @@ fn html(body: String) -> HttpResponse {
 
 /// `GET /documentation`.
 pub async fn documentation_index() -> HttpResponse {
-    html(docs::index_page())
+    html(docs::INDEX_PAGE.as_str())
 }
 
 /// `GET /documentation/api/v1/{resource}/{action}`.
@@ -60,8 +59,8 @@ pub async fn documentation_route(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let (resource, action) = path.into_inner();
-    match routes::find(&resource, &action) {
-        Some(r) => html(docs::route_page(r)),
+    match docs::ROUTE_PAGES.get(&format!("{resource}/{action}")) {
+        Some(page) => html(page),
         None => crate::pipeline::not_found(state).await,
     }
 }

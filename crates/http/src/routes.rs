@@ -20,14 +20,33 @@
 //! The test `every_route_params_fit_its_struct` (in `handlers/tests.rs`)
 //! then fails if the struct and the table disagree in either direction.
 
+use crate::handlers::promotions::QuoteJson;
 use crate::handlers::{
     Check, Handler, catalog, identity, notifications, orders, payment_methods, payments, promotions,
 };
 use crate::params::{Fingerprint, ParamDef, ParamType as T};
 use crate::slug::Slug;
-use crate::views::{OrderView, SessionView};
+use crate::views::{
+    ClientJson, NotificationJson, OrderJson, OrderView, PaymentMethodJson, ServiceJson,
+    SessionJson, SessionView,
+};
 use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::sync::LazyLock;
+
+/// How the OpenAPI document describes a route's `data`: registers the view
+/// struct with the generator and returns the schema (usually a `$ref`).
+pub type DataSchema = fn(&mut SchemaGenerator) -> Schema;
+
+/// `data` is one `T`.
+fn one<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// `data` is an array of `T`.
+fn list<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<Vec<T>>()
+}
 
 /// Who may call a route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +71,9 @@ pub struct RouteDef {
     pub action: &'static str,
     /// Its handler and params struct (step 9).
     pub(crate) handler: Handler,
+    /// The schema of `data` in its successful answer (from the view
+    /// struct the handler renders), for the OpenAPI document.
+    pub data: DataSchema,
     /// Its own part of step 8, if any (parsing of `json` params).
     pub(crate) check: Option<Check>,
     /// The API service record that switches it off with others.
@@ -348,6 +370,7 @@ fn submit_route(action: &'static str, handler: Handler, purpose: &'static str) -
         resource: "orders",
         action,
         handler,
+        data: one::<OrderJson>,
         check: Some(orders::check_submission),
         service: "orders",
         purpose,
@@ -390,10 +413,12 @@ fn submit_route(action: &'static str, handler: Handler, purpose: &'static str) -
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn simple(
     resource: &'static str,
     action: &'static str,
     handler: Handler,
+    data: DataSchema,
     purpose: &'static str,
     access: Access,
     extra: Vec<ParamDef>,
@@ -406,6 +431,7 @@ fn simple(
         resource,
         action,
         handler,
+        data,
         check: None,
         service: resource,
         purpose,
@@ -446,6 +472,7 @@ fn build() -> Vec<RouteDef> {
             resource: "sessions",
             action: "create",
             handler: Handler::new(identity::create_session),
+            data: one::<SessionJson>,
             check: None,
             service: "sessions",
             purpose: "Logs in with e-mail and password; `data` is the new session with its token, shown once.",
@@ -486,6 +513,7 @@ fn build() -> Vec<RouteDef> {
             "sessions",
             "destroy",
             Handler::new(identity::destroy_session),
+            one::<SessionJson>,
             "Revokes the calling session.",
             Access::SessionOnly,
             vec![],
@@ -495,6 +523,7 @@ fn build() -> Vec<RouteDef> {
             resource: "users",
             action: "client_register",
             handler: Handler::new(identity::register_client),
+            data: one::<ClientJson>,
             check: None,
             service: "users",
             purpose: "Creates the user (if needed) and its client record; `data` is the client and `session` a new session with its token.",
@@ -532,6 +561,7 @@ fn build() -> Vec<RouteDef> {
             resource: "payment_methods",
             action: "create",
             handler: Handler::new(payment_methods::add_payment_method),
+            data: one::<PaymentMethodJson>,
             check: None,
             service: "payment_methods",
             purpose: "Stores a card with the payment processor (customer profile once per client, then a payment profile); only profile ids, brand, last 4 digits and expiry are kept.",
@@ -606,6 +636,7 @@ fn build() -> Vec<RouteDef> {
             "payment_methods",
             "index",
             Handler::new(payment_methods::list_payment_methods),
+            list::<PaymentMethodJson>,
             "The client's active payment methods, default first.",
             client_employee(),
             vec![client_id(2)],
@@ -615,6 +646,7 @@ fn build() -> Vec<RouteDef> {
             "payment_methods",
             "destroy",
             Handler::new(payment_methods::remove_payment_method),
+            one::<PaymentMethodJson>,
             "Deactivates a payment method and deletes its processor payment profile.",
             client_employee(),
             vec![id_param(2, "The payment method id.")],
@@ -624,6 +656,7 @@ fn build() -> Vec<RouteDef> {
             "services",
             "index",
             Handler::new(catalog::list_services),
+            list::<ServiceJson>,
             "Active services, primary and add-on, with prices.",
             Access::AnyCaller,
             vec![],
@@ -633,6 +666,7 @@ fn build() -> Vec<RouteDef> {
             "promotions",
             "validate",
             Handler::new(promotions::validate_promotion),
+            one::<QuoteJson>,
             "The discount a promotion code would give (for `order`, when given), or why it cannot be used.",
             client_employee(),
             vec![
@@ -669,6 +703,7 @@ fn build() -> Vec<RouteDef> {
                 "orders",
                 "read",
                 Handler::new(orders::read),
+                one::<OrderJson>,
                 "One order visible to the requester.",
                 everyone(),
                 vec![id_param(2, "The order id.")],
@@ -683,6 +718,7 @@ fn build() -> Vec<RouteDef> {
                 "orders",
                 "index",
                 Handler::new(orders::index),
+                list::<OrderJson>,
                 "Orders visible to the requester, newest first.",
                 everyone(),
                 paging().to_vec(),
@@ -696,6 +732,7 @@ fn build() -> Vec<RouteDef> {
             "payments",
             "capture",
             Handler::new(payments::capture),
+            one::<OrderJson>,
             "Captures an authorized payment (our payment id).",
             Access::Roles(vec![Role::Employee]),
             vec![id_param(2, "The payment id.")],
@@ -705,6 +742,7 @@ fn build() -> Vec<RouteDef> {
             "payments",
             "void",
             Handler::new(payments::void),
+            one::<OrderJson>,
             "Voids an authorized payment; the order becomes cancelled. A client may void its own order's hold before any appointment is confirmed.",
             client_employee(),
             vec![id_param(2, "The payment id.")],
@@ -718,6 +756,7 @@ fn build() -> Vec<RouteDef> {
             "notifications",
             "index",
             Handler::new(notifications::notifications),
+            list::<NotificationJson>,
             "The staff notifications list, newest first.",
             Access::Roles(vec![Role::Employee]),
             paging().to_vec(),

@@ -13,6 +13,7 @@ use ordercore_domain::model::{
     Address, Client, Notification, NotificationContext, Order, OrderLine, Payment, PaymentMethod,
     PropertyAccess, PropertyInfo, Service,
 };
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -55,7 +56,7 @@ pub(crate) fn value(v: impl Serialize) -> Value {
 }
 
 /// A priced order line.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct LineJson<'a> {
     pub id: i64,
     pub name: &'a str,
@@ -79,7 +80,7 @@ impl<'a> LineJson<'a> {
 }
 
 /// `{amount_cents, brand, id, kind, last4, status, transaction_id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PaymentJson<'a> {
     pub amount_cents: i64,
     pub brand: &'static str,
@@ -111,28 +112,28 @@ pub fn payment(p: &Payment) -> Value {
 }
 
 /// `order.client`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ClientRefJson<'a> {
     pub id: i64,
     pub name: &'a str,
 }
 
 /// One preferred appointment window.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct WindowJson {
     pub ends_at: String,
     pub starts_at: String,
 }
 
 /// `order.promotion`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PromotionJson<'a> {
     pub code: &'a str,
     pub discount_cents: i64,
 }
 
 /// `property_info.address`; `street2` only when given.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct AddressJson<'a> {
     pub city: &'a str,
     pub postal_code: &'a str,
@@ -155,7 +156,7 @@ impl<'a> AddressJson<'a> {
 }
 
 /// `order.property_info`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PropertyInfoJson<'a> {
     pub address: AddressJson<'a>,
     pub bathrooms: Option<u64>,
@@ -184,7 +185,7 @@ impl<'a> PropertyInfoJson<'a> {
 
 /// `order.property_access`; `access_code` only in the `full` view (and then
 /// `null` when there is none).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PropertyAccessJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_code: Option<Option<&'a str>>,
@@ -214,7 +215,7 @@ impl<'a> PropertyAccessJson<'a> {
 /// An order in one of its views. The `summary` view leaves out every
 /// `Option` member below that is skipped when `None`; `payment` and
 /// `promotion` are `null` in the other views when absent.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct OrderJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add_on_services: Option<Vec<LineJson<'a>>>,
@@ -288,7 +289,7 @@ pub fn order(o: &Order, view: OrderView) -> Value {
 }
 
 /// `{id, kind, name, price_cents, slug}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ServiceJson<'a> {
     pub id: i64,
     pub kind: &'static str,
@@ -309,7 +310,7 @@ pub fn service(s: &Service) -> Value {
 }
 
 /// `{brand, default, exp_month, exp_year, id, last4, name}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PaymentMethodJson<'a> {
     pub brand: &'static str,
     pub default: bool,
@@ -334,7 +335,7 @@ pub fn payment_method(p: &PaymentMethod) -> Value {
 }
 
 /// `{billing, designation, email, first_name, id, last_name}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ClientJson<'a> {
     pub billing: &'static str,
     pub designation: Option<&'a str>,
@@ -358,8 +359,9 @@ pub fn client(c: &Client) -> Value {
 
 /// `{context, created_at, id, kind, message, resolved_at, severity}`;
 /// `context` is the domain's typed context, absent members left out.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct NotificationJson<'a> {
+    #[schemars(with = "serde_json::Map<String, Value>")]
     pub context: &'a NotificationContext,
     pub created_at: String,
     pub id: i64,

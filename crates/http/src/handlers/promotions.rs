@@ -6,8 +6,8 @@ use crate::envelope::{ApiError, Success};
 use crate::errors;
 use crate::state::AppState;
 use ordercore_domain::model::Discount;
-use serde::Deserialize;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// promotions/validate.
 #[derive(Deserialize)]
@@ -15,6 +15,20 @@ use serde_json::json;
 pub struct ValidateParams {
     pub promotion_code: String,
     pub order: Option<OrderServices>,
+}
+
+/// The `data` of promotions/validate: the promotion and, when `order` was
+/// given, the order's prices with it (`null` otherwise). Members in
+/// alphabetical order, as every view.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct QuoteJson<'a> {
+    pub code: &'a str,
+    pub discount_cents: Option<i64>,
+    /// `percent` (then `value` is in basis points) or `amount` (cents).
+    pub kind: &'static str,
+    pub subtotal_cents: Option<i64>,
+    pub total_cents: Option<i64>,
+    pub value: i64,
 }
 
 /// promotions/validate.
@@ -41,13 +55,13 @@ pub async fn validate_promotion(
         Discount::Percent { basis_points } => ("percent", i64::from(basis_points)),
         Discount::Amount(m) => ("amount", m.cents()),
     };
-    let data = json!({
-        "code": quote.promotion.code,
-        "kind": kind,
-        "value": value,
-        "subtotal_cents": quote.pricing.map(|p| p.subtotal.cents()),
-        "discount_cents": quote.pricing.map(|p| p.discount.cents()),
-        "total_cents": quote.pricing.map(|p| p.total.cents()),
+    let data = crate::views::value(QuoteJson {
+        code: &quote.promotion.code,
+        discount_cents: quote.pricing.map(|p| p.discount.cents()),
+        kind,
+        subtotal_cents: quote.pricing.map(|p| p.subtotal.cents()),
+        total_cents: quote.pricing.map(|p| p.total.cents()),
+        value,
     });
     Ok(Success::new(
         format!("The promotion code {} is valid.", quote.promotion.code),

@@ -5,6 +5,7 @@
 use super::{timestamp, value};
 use ordercore_domain::model::{Session, User, UserRoles};
 use ordercore_domain::rules::session;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -30,7 +31,7 @@ impl SessionView {
 }
 
 /// `session.user`; the minimal view shows only the id.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionUserJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
@@ -41,7 +42,7 @@ pub struct SessionUserJson<'a> {
 
 /// A session in one of its views. The minimal view leaves out the members
 /// skipped when `None`; `token` is present only when given.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionJson<'a> {
     pub application: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -157,8 +157,11 @@ async fn openapi_index_and_ops_endpoints() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(
         doc["paths"].as_object().unwrap().len(),
-        routes::ROUTES.len()
+        routes::ROUTES.len() + 3
     );
+    for r in routes::ROUTES.iter() {
+        assert!(doc["paths"][format!("/api/v1/{}", r.path())]["post"].is_object());
+    }
 
     let res = actix_web::test::call_service(&app, get("/documentation")).await;
     assert_eq!(res.status(), 200);
