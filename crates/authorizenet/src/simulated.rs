@@ -58,7 +58,7 @@ use ordercore_domain::ports::{
     Approval, CaptureRequest, Clock, CustomerProfileRequest, OrderTransaction, PaymentError,
     PaymentGateway, TransactionRequest,
 };
-use ordercore_domain::rules::card::luhn_valid;
+use ordercore_domain::rules::payment_methods::luhn_valid;
 use profile_id::{SimulatedPaymentProfile, customer_profile_id, is_customer_profile_id};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -1,10 +1,10 @@
 //! The e-mail outbox worker: sends confirmations the request could not, with
 //! exponential back-off (contract §10).
 
-use super::notify::Notifier;
 use crate::Unexpected;
 use crate::model::{NotificationContext, NotificationKind, OutboxId, Severity};
 use crate::ports::{Clock, Mailer, OrderConfirmation, OrderRepository, OutboxRepository};
+use crate::usecases::notifications::Notifier;
 use chrono::Duration;
 use std::sync::Arc;
 
