@@ -10,8 +10,11 @@ pub enum IdempotencyBegin {
     /// No live record: one was created, marked running; the caller must
     /// `complete` (or `abandon`) it.
     Started,
-    /// The first request finished with this response: replay it as is.
-    Replay { http_status: u16, body: String },
+    /// The first request finished with this answer: replay it as is.
+    /// `status` is the answer's status slug (contract §4, e.g.
+    /// `action-successful`); the HTTP layer derives its code from it, so this
+    /// port carries nothing of HTTP.
+    Replay { status: String, body: String },
     /// Same key with different params.
     Mismatch,
     /// The first request with this key is still running.
@@ -34,12 +37,13 @@ pub trait IdempotencyStore: Send + Sync {
         fingerprint: &str,
         now: DateTime<Utc>,
     ) -> Result<IdempotencyBegin, StoreError>;
-    /// Stores the response of a `Started` request.
+    /// Stores the answer of a `Started` request: its status slug and body,
+    /// both replayed verbatim by later `begin` calls.
     async fn complete(
         &self,
         scope: &str,
         key: &str,
-        http_status: u16,
+        status: &str,
         body: &str,
     ) -> Result<(), StoreError>;
     /// Forgets a `Started` record whose request produced no response to keep.
