@@ -2,7 +2,7 @@
 //! that sends them.
 
 use crate::StoreError;
-use crate::model::{Email, Order, OrderId, OutboxId};
+use crate::model::{Email, NewNotification, Order, OrderId, OutboxId};
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -40,12 +40,15 @@ pub trait OutboxRepository: Send + Sync {
     ) -> Result<Vec<OutboxMessage>, StoreError>;
     async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Counts a failed attempt made at `now`. `retry_at` = `None` gives up
-    /// for good.
-    async fn mark_failed(
+    /// for good. A `notification` is recorded (created at `now`) in the same
+    /// transaction: either the failure and its notification are both stored,
+    /// or neither is and the call fails.
+    async fn mark_failed<'a>(
         &self,
         id: OutboxId,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
+        notification: Option<&'a NewNotification>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 }

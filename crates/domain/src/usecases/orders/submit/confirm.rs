@@ -2,7 +2,9 @@
 //! the outbox retries it and staff are told.
 
 use super::{SubmitOrder, SubmitOrderError};
-use crate::model::{Email, NotificationContext, NotificationKind, Order, OutboxId, Severity};
+use crate::model::{
+    Email, NewNotification, NotificationContext, NotificationKind, Order, OutboxId, Severity,
+};
 use crate::ports::OrderConfirmation;
 
 impl SubmitOrder {
@@ -28,25 +30,40 @@ impl SubmitOrder {
                 let retry_at = error
                     .is_retryable()
                     .then(|| self.clock.now() + self.retry.first_retry);
-                let _ = self
+                let notification = NewNotification {
+                    kind: NotificationKind::MandrillEmailFailed,
+                    severity: Severity::Warning,
+                    message: format!(
+                        "The confirmation e-mail of order {} could not be sent.",
+                        order.id
+                    ),
+                    context: NotificationContext {
+                        error: Some(error.name()),
+                        will_retry: Some(retry_at.is_some()),
+                        ..NotificationContext::order(order.id)
+                    },
+                };
+                // The failure and its notification are one unit of work. If
+                // that fails, the notification still goes through the
+                // notifications store on its own; and the outbox row, left
+                // unmarked, is retried by the worker after the grace period,
+                // which notifies again when it finally gives up.
+                let booked = self
                     .outbox
-                    .mark_failed(outbox_id, &error.name(), retry_at, self.clock.now())
-                    .await;
-                self.notifier
-                    .notify(
-                        NotificationKind::MandrillEmailFailed,
-                        Severity::Warning,
-                        format!(
-                            "The confirmation e-mail of order {} could not be sent.",
-                            order.id
-                        ),
-                        NotificationContext {
-                            error: Some(error.name()),
-                            will_retry: Some(retry_at.is_some()),
-                            ..NotificationContext::order(order.id)
-                        },
+                    .mark_failed(
+                        outbox_id,
+                        &error.name(),
+                        retry_at,
+                        Some(&notification),
+                        self.clock.now(),
                     )
                     .await;
+                if booked.is_err() {
+                    let n = notification;
+                    self.notifier
+                        .notify(n.kind, n.severity, n.message, n.context)
+                        .await;
+                }
                 Err(SubmitOrderError::MailFailed {
                     order: Box::new(order),
                     error,
