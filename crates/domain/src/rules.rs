@@ -1,7 +1,7 @@
-//! Pure rules: functions of their inputs and an instant, no ports.
+//! Pure rules: functions of their inputs and an instant, no ports. One module
+//! per resource, named as in [`crate::ports`] and [`crate::usecases`].
 
-pub mod card;
-pub mod ordering;
-pub mod pricing;
-pub mod promotion;
-pub mod session;
+pub mod identity;
+pub mod orders;
+pub mod payment_methods;
+pub mod promotions;

@@ -165,8 +165,9 @@ pub struct Claim {
 pub enum Start {
     /// Run it, then [`finish`] the claim.
     Run(Claim),
-    /// Answer the stored first response.
-    Replay { http_status: u16, body: String },
+    /// Answer the stored first response: its slug (which decides the HTTP
+    /// code) and its body, verbatim.
+    Replay { slug: Slug, body: String },
 }
 
 /// What identifies a request to [`start`]: who, on which route, with which
@@ -194,9 +195,14 @@ pub async fn start(
     let print = fingerprint(fingerprint_key, &request.route.params, request.params);
     match store.begin(&scope, &key, &print, now).await {
         Ok(IdempotencyBegin::Started) => Ok(Start::Run(Claim { scope, key })),
-        Ok(IdempotencyBegin::Replay { http_status, body }) => {
-            Ok(Start::Replay { http_status, body })
-        }
+        Ok(IdempotencyBegin::Replay { status, body }) => match Slug::parse(&status) {
+            Some(slug) => Ok(Start::Replay { slug, body }),
+            // Only this layer writes the slug: an unknown one is a corrupt
+            // record, not an answer to replay.
+            None => Err(crash(&format!(
+                "stored idempotent answer has an unknown status {status:?}"
+            ))),
+        },
         Ok(IdempotencyBegin::Mismatch) => Err(ApiError::new(
             Slug::IdempotencyKeyConflict,
             "This Idempotency-Key was already used with different parameters.",
@@ -219,7 +225,7 @@ pub async fn finish(store: &dyn IdempotencyStore, claim: &Claim, outcome: &Outco
             .complete(
                 &claim.scope,
                 &claim.key,
-                outcome.slug.http_status().as_u16(),
+                outcome.slug.as_str(),
                 &outcome.body(),
             )
             .await

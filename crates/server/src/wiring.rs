@@ -158,7 +158,6 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         ports.outbox.clone(),
         ports.orders.clone(),
         ports.mailer.clone(),
-        ports.notifier(),
         clock.clone(),
     );
     outbox.policy = retry;

@@ -216,7 +216,7 @@ diesel::table! {
         key -> Text,
         fingerprint -> Text,
         state -> Text,
-        http_status -> Nullable<Integer>,
+        status -> Nullable<Text>,
         body -> Nullable<Text>,
         created_at -> BigInt,
     }

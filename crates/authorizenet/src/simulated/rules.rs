@@ -6,7 +6,7 @@ use super::state::{SimTransaction, TxKind, TxState, finish};
 use super::{DECLINING_POSTAL_CODE, SimulatedGateway};
 use ordercore_domain::model::CardDetails;
 use ordercore_domain::ports::{Approval, CaptureRequest, PaymentError, TransactionRequest};
-use ordercore_domain::rules::card::luhn_valid;
+use ordercore_domain::rules::payment_methods::luhn_valid;
 
 impl SimulatedGateway {
     pub(super) fn transact(

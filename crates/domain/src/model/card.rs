@@ -3,7 +3,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A card number: digits only (spaces and dashes removed), 13 to 19 long.
-/// Whether it passes the Luhn check is a rule (`rules::card::luhn_valid`), so
+/// Whether it passes the Luhn check is a rule (`rules::payment_methods::luhn_valid`), so
 /// that a mistyped number gets `card-number-invalid`, not `invalid-param`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardNumber(Secret<String>);

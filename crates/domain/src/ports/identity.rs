@@ -1,3 +1,6 @@
+//! Identity: users, clients, applications, sessions, and the secrets that
+//! prove them (session tokens, password hashes).
+
 use crate::StoreError;
 use crate::model::{
     Application, ApplicationSlug, Client, ClientId, ClientProfile, Email, Session, SessionId, User,
@@ -75,4 +78,25 @@ pub trait SessionStore: Send + Sync {
     async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Marks the session revoked at `at` (idempotent).
     async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// Session tokens: generation and the one-way digest that is stored.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait TokenGenerator: Send + Sync {
+    /// A new random token of at least 256 bits, URL-safe text.
+    fn new_token(&self) -> String;
+    /// The SHA-256 digest (hex) under which a token is stored and looked up.
+    fn digest(&self, token: &str) -> String;
+}
+
+/// Password hashing (argon2id). Slow on purpose, so async: adapters run it off
+/// the request threads.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// A PHC string for `password`.
+    async fn hash(&self, password: &str) -> Result<String, crate::Unexpected>;
+    /// True when `password` matches `phc`; false for a mismatch or an
+    /// unreadable hash.
+    async fn verify(&self, password: &str, phc: &str) -> bool;
 }

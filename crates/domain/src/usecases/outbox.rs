@@ -1,9 +1,8 @@
 //! The e-mail outbox worker: sends confirmations the request could not, with
 //! exponential back-off (contract §10).
 
-use super::notify::Notifier;
 use crate::Unexpected;
-use crate::model::{NotificationContext, NotificationKind, OutboxId, Severity};
+use crate::model::{NewNotification, NotificationContext, NotificationKind, OutboxId, Severity};
 use crate::ports::{Clock, Mailer, OrderConfirmation, OrderRepository, OutboxRepository};
 use chrono::Duration;
 use std::sync::Arc;
@@ -55,7 +54,6 @@ pub struct DeliverOutbox {
     outbox: Arc<dyn OutboxRepository>,
     orders: Arc<dyn OrderRepository>,
     mailer: Arc<dyn Mailer>,
-    notifier: Notifier,
     clock: Arc<dyn Clock>,
     pub policy: RetryPolicy,
 }
@@ -65,14 +63,12 @@ impl DeliverOutbox {
         outbox: Arc<dyn OutboxRepository>,
         orders: Arc<dyn OrderRepository>,
         mailer: Arc<dyn Mailer>,
-        notifier: Notifier,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             outbox,
             orders,
             mailer,
-            notifier,
             clock,
             policy: RetryPolicy::default(),
         }
@@ -113,6 +109,7 @@ impl DeliverOutbox {
                                     message.id,
                                     &e.name(),
                                     Some(self.clock.now() + delay),
+                                    None,
                                     self.clock.now(),
                                 )
                                 .await?;
@@ -136,22 +133,24 @@ impl DeliverOutbox {
         error: &str,
         report: &mut DeliveryReport,
     ) -> Result<(), Unexpected> {
+        let notification = NewNotification {
+            kind: NotificationKind::MandrillEmailFailed,
+            severity: Severity::Critical,
+            message: format!(
+                "The confirmation e-mail of order {order_id} could not be delivered; no more attempts will be made."
+            ),
+            context: NotificationContext {
+                error: Some(error.to_string()),
+                is_final: Some(true),
+                ..NotificationContext::order(order_id)
+            },
+        };
+        // Giving up and telling staff are one unit of work: when it fails,
+        // the row stays due and a later run tries again.
         self.outbox
-            .mark_failed(id, error, None, self.clock.now())
+            .mark_failed(id, error, None, Some(&notification), self.clock.now())
             .await?;
         report.given_up += 1;
-        self.notifier
-            .notify(
-                NotificationKind::MandrillEmailFailed,
-                Severity::Critical,
-                format!("The confirmation e-mail of order {order_id} could not be delivered; no more attempts will be made."),
-                NotificationContext {
-                    error: Some(error.to_string()),
-                    is_final: Some(true),
-                    ..NotificationContext::order(order_id)
-                },
-            )
-            .await;
         Ok(())
     }
 }

@@ -6,8 +6,8 @@ use crate::ports::{
     ClientRepository, Clock, CustomerProfileRequest, NewPaymentMethod, PaymentError,
     PaymentGateway, PaymentMethodRepository,
 };
-use crate::rules::card::luhn_valid;
-use crate::rules::ordering::{Actor, ClientChoiceError, order_client};
+use crate::rules::orders::{Actor, ClientChoiceError, order_client};
+use crate::rules::payment_methods::luhn_valid;
 use crate::{StoreError, Unexpected};
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 use crate::Unexpected;
 use crate::model::{Order, Payment, PaymentId, PaymentStatus};
 use crate::ports::{CaptureRequest, Clock, OrderRepository, PaymentError, PaymentGateway};
-use crate::rules::ordering::Actor;
+use crate::rules::orders::Actor;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]

@@ -1,12 +1,13 @@
 //! `promotions/validate`, and the promotion step shared with order submission.
 
-use super::submit_order::{resolve_client, resolve_lines};
+use super::orders::resolve::{resolve_client, resolve_lines};
 use crate::Unexpected;
 use crate::model::{Client, ClientId, Field, FieldErrors, Pricing, Promotion, ServiceId};
 use crate::ports::{CatalogRepository, ClientRepository, Clock, PromotionRepository};
-use crate::rules::ordering::Actor;
-use crate::rules::promotion::{Ineligible, InvalidReason};
-use crate::rules::{pricing, promotion as promotion_rules};
+use crate::rules::orders::Actor;
+use crate::rules::orders::pricing;
+use crate::rules::promotions as promotion_rules;
+use crate::rules::promotions::{Ineligible, InvalidReason};
 use std::sync::Arc;
 
 /// What a code would give.

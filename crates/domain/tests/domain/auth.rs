@@ -13,7 +13,7 @@ use ordercore_domain::ports::{
     MockApplicationRepository, MockPasswordHasher, MockSessionStore, MockTokenGenerator,
     MockUserRepository, NewSession,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{
     AuthError, Authenticate, CreateSession, CreateSessionError, DestroySession, IdentityPorts,
     Principal, PrincipalKind,

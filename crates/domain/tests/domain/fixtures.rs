@@ -16,7 +16,7 @@ use ordercore_domain::ports::{
     MockOrderRepository, MockOutboxRepository, MockPaymentGateway, MockPaymentMethodRepository,
     MockPromotionRepository,
 };
-use ordercore_domain::rules::promotion::InvalidReason;
+use ordercore_domain::rules::promotions::InvalidReason;
 use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
 use std::sync::Arc;
 

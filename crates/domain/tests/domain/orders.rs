@@ -9,7 +9,7 @@ use ordercore_domain::model::{
 use ordercore_domain::ports::{
     MockCatalogRepository, MockNotificationRepository, MockOrderRepository, Page,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{
     ListNotifications, ListOrders, ListServices, OrderLookupError, ReadOrder,
 };

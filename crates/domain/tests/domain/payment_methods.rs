@@ -15,7 +15,7 @@ use ordercore_domain::ports::{
     CustomerProfileRequest, MockClientRepository, MockPaymentGateway, MockPaymentMethodRepository,
     NewPaymentMethod, PaymentError,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{
     AddPaymentMethod, AddPaymentMethodError, ListPaymentMethods, NewCard, PaymentMethodLookupError,
     RemovePaymentMethod,

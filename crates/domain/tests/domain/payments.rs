@@ -7,7 +7,7 @@ use ordercore_domain::model::{Order, PaymentStatus};
 use ordercore_domain::ports::{
     CaptureRequest, MockOrderRepository, MockPaymentGateway, PaymentError,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{CapturePayment, PaymentActionError, VoidPayment};
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@ use ordercore_domain::model::{ClientId, Discount, Field, Pricing, Promotion, Ser
 use ordercore_domain::ports::{
     MockCatalogRepository, MockClientRepository, MockPromotionRepository,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{PromotionQuote, ValidatePromotion, ValidatePromotionError};
 use std::sync::Arc;
 

@@ -14,7 +14,7 @@ use ordercore_domain::model::{Field, FieldError};
 use ordercore_domain::ports::{
     Approval, MailError, NewOutboxEmail, OrderConfirmation, PaymentError, TransactionRequest,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode, SubmitOrderError};
 
 const OUTBOX: OutboxId = OutboxId(5);

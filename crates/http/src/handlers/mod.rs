@@ -25,7 +25,7 @@ use crate::state::AppState;
 use crate::views::SessionView;
 use chrono::{DateTime, Utc};
 use ordercore_domain::ports::Page;
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::Principal;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

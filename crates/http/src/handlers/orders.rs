@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use ordercore_domain::model::{
     AppointmentWindow, ClientId, OrderId, PaymentMethodId, PropertyAccess, PropertyInfo, ServiceId,
 };
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{OrderRequest, PaymentMode};
 use serde::Deserialize;
 use serde_json::{Map, Value};

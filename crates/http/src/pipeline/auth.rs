@@ -6,7 +6,7 @@ use crate::routes::{self, Access, RouteDef};
 use crate::slug::Slug;
 use crate::views::{self, SessionView};
 use ordercore_domain::model::{ApplicationSlug, Role};
-use ordercore_domain::rules::ordering::Actor;
+use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{Authenticate, Principal};
 use serde_json::{Map, Value};
 

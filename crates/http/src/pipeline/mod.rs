@@ -205,15 +205,11 @@ pub async fn run(
                     .await
                 ) {
                     Start::Run(claim) => Some(claim),
-                    Start::Replay { http_status, body } => {
-                        let slug = serde_json::from_str::<serde_json::Value>(&body)
-                            .ok()
-                            .and_then(|v| v["status"].as_str().and_then(Slug::parse))
-                            .unwrap_or(Slug::ActionSuccessful);
+                    Start::Replay { slug, body } => {
                         return Answer {
                             route: label,
                             slug,
-                            response: json_response(http_status, body, None),
+                            response: json_response(slug.http_status().as_u16(), body, None),
                         };
                     }
                 }

@@ -4,7 +4,7 @@
 
 use super::{timestamp, value};
 use ordercore_domain::model::{Session, User, UserRoles};
-use ordercore_domain::rules::session;
+use ordercore_domain::rules::identity as session;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;

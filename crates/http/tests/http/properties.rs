@@ -4,7 +4,7 @@
 //! admits keeps total = subtotal − discount, 0 ≤ discount ≤ subtotal.
 
 use ordercore_domain::model::{Discount, Money, OrderLine, ServiceId};
-use ordercore_domain::rules::pricing;
+use ordercore_domain::rules::orders::pricing;
 use ordercore_http::json_params::FieldErrors;
 use ordercore_http::pipeline::steps;
 use ordercore_http::routes::{MAX_ADD_ONS, MAX_QUANTITY, ROUTES};

@@ -21,7 +21,7 @@ const IDEMPOTENCY_TTL_HOURS: i64 = 24;
 struct IdempotencyRow {
     fingerprint: String,
     state: String,
-    http_status: Option<i32>,
+    status: Option<String>,
     body: Option<String>,
 }
 
@@ -86,10 +86,7 @@ fn begin(
             IdempotencyBegin::Mismatch
         } else if stored.state == "done" {
             IdempotencyBegin::Replay {
-                http_status: stored
-                    .http_status
-                    .and_then(|s| u16::try_from(s).ok())
-                    .unwrap_or(500),
+                status: stored.status.unwrap_or_default(),
                 body: stored.body.unwrap_or_default(),
             }
         } else {
@@ -118,10 +115,15 @@ impl IdempotencyStore for Store {
         &self,
         scope: &str,
         key: &str,
-        http_status: u16,
+        status: &str,
         body: &str,
     ) -> Result<(), StoreError> {
-        let (scope, key, body) = (scope.to_string(), key.to_string(), body.to_string());
+        let (scope, key, status, body) = (
+            scope.to_string(),
+            key.to_string(),
+            status.to_string(),
+            body.to_string(),
+        );
         self.run(move |c| {
             diesel::update(
                 idempotency_keys::table
@@ -130,7 +132,7 @@ impl IdempotencyStore for Store {
             )
             .set((
                 idempotency_keys::state.eq("done"),
-                idempotency_keys::http_status.eq(i32::from(http_status)),
+                idempotency_keys::status.eq(status),
                 idempotency_keys::body.eq(body),
             ))
             .execute(c)?;

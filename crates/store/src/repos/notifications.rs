@@ -2,7 +2,7 @@
 
 use crate::Store;
 use crate::db::{
-    DbResult, backend_fail, from_micros, from_micros_opt, micros, parse_json, to_json,
+    DbConnection, DbResult, backend_fail, from_micros, from_micros_opt, micros, parse_json, to_json,
 };
 use crate::schema::notifications;
 use async_trait::async_trait;
@@ -66,6 +66,27 @@ const NOTIFICATION_COLUMNS: (
     notifications::resolved_at,
 );
 
+/// Inserts a notification created at `now` on `conn`, inside whatever
+/// transaction the caller holds (the outbox records a failed e-mail's
+/// notification in the failure's own transaction).
+pub(crate) fn insert_notification(
+    c: &mut DbConnection,
+    n: &NewNotification,
+    now: DateTime<Utc>,
+) -> DbResult<Notification> {
+    let row = diesel::insert_into(notifications::table)
+        .values((
+            notifications::kind.eq(n.kind.as_str()),
+            notifications::severity.eq(n.severity.as_str()),
+            notifications::message.eq(&n.message),
+            notifications::context.eq(to_json("notification context", &n.context)?),
+            notifications::created_at.eq(micros(now)),
+        ))
+        .returning(NOTIFICATION_COLUMNS)
+        .get_result::<NotificationRow>(c)?;
+    notification_from_row(row)
+}
+
 #[async_trait]
 impl NotificationRepository for Store {
     async fn record(
@@ -74,20 +95,7 @@ impl NotificationRepository for Store {
         now: DateTime<Utc>,
     ) -> Result<Notification, StoreError> {
         let n = notification.clone();
-        self.run(move |c| {
-            let row = diesel::insert_into(notifications::table)
-                .values((
-                    notifications::kind.eq(n.kind.as_str()),
-                    notifications::severity.eq(n.severity.as_str()),
-                    notifications::message.eq(&n.message),
-                    notifications::context.eq(to_json("notification context", &n.context)?),
-                    notifications::created_at.eq(micros(now)),
-                ))
-                .returning(NOTIFICATION_COLUMNS)
-                .get_result::<NotificationRow>(c)?;
-            notification_from_row(row)
-        })
-        .await
+        self.run(move |c| insert_notification(c, &n, now)).await
     }
 
     async fn list(&self, page: Page) -> Result<Vec<Notification>, StoreError> {

@@ -3,6 +3,7 @@
 //! transaction (SQLite has a single writer).
 
 use super::identity::parse_email;
+use super::notifications::insert_notification;
 use crate::Store;
 use crate::db::{DbConnection, DbResult, micros, write_tx};
 use crate::schema::email_outbox;
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{OrderId, OutboxId};
+use ordercore_domain::model::{NewNotification, OrderId, OutboxId};
 use ordercore_domain::ports::{NewOutboxEmail, OutboxMessage, OutboxRepository};
 
 /// Longest `last_error` kept; provider error names are short anyway.
@@ -128,36 +129,42 @@ impl OutboxRepository for Store {
         .await
     }
 
-    async fn mark_failed(
+    async fn mark_failed<'a>(
         &self,
         id: OutboxId,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
+        notification: Option<&'a NewNotification>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let error: String = error.chars().take(MAX_ERROR_LEN).collect();
-        let now = micros(now);
+        let notification = notification.cloned();
         self.run(move |c| {
-            let target = email_outbox::table
-                .filter(email_outbox::id.eq(id.0))
-                .filter(email_outbox::sent_at.is_null());
-            match retry_at {
-                Some(at) => diesel::update(target)
-                    .set((
-                        email_outbox::attempts.eq(email_outbox::attempts + 1),
-                        email_outbox::last_error.eq(&error),
-                        email_outbox::next_attempt_at.eq(micros(at)),
-                    ))
-                    .execute(c)?,
-                None => diesel::update(target)
-                    .set((
-                        email_outbox::attempts.eq(email_outbox::attempts + 1),
-                        email_outbox::last_error.eq(&error),
-                        email_outbox::failed_at.eq(now),
-                    ))
-                    .execute(c)?,
-            };
-            Ok(())
+            write_tx(c, |c| {
+                let target = email_outbox::table
+                    .filter(email_outbox::id.eq(id.0))
+                    .filter(email_outbox::sent_at.is_null());
+                match retry_at {
+                    Some(at) => diesel::update(target)
+                        .set((
+                            email_outbox::attempts.eq(email_outbox::attempts + 1),
+                            email_outbox::last_error.eq(&error),
+                            email_outbox::next_attempt_at.eq(micros(at)),
+                        ))
+                        .execute(c)?,
+                    None => diesel::update(target)
+                        .set((
+                            email_outbox::attempts.eq(email_outbox::attempts + 1),
+                            email_outbox::last_error.eq(&error),
+                            email_outbox::failed_at.eq(micros(now)),
+                        ))
+                        .execute(c)?,
+                };
+                if let Some(n) = &notification {
+                    insert_notification(c, n, now)?;
+                }
+                Ok(())
+            })
         })
         .await
     }

@@ -21,16 +21,16 @@ async fn idempotency_begin_states(store: &Store) {
         .complete(
             "client:1 orders/pay",
             "k1",
-            200,
-            "{\"status\":\"action-successful\"}",
+            "mandrill-email-failed",
+            "{\"status\":\"mandrill-email-failed\"}",
         )
         .await
         .unwrap();
     assert_eq!(
         begin("k1", "fp", t0() + Duration::hours(1)).await,
         IdempotencyBegin::Replay {
-            http_status: 200,
-            body: "{\"status\":\"action-successful\"}".into()
+            status: "mandrill-email-failed".into(),
+            body: "{\"status\":\"mandrill-email-failed\"}".into()
         }
     );
     assert_eq!(begin("k1", "other", t0()).await, IdempotencyBegin::Mismatch);
@@ -69,7 +69,7 @@ async fn idempotency_begin_states(store: &Store) {
         IdempotencyBegin::Started
     );
     store
-        .complete("client:1 orders/pay", "k3", 200, "{}")
+        .complete("client:1 orders/pay", "k3", "action-successful", "{}")
         .await
         .unwrap();
     assert!(matches!(

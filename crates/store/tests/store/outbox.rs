@@ -2,13 +2,18 @@
 
 use crate::fixtures::{new_order, outbox_email, seed_demo, t0};
 use chrono::Duration;
-use ordercore_domain::model::OutboxId;
-use ordercore_domain::ports::{OrderRepository, OutboxRepository};
+use diesel::RunQueryDsl;
+use ordercore_domain::model::{
+    NewNotification, NotificationContext, NotificationKind, OrderId, OutboxId, Severity,
+};
+use ordercore_domain::ports::{NotificationRepository, OrderRepository, OutboxRepository, Page};
 use ordercore_store::Store;
 
 contract_tests!(
     claims_due_messages_under_a_lease,
-    sent_and_failed_messages_leave_the_queue
+    sent_and_failed_messages_leave_the_queue,
+    a_failure_is_booked_with_its_notification,
+    a_failure_whose_notification_cannot_be_stored_is_not_booked_at_all
 );
 
 async fn enqueue(store: &Store, at_minutes: i64) -> OutboxId {
@@ -57,11 +62,17 @@ async fn sent_and_failed_messages_leave_the_queue(store: &Store) {
     let now = t0() + Duration::minutes(1);
     store.mark_sent(a, now).await.unwrap();
     store
-        .mark_failed(b, "GeneralError", Some(now + Duration::minutes(10)), now)
+        .mark_failed(
+            b,
+            "GeneralError",
+            Some(now + Duration::minutes(10)),
+            None,
+            now,
+        )
         .await
         .unwrap();
     store
-        .mark_failed(c, "Invalid_Key", None, now)
+        .mark_failed(c, "Invalid_Key", None, None, now)
         .await
         .unwrap();
 
@@ -82,4 +93,63 @@ async fn sent_and_failed_messages_leave_the_queue(store: &Store) {
             .iter()
             .all(|m| m.id == b)
     );
+}
+
+fn mail_failed(order: OrderId) -> NewNotification {
+    NewNotification {
+        kind: NotificationKind::MandrillEmailFailed,
+        severity: Severity::Warning,
+        message: "The confirmation e-mail could not be sent.".into(),
+        context: NotificationContext {
+            error: Some("timeout".into()),
+            will_retry: Some(true),
+            ..NotificationContext::order(order)
+        },
+    }
+}
+
+async fn a_failure_is_booked_with_its_notification(store: &Store) {
+    let id = enqueue(store, 0).await;
+    let now = t0() + Duration::minutes(1);
+    let n = mail_failed(OrderId(7));
+    store
+        .mark_failed(
+            id,
+            "timeout",
+            Some(now + Duration::minutes(1)),
+            Some(&n),
+            now,
+        )
+        .await
+        .unwrap();
+    let listed = NotificationRepository::list(store, Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].kind, NotificationKind::MandrillEmailFailed);
+    assert_eq!(listed[0].context.order_id, Some(OrderId(7)));
+    assert_eq!(listed[0].created_at, now);
+    assert!(store.claim_due(now, now, 10).await.unwrap().is_empty());
+}
+
+/// One unit of work: when the notification cannot be written, the failure
+/// is not booked either, so the message stays due as it was (the worker
+/// retries it) and the caller sees the error.
+async fn a_failure_whose_notification_cannot_be_stored_is_not_booked_at_all(store: &Store) {
+    let id = enqueue(store, 0).await;
+    let mut c = store.pool().get().unwrap();
+    diesel::sql_query("DROP TABLE notifications")
+        .execute(&mut *c)
+        .unwrap();
+    drop(c);
+    let now = t0() + Duration::minutes(1);
+    let n = mail_failed(OrderId(7));
+    store
+        .mark_failed(id, "timeout", None, Some(&n), now)
+        .await
+        .unwrap_err();
+    let due = store.claim_due(now, now, 10).await.unwrap();
+    assert_eq!(due.len(), 1, "still due: the failure was rolled back");
+    assert_eq!(due[0].id, id);
+    assert_eq!(due[0].attempts, 0);
 }

@@ -3,6 +3,25 @@
 use super::*;
 
 async fn mail_fails(error: MailError, retry_at: Option<chrono::DateTime<chrono::Utc>>) {
+    mail_fails_booked(error, retry_at, true).await;
+}
+
+#[tokio::test]
+async fn a_mail_failure_whose_booking_fails_still_notifies_staff() {
+    mail_fails_booked(
+        MailError::Timeout,
+        Some(now() + Duration::minutes(1)),
+        false,
+    )
+    .await;
+}
+
+/// `booked`: whether the outbox accepts the failure and its notification.
+async fn mail_fails_booked(
+    error: MailError,
+    retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    booked: bool,
+) {
     let mut m = SubmitMocks::default();
     resolves(&mut m);
     pending_recorded(&mut m, SUBTOTAL);
@@ -18,26 +37,37 @@ async fn mail_fails(error: MailError, retry_at: Option<chrono::DateTime<chrono::
         .withf(is_confirmation_of_our_order)
         .times(1)
         .return_once(move |_| Err(sent));
+    // The failure and its notification are booked in one call (one unit of
+    // work); only when that call fails does the notification go through the
+    // notifications store on its own.
     let name = error.name();
+    let is_ours = move |n: &NewNotification| {
+        n.kind.as_str() == "mandrill-email-failed"
+            && n.context.order_id == Some(ORDER)
+            && n.context.error.as_deref() == Some(name.as_str())
+            && n.context.will_retry == Some(retry_at.is_some())
+            && !n.message.contains(ACCESS_CODE)
+    };
+    let name = error.name();
+    let check = is_ours.clone();
     m.outbox
         .expect_mark_failed()
-        .withf(move |id, e, at, when| {
-            *id == OUTBOX && e == name && *at == retry_at && *when == now()
+        .withf(move |id, e, at, n: &Option<&NewNotification>, when| {
+            *id == OUTBOX && e == name && *at == retry_at && *when == now() && n.is_some_and(&check)
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(move |_, _, _, _, _| {
+            if booked {
+                Ok(())
+            } else {
+                Err(StoreError::Backend("down".into()))
+            }
+        });
     m.outbox.expect_mark_sent().never();
-    let name = error.name();
     m.notifications
         .expect_record()
-        .withf(move |n: &NewNotification, _| {
-            n.kind.as_str() == "mandrill-email-failed"
-                && n.context.order_id == Some(ORDER)
-                && n.context.error.as_deref() == Some(name.as_str())
-                && n.context.will_retry == Some(retry_at.is_some())
-                && !n.message.contains(ACCESS_CODE)
-        })
-        .times(1)
+        .withf(move |n: &NewNotification, _| is_ours(n))
+        .times(usize::from(!booked))
         .returning(|n, at| Ok(stored_notification(n, at)));
     m.gateway.expect_void().never();
     match run(m, me(), request().build()).await {

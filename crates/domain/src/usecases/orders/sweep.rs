@@ -1,10 +1,10 @@
 //! Voids authorizations of orders left in `pending_payment` (a crash between
 //! the processor call and finalizing, contract §7 step 6).
 
-use super::notify::Notifier;
 use crate::Unexpected;
 use crate::model::{NotificationContext, NotificationKind, Severity};
 use crate::ports::{Clock, OrderRepository, PaymentGateway};
+use crate::usecases::notifications::Notifier;
 use chrono::Duration;
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! `users/client_register`.
 
-use super::auth::{CreatedSession, IdentityPorts};
+use super::sessions::{CreatedSession, IdentityPorts};
 use crate::model::{ApplicationSlug, Billing, Client, ClientProfile, Email, UserId};
 use crate::model::{Field, FieldErrors};
 use crate::ports::NewClientRegistration;

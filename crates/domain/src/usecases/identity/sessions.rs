@@ -7,7 +7,8 @@ use crate::ports::{
     ApplicationRepository, Clock, NewSession, PasswordHasher, SessionStore, TokenGenerator,
     UserRepository,
 };
-use crate::rules::{ordering::Actor, session as session_rules};
+use crate::rules::identity as session_rules;
+use crate::rules::orders::Actor;
 use std::sync::Arc;
 
 /// Who sent a request.

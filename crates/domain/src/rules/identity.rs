@@ -1,4 +1,4 @@
-//! Session validity at an instant (contract §6).
+//! Identity rules: session validity at an instant (contract §6).
 
 use crate::model::Session;
 use chrono::{DateTime, Duration, Utc};

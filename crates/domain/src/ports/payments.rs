@@ -1,3 +1,6 @@
+//! Payments: the card processor (Authorize.Net) that authorizes, captures
+//! and voids, and keeps the card data so ordercore never stores it.
+
 use crate::model::{CardDetails, ClientId, Email, Money, OrderId, StoredPaymentProfile};
 use async_trait::async_trait;
 

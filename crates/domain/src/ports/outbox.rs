@@ -1,6 +1,57 @@
-use crate::model::{Email, Order};
+//! Outbox: confirmation e-mails enqueued with their order, and the [`Mailer`]
+//! that sends them.
+
+use crate::StoreError;
+use crate::model::{Email, NewNotification, Order, OrderId, OutboxId};
 use async_trait::async_trait;
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The e-mail a finalized order enqueues, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutboxEmail {
+    pub recipient: Email,
+    /// The outbox worker leaves the message alone until then, so the request
+    /// that enqueued it can send it first.
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// An outbox row: the confirmation e-mail of `order_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: OutboxId,
+    pub order_id: OrderId,
+    pub recipient: Email,
+    /// Attempts made before this one.
+    pub attempts: u32,
+}
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait OutboxRepository: Send + Sync {
+    /// Claims up to `limit` unsent messages due at `now` and pushes their next
+    /// attempt to `lease_until`, so no other worker takes them meanwhile
+    /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL): each due message is returned
+    /// to exactly one caller.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+    async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Counts a failed attempt made at `now`. `retry_at` = `None` gives up
+    /// for good. A `notification` is recorded (created at `now`) in the same
+    /// transaction: either the failure and its notification are both stored,
+    /// or neither is and the call fails.
+    async fn mark_failed<'a>(
+        &self,
+        id: OutboxId,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        notification: Option<&'a NewNotification>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
 
 /// One line of a confirmation e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]

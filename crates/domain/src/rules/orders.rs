@@ -1,5 +1,7 @@
-//! Who may order for whom, who may see which order, and when a card is needed
-//! (contract §6, §7).
+//! Order rules: who may order for whom, who may see which order, and when a
+//! card is needed (contract §6, §7); [`pricing`] computes the totals.
+
+pub mod pricing;
 
 use crate::model::{Billing, ClientId, Money};
 

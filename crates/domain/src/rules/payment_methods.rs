@@ -1,4 +1,4 @@
-//! Card checks made locally before the processor is asked.
+//! Payment-method rules: card checks made locally before the processor is asked.
 
 /// The Luhn checksum over a string of digits.
 pub fn luhn_valid(digits: &str) -> bool {

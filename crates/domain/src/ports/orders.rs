@@ -1,0 +1,75 @@
+//! Orders: the order aggregate's storage, with its payments, promotion
+//! redemptions and the confirmation e-mail each finalized order enqueues.
+
+use crate::StoreError;
+use crate::model::{
+    ClientId, NewOrder, NewPayment, Order, OrderId, OutboxId, Payment, PaymentId, PaymentStatus,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{NewOutboxEmail, Page};
+
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait OrderRepository: Send + Sync {
+    /// Records the order as `pending_payment` and reserves its promotion
+    /// redemption, in one transaction. `Conflict` when the client already holds
+    /// a redemption of that promotion (the unique constraint decided a race).
+    async fn create_pending(
+        &self,
+        order: &NewOrder,
+        now: DateTime<Utc>,
+    ) -> Result<Order, StoreError>;
+    /// Records the order as `submitted` with no payment, its redemption, and
+    /// its confirmation e-mail, in one transaction. `Conflict` as above.
+    async fn create_submitted(
+        &self,
+        order: &NewOrder,
+        email: &NewOutboxEmail,
+        now: DateTime<Utc>,
+    ) -> Result<(Order, OutboxId), StoreError>;
+    /// `pending_payment` → `payment_failed`, releasing the redemption, in one
+    /// transaction. False (and nothing changed) when the order was no longer
+    /// pending: someone else decided it.
+    async fn mark_payment_failed(
+        &self,
+        id: OrderId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// `pending_payment` → `submitted`, storing the payment and enqueueing the
+    /// e-mail, in one transaction. `None` (and nothing changed) when the order
+    /// was no longer pending.
+    async fn finalize_payment(
+        &self,
+        id: OrderId,
+        payment: &NewPayment,
+        email: &NewOutboxEmail,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Order, OutboxId)>, StoreError>;
+    async fn find(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
+    /// Orders of these clients (`None` = all), newest first.
+    async fn list(
+        &self,
+        clients: Option<Vec<ClientId>>,
+        page: Page,
+    ) -> Result<Vec<Order>, StoreError>;
+    /// Orders still `pending_payment` that were created before `before`.
+    async fn stale_pending(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError>;
+    /// The payment and the order it belongs to.
+    async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError>;
+    /// Moves a payment `from` → `to` (conditional); false when it was not in
+    /// `from`. When `to` is `voided`, the order becomes `cancelled` in the
+    /// same transaction.
+    async fn transition_payment(
+        &self,
+        id: PaymentId,
+        from: PaymentStatus,
+        to: PaymentStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}

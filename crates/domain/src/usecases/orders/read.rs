@@ -1,0 +1,54 @@
+//! `orders/read`, `orders/index`.
+
+use crate::Unexpected;
+use crate::model::{Order, OrderId};
+use crate::ports::{OrderRepository, Page};
+use crate::rules::orders::Actor;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrderLookupError {
+    /// → `invalid-param` on `id`: no such order, or not visible to the
+    /// requester (the two are indistinguishable on purpose).
+    #[error("no order with this id")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+/// One order visible to the requester.
+pub struct ReadOrder {
+    orders: Arc<dyn OrderRepository>,
+}
+
+impl ReadOrder {
+    pub fn new(orders: Arc<dyn OrderRepository>) -> Self {
+        Self { orders }
+    }
+
+    pub async fn run(&self, actor: &Actor, id: OrderId) -> Result<Order, OrderLookupError> {
+        match self.orders.find(id).await.map_err(Unexpected::from)? {
+            Some(o) if actor.may_act_for(o.client.id) => Ok(o),
+            _ => Err(OrderLookupError::NotFound),
+        }
+    }
+}
+
+/// Orders visible to the requester, newest first.
+pub struct ListOrders {
+    orders: Arc<dyn OrderRepository>,
+}
+
+impl ListOrders {
+    pub fn new(orders: Arc<dyn OrderRepository>) -> Self {
+        Self { orders }
+    }
+
+    pub async fn run(&self, actor: &Actor, page: Page) -> Result<Vec<Order>, Unexpected> {
+        let page = Page {
+            page: page.page.max(1),
+            per_page: page.per_page.clamp(1, Page::MAX_PER_PAGE),
+        };
+        Ok(self.orders.list(actor.visible_clients(), page).await?)
+    }
+}
