@@ -150,6 +150,9 @@ pub struct TestApp {
     pub sessions: Arc<dyn SessionStore>,
     pub catalog: Arc<dyn CatalogRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// The notifications port of the use cases (the store unless a test
+    /// replaces it, e.g. with one that cannot record).
+    pub notifications: Arc<dyn NotificationRepository>,
     pub config: HttpConfig,
 }
 
@@ -217,6 +220,7 @@ impl TestApp {
             registry: s.clone(),
             sessions: s.clone(),
             catalog: s.clone(),
+            notifications: s.clone(),
             idempotency: s,
             config: HttpConfig::default(),
             store,
@@ -241,7 +245,7 @@ impl TestApp {
             methods: s.clone(),
             orders: s.clone(),
             outbox: s.clone(),
-            notifications: s.clone(),
+            notifications: self.notifications.clone(),
             gateway,
             mailer,
             hasher,
