@@ -10,6 +10,7 @@
 mod docs;
 mod flows;
 mod hardening;
+mod mail_failure;
 mod pipeline;
 mod properties;
 mod rate_limits;

@@ -43,6 +43,9 @@ pub struct TestApp {
     pub sessions: Arc<dyn SessionStore>,
     pub catalog: Arc<dyn CatalogRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// The notifications port of the use cases (the store unless a test
+    /// replaces it, e.g. with one that cannot record).
+    pub notifications: Arc<dyn NotificationRepository>,
     pub config: HttpConfig,
 }
 
@@ -110,6 +113,7 @@ impl TestApp {
             registry: s.clone(),
             sessions: s.clone(),
             catalog: s.clone(),
+            notifications: s.clone(),
             idempotency: s,
             config: HttpConfig::default(),
             store,
@@ -134,7 +138,7 @@ impl TestApp {
             methods: s.clone(),
             orders: s.clone(),
             outbox: s.clone(),
-            notifications: s.clone(),
+            notifications: self.notifications.clone(),
             gateway,
             mailer,
             hasher,

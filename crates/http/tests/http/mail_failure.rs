@@ -1,0 +1,68 @@
+//! `mandrill-email-failed` always leaves its notification: it is recorded in
+//! the outbox failure's own unit of work, not through the notifications port,
+//! so a notifications port that cannot record does not lose it.
+
+use crate::support::{TestApp, post_json, send};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{NewNotification, Notification};
+use ordercore_domain::ports::{NotificationRepository, Page};
+use ordercore_store::Store;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Refuses every `record`; lists what the store holds.
+struct CannotRecord(Store);
+
+#[async_trait]
+impl NotificationRepository for CannotRecord {
+    async fn record(
+        &self,
+        _: &NewNotification,
+        _: DateTime<Utc>,
+    ) -> Result<Notification, StoreError> {
+        Err(StoreError::Backend("notifications are down".into()))
+    }
+
+    async fn list(&self, page: Page) -> Result<Vec<Notification>, StoreError> {
+        self.0.list(page).await
+    }
+}
+
+#[actix_web::test]
+async fn a_failed_confirmation_is_notified_even_when_notifications_cannot_record() {
+    let mut t = TestApp::new().await;
+    t.notifications = Arc::new(CannotRecord(t.store.clone()));
+    let state = t.state();
+    let token = t.client_token().await;
+    let card = t
+        .add_card(&state, &token, "4111111111111111", "80202")
+        .await;
+    *t.mailer.fail.lock().unwrap() = true;
+    let r = send(
+        &state,
+        post_json(
+            "orders/authorize_and_submit",
+            &t.order_params(&token, Some(card)).await,
+        ),
+    )
+    .await;
+    r.expect("mandrill-email-failed", 500, &["data", "session"]);
+    let id = r.body["data"]["id"].clone();
+
+    let staff = t.staff_token().await;
+    let r = send(
+        &state,
+        post_json("notifications/index", &json!({"token": staff})),
+    )
+    .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    let notes = r.body["data"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["kind"] == "mandrill-email-failed" && n["context"]["order_id"] == id),
+        "{notes:?}"
+    );
+}
