@@ -136,8 +136,10 @@ pub trait OrderRepository: Send + Sync {
     /// The payment and the order it belongs to.
     async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError>;
     /// Moves a payment `from` → `to` (conditional); false when it was not in
-    /// `from`. When `to` is `voided`, the order becomes `cancelled` in the
-    /// same transaction.
+    /// `from`, so of concurrent callers exactly one wins: capture and void
+    /// claim (`authorized` → `capturing`/`voiding`) with it before calling the
+    /// processor. When `to` is `voided`, the order becomes `cancelled` and its
+    /// promotion redemption is released, in the same transaction.
     async fn transition_payment(
         &self,
         id: PaymentId,

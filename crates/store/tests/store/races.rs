@@ -7,7 +7,7 @@ use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
 use chrono::Duration;
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::OrderStatus;
+use ordercore_domain::model::{OrderStatus, PaymentStatus};
 use ordercore_domain::ports::{
     IdempotencyBegin, IdempotencyStore, OrderRepository, OutboxRepository,
 };
@@ -18,6 +18,7 @@ use std::collections::HashSet;
 contract_tests!(
     fifty_reservations_one_winner,
     fifty_deciders_one_state_change,
+    fifty_captures_and_voids_one_claim,
     two_outbox_workers_claim_each_message_once,
     concurrent_idempotency_begin_starts_once,
 );
@@ -93,6 +94,56 @@ async fn fifty_deciders_one_state_change(store: &Store) {
         OrderStatus::PaymentFailed => assert_eq!((payment_rows, outbox_rows), (0, 0)),
         other => panic!("unexpected status {other:?}"),
     }
+}
+
+/// Capture and void claim the payment before calling the processor: of 50
+/// concurrent claims on one authorization exactly one wins.
+async fn fifty_captures_and_voids_one_claim(store: &Store) {
+    let demo = seed_demo(store).await;
+    let pending = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
+    let (order, _) = store
+        .finalize_payment(
+            pending.id,
+            &authorization(&demo, pending.pricing.total, "T"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let id = order.payment.unwrap().id;
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let s = store.clone();
+            let claim = if i % 2 == 0 {
+                PaymentStatus::Capturing
+            } else {
+                PaymentStatus::Voiding
+            };
+            tokio::spawn(async move {
+                let won = s
+                    .transition_payment(id, PaymentStatus::Authorized, claim, t0())
+                    .await
+                    .unwrap();
+                won.then_some(claim)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for t in tasks {
+        winners.extend(t.await.unwrap());
+    }
+    let stored = store.find_payment(id).await.unwrap().unwrap();
+    println!(
+        "race: 50 captures and voids → claims won {winners:?}, stored {:?} ({:?})",
+        stored.status,
+        store.backend()
+    );
+    assert_eq!(winners.len(), 1);
+    assert_eq!(stored.status, winners[0]);
 }
 
 async fn two_outbox_workers_claim_each_message_once(store: &Store) {
