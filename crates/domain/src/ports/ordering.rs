@@ -88,7 +88,10 @@ pub struct OutboxMessage {
 pub trait OrderRepository: Send + Sync {
     /// Records the order as `pending_payment` and reserves its promotion
     /// redemption, in one transaction. `Conflict` when the client already holds
-    /// a redemption of that promotion (the unique constraint decided a race).
+    /// a redemption of that promotion (the unique constraint decided a race)
+    /// or when the promotion's global cap is reached (the database counts the
+    /// uses under a lock of the promotion, so concurrent orders cannot all
+    /// take its last use).
     async fn create_pending(
         &self,
         order: &NewOrder,
