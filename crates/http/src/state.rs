@@ -195,8 +195,13 @@ impl UseCases {
             }),
             read_order: ReadOrder::new(p.orders.clone()),
             list_orders: ListOrders::new(p.orders.clone()),
-            capture_payment: CapturePayment::new(p.orders.clone(), gateway(), clock()),
-            void_payment: VoidPayment::new(p.orders.clone(), gateway(), clock()),
+            capture_payment: CapturePayment::new(
+                p.orders.clone(),
+                gateway(),
+                clock(),
+                p.notifier(),
+            ),
+            void_payment: VoidPayment::new(p.orders.clone(), gateway(), clock(), p.notifier()),
             list_notifications: ListNotifications::new(p.notifications.clone()),
         }
     }

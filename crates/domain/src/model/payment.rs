@@ -33,6 +33,12 @@ pub enum PaymentStatus {
     Authorized,
     /// The processor approved but holds the transaction for review.
     HeldForReview,
+    /// Claimed by a capture that is calling the processor: nobody else may
+    /// act on it. Stays claimed when the processor's answer is unknown,
+    /// until staff reconcile it.
+    Capturing,
+    /// Claimed by a void that is calling the processor, as `Capturing`.
+    Voiding,
     Captured,
     Voided,
 }
@@ -42,6 +48,8 @@ impl PaymentStatus {
         match self {
             PaymentStatus::Authorized => "authorized",
             PaymentStatus::HeldForReview => "held_for_review",
+            PaymentStatus::Capturing => "capturing",
+            PaymentStatus::Voiding => "voiding",
             PaymentStatus::Captured => "captured",
             PaymentStatus::Voided => "voided",
         }
@@ -51,6 +59,8 @@ impl PaymentStatus {
         Some(match s {
             "authorized" => PaymentStatus::Authorized,
             "held_for_review" => PaymentStatus::HeldForReview,
+            "capturing" => PaymentStatus::Capturing,
+            "voiding" => PaymentStatus::Voiding,
             "captured" => PaymentStatus::Captured,
             "voided" => PaymentStatus::Voided,
             _ => return None,

@@ -15,7 +15,10 @@ use super::{NewOutboxEmail, Page};
 pub trait OrderRepository: Send + Sync {
     /// Records the order as `pending_payment` and reserves its promotion
     /// redemption, in one transaction. `Conflict` when the client already holds
-    /// a redemption of that promotion (the unique constraint decided a race).
+    /// a redemption of that promotion (the unique constraint decided a race)
+    /// or when the promotion's global cap is reached (the database counts the
+    /// uses under a lock of the promotion, so concurrent orders cannot all
+    /// take its last use).
     async fn create_pending(
         &self,
         order: &NewOrder,
@@ -63,8 +66,10 @@ pub trait OrderRepository: Send + Sync {
     /// The payment and the order it belongs to.
     async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError>;
     /// Moves a payment `from` → `to` (conditional); false when it was not in
-    /// `from`. When `to` is `voided`, the order becomes `cancelled` in the
-    /// same transaction.
+    /// `from`, so of concurrent callers exactly one wins: capture and void
+    /// claim (`authorized` → `capturing`/`voiding`) with it before calling the
+    /// processor. When `to` is `voided`, the order becomes `cancelled` and its
+    /// promotion redemption is released, in the same transaction.
     async fn transition_payment(
         &self,
         id: PaymentId,

@@ -2,7 +2,7 @@
 //! capture, void). An order shows its newest payment.
 
 use crate::db::{DbConnection, DbResult, from_micros, money, parse_enum};
-use crate::schema::{orders, payments};
+use crate::schema::{orders, payments, promotion_redemptions};
 use diesel::prelude::*;
 use ordercore_domain::model::{
     CardBrand, NewPayment, OrderId, OrderStatus, Payment, PaymentId, PaymentKind, PaymentMethodId,
@@ -130,9 +130,10 @@ pub(super) fn find(conn: &mut DbConnection, id: PaymentId) -> DbResult<Option<Pa
 }
 
 /// Moves payment `id` from `from` to `to` if it is still in `from` (a
-/// conditional update: of two deciders only one wins); a void also cancels
-/// the order. Returns whether this call made the change. Call inside a write
-/// transaction.
+/// conditional update: of two deciders only one wins, which is how capture
+/// and void claim a payment before calling the processor); a void also
+/// cancels the order and gives back its promotion redemption. Returns whether
+/// this call made the change. Call inside a write transaction.
 pub(super) fn transition(
     conn: &mut DbConnection,
     id: PaymentId,
@@ -162,6 +163,12 @@ pub(super) fn transition(
                 orders::updated_at.eq(now),
             ))
             .execute(conn)?;
+        // The cancelled order no longer uses its code: the client may use it
+        // again and it counts no more against the promotion's cap.
+        diesel::delete(
+            promotion_redemptions::table.filter(promotion_redemptions::order_id.eq(order_id)),
+        )
+        .execute(conn)?;
     }
     Ok(true)
 }

@@ -1,7 +1,7 @@
 //! Promotions and who has redeemed them.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, backend_fail, from_micros_opt, money};
+use crate::db::{DbConnection, DbResult, Fail, backend_fail, from_micros_opt, money};
 use crate::schema::{promotion_redemptions, promotions};
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -62,6 +62,32 @@ fn load_promotion(conn: &mut DbConnection, code: &str) -> DbResult<Option<Promot
             .map(|m| u32::try_from(m.max(0)).unwrap_or(u32::MAX)),
         redemptions: u32::try_from(redemptions).unwrap_or(u32::MAX),
     }))
+}
+
+/// Takes one use of promotion `id` against its global cap, or refuses with
+/// `Conflict` (→ `promotion-expended`) when the cap is reached. Call inside
+/// the write transaction that inserts the redemption: the no-op update locks
+/// the promotion row until commit (PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+/// already serializes writers), so the recount after it sees every use
+/// committed before and no other order can take the same last use.
+pub(super) fn take_use(conn: &mut DbConnection, id: PromotionId) -> DbResult<()> {
+    let cap: Option<i64> = diesel::update(promotions::table.filter(promotions::id.eq(id.0)))
+        .set(promotions::max_redemptions.eq(promotions::max_redemptions))
+        .returning(promotions::max_redemptions)
+        .get_result(conn)?;
+    let Some(cap) = cap else {
+        return Ok(());
+    };
+    let used: i64 = promotion_redemptions::table
+        .filter(promotion_redemptions::promotion_id.eq(id.0))
+        .count()
+        .get_result(conn)?;
+    if used >= cap {
+        return Err(Fail(StoreError::Conflict(
+            "promotions.max_redemptions".into(),
+        )));
+    }
+    Ok(())
 }
 
 #[async_trait]

@@ -1,12 +1,16 @@
-//! Payments: conditional status transitions; a void cancels the order.
+//! Payments: conditional status transitions (the claims of capture and
+//! void); a void cancels the order and releases its promotion redemption.
 
 use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
 use chrono::Duration;
 use ordercore_domain::model::{OrderStatus, PaymentId, PaymentStatus};
-use ordercore_domain::ports::OrderRepository;
+use ordercore_domain::ports::{OrderRepository, PromotionRepository};
 use ordercore_store::Store;
 
-contract_tests!(payment_transitions_are_conditional,);
+contract_tests!(
+    payment_transitions_are_conditional,
+    claims_settle_and_a_void_releases_the_redemption,
+);
 
 async fn payment_transitions_are_conditional(store: &Store) {
     let demo = seed_demo(store).await;
@@ -89,4 +93,73 @@ async fn payment_transitions_are_conditional(store: &Store) {
             .await
             .unwrap()
     );
+}
+
+async fn claims_settle_and_a_void_releases_the_redemption(store: &Store) {
+    let demo = seed_demo(store).await;
+    let later = t0() + Duration::hours(1);
+    let pending = store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
+    let (order, _) = store
+        .finalize_payment(
+            pending.id,
+            &authorization(&demo, pending.pricing.total, "T"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let id = order.payment.unwrap().id;
+    let redemptions = || async {
+        store
+            .find_by_code(&demo.promotion.code)
+            .await
+            .unwrap()
+            .unwrap()
+            .redemptions
+    };
+    assert_eq!(redemptions().await, 1);
+    let step = |from, to| store.transition_payment(id, from, to, later);
+    use PaymentStatus::{Authorized, Capturing, Voided, Voiding};
+    // A claim is stored, and excludes the other action.
+    assert!(step(Authorized, Voiding).await.unwrap());
+    assert!(!step(Authorized, Capturing).await.unwrap());
+    let stored = OrderRepository::find(store, order.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.payment.unwrap().status, Voiding);
+    assert_eq!(
+        stored.status,
+        OrderStatus::Submitted,
+        "a claim cancels nothing"
+    );
+    assert_eq!(redemptions().await, 1);
+    // Given back, then claimed again and settled.
+    assert!(step(Voiding, Authorized).await.unwrap());
+    assert!(step(Authorized, Voiding).await.unwrap());
+    assert!(step(Voiding, Voided).await.unwrap());
+    assert!(!step(Voiding, Voided).await.unwrap());
+    let stored = OrderRepository::find(store, order.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, OrderStatus::Cancelled);
+    assert_eq!(stored.payment.unwrap().status, Voided);
+    // The cancelled order's code use is given back: counted no more, and
+    // the client may use the code again.
+    assert_eq!(redemptions().await, 0);
+    assert!(
+        !store
+            .has_redeemed(demo.promotion.id, demo.client.id)
+            .await
+            .unwrap()
+    );
+    store
+        .create_pending(&new_order(&demo, true), later)
+        .await
+        .unwrap();
 }

@@ -3,13 +3,15 @@
 //! `Started` per idempotency key. Run on both backends; PostgreSQL is the one
 //! that matters for several servers.
 
-use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
+use crate::fixtures::{
+    another_client, authorization, new_order, new_order_for, outbox_email, seed_demo, t0,
+};
 use chrono::Duration;
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::OrderStatus;
+use ordercore_domain::model::{OrderStatus, PaymentStatus};
 use ordercore_domain::ports::{
-    IdempotencyBegin, IdempotencyStore, OrderRepository, OutboxRepository,
+    IdempotencyBegin, IdempotencyStore, OrderRepository, OutboxRepository, PromotionRepository,
 };
 use ordercore_store::Store;
 use ordercore_store::schema::{email_outbox, payments};
@@ -18,6 +20,8 @@ use std::collections::HashSet;
 contract_tests!(
     fifty_reservations_one_winner,
     fifty_deciders_one_state_change,
+    fifty_captures_and_voids_one_claim,
+    fifty_clients_race_for_the_last_five_uses,
     two_outbox_workers_claim_each_message_once,
     concurrent_idempotency_begin_starts_once,
 );
@@ -93,6 +97,117 @@ async fn fifty_deciders_one_state_change(store: &Store) {
         OrderStatus::PaymentFailed => assert_eq!((payment_rows, outbox_rows), (0, 0)),
         other => panic!("unexpected status {other:?}"),
     }
+}
+
+/// Capture and void claim the payment before calling the processor: of 50
+/// concurrent claims on one authorization exactly one wins.
+async fn fifty_captures_and_voids_one_claim(store: &Store) {
+    let demo = seed_demo(store).await;
+    let pending = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
+    let (order, _) = store
+        .finalize_payment(
+            pending.id,
+            &authorization(&demo, pending.pricing.total, "T"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let id = order.payment.unwrap().id;
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let s = store.clone();
+            let claim = if i % 2 == 0 {
+                PaymentStatus::Capturing
+            } else {
+                PaymentStatus::Voiding
+            };
+            tokio::spawn(async move {
+                let won = s
+                    .transition_payment(id, PaymentStatus::Authorized, claim, t0())
+                    .await
+                    .unwrap();
+                won.then_some(claim)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for t in tasks {
+        winners.extend(t.await.unwrap());
+    }
+    let stored = store.find_payment(id).await.unwrap().unwrap();
+    println!(
+        "race: 50 captures and voids → claims won {winners:?}, stored {:?} ({:?})",
+        stored.status,
+        store.backend()
+    );
+    assert_eq!(winners.len(), 1);
+    assert_eq!(stored.status, winners[0]);
+}
+
+/// The global cap is the database's: 50 different clients racing for a code
+/// with 5 uses left give exactly 5 redemptions; the others get `Conflict`
+/// (→ `promotion-expended`).
+async fn fifty_clients_race_for_the_last_five_uses(store: &Store) {
+    let demo = seed_demo(store).await;
+    {
+        use ordercore_store::schema::promotions;
+        let mut c = store.pool().get().unwrap();
+        diesel::update(promotions::table.filter(promotions::id.eq(demo.promotion.id.0)))
+            .set(promotions::max_redemptions.eq(Some(6_i64)))
+            .execute(&mut *c)
+            .unwrap();
+    }
+    // One use already taken: 5 left.
+    store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
+    let mut orders = Vec::new();
+    for i in 0..50 {
+        let client = another_client(store, &format!("racer{i}@example.com")).await;
+        orders.push(new_order_for(&demo, &client, true));
+    }
+    let tasks: Vec<_> = orders
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let s = store.clone();
+            let email = outbox_email(&demo, t0());
+            tokio::spawn(async move {
+                // Both ways of taking a use: a card order and an invoice one.
+                if i % 2 == 0 {
+                    s.create_pending(&o, t0()).await.map(|_| ())
+                } else {
+                    s.create_submitted(&o, &email, t0()).await.map(|_| ())
+                }
+            })
+        })
+        .collect();
+    let (mut ok, mut conflict) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict(_)) => conflict += 1,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    let counted = store
+        .find_by_code(&demo.promotion.code)
+        .await
+        .unwrap()
+        .unwrap()
+        .redemptions;
+    println!(
+        "race: 50 clients for 5 uses → {ok} ok, {conflict} conflict, {counted} counted ({:?})",
+        store.backend()
+    );
+    assert_eq!((ok, conflict), (5, 45));
+    assert_eq!(counted, 6);
 }
 
 async fn two_outbox_workers_claim_each_message_once(store: &Store) {

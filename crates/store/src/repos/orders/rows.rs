@@ -296,7 +296,9 @@ pub(super) fn insert_order(
         } else {
             "recorded"
         };
-        // UNIQUE (promotion_id, client_id): a second use is a Conflict.
+        // The global cap, under the promotion's row lock; then UNIQUE
+        // (promotion_id, client_id): a second use is a Conflict.
+        super::super::promotions::take_use(conn, p.id)?;
         diesel::insert_into(promotion_redemptions::table)
             .values((
                 promotion_redemptions::promotion_id.eq(p.id.0),
