@@ -247,10 +247,7 @@ async fn two_concurrent_submits_with_one_key_charge_once() {
     let s = Served::start(&t).await;
     let token = t.client_token().await;
     let state = t.state();
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "80202")
-        .await;
-    let order = t.order_params(&token, Some(card)).await;
+    let order = t.order_with_new_card(&state, &token, "80202").await;
     let (a, b) = futures_util::future::join(
         s.call("orders/pay_and_submit", &order, Some("same-key")),
         s.call("orders/pay_and_submit", &order, Some("same-key")),

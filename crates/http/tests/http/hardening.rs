@@ -42,10 +42,7 @@ async fn processor_text_reaches_no_answer_log_or_notification() {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "80202")
-        .await;
-    let order = t.order_params(&token, Some(card)).await;
+    let order = t.order_with_new_card(&state, &token, "80202").await;
     for e in [
         PaymentError::OutcomeUnknown {
             detail: ECHOED.into(),

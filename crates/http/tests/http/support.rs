@@ -167,22 +167,35 @@ impl TestApp {
         application: ApplicationSlug,
         age: Duration,
     ) -> String {
-        let account = self.account(email).await;
         let token = self.tokens.new_token();
+        self.session_with_token(email, application, &token, age)
+            .await;
+        token
+    }
+
+    /// A session for `email` in `application` whose token is `token`,
+    /// created `age` ago.
+    pub async fn session_with_token(
+        &self,
+        email: &str,
+        application: ApplicationSlug,
+        token: &str,
+        age: Duration,
+    ) {
+        let account = self.account(email).await;
         let at = Utc::now() - age;
         let session = self
             .store
             .create(&NewSession {
                 user_id: account.user.id,
                 application,
-                token_digest: self.tokens.digest(&token),
+                token_digest: self.tokens.digest(token),
                 remember_me: false,
                 created_at: at,
             })
             .await
             .unwrap();
         self.store.touch(session.id, at).await.unwrap();
-        token
     }
 
     pub async fn session(&self, email: &str, application: ApplicationSlug) -> String {
@@ -269,5 +282,33 @@ impl TestApp {
             p["payment_method_id"] = json!(id);
         }
         p
+    }
+
+    /// Adds the test card (`4111111111111111`, billing postal code
+    /// `postal_code`) for the caller of `token`; returns a valid order
+    /// paying with it.
+    pub async fn order_with_new_card(
+        &self,
+        state: &web::Data<AppState>,
+        token: &str,
+        postal_code: &str,
+    ) -> Value {
+        let card = self
+            .add_card(state, token, "4111111111111111", postal_code)
+            .await;
+        self.order_params(token, Some(card)).await
+    }
+
+    /// [`TestApp::order_with_new_card`], submitted through `route`
+    /// (`orders/authorize_and_submit` or `orders/pay_and_submit`).
+    pub async fn submit_with_new_card(
+        &self,
+        state: &web::Data<AppState>,
+        token: &str,
+        route: &str,
+        postal_code: &str,
+    ) -> Resp {
+        let order = self.order_with_new_card(state, token, postal_code).await;
+        send(state, post_json(route, &order)).await
     }
 }

@@ -52,18 +52,10 @@ async fn mandrill_email_failed() {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "80202")
-        .await;
     *t.mailer.fail.lock().unwrap() = true;
-    let r = send(
-        &state,
-        post_json(
-            "orders/authorize_and_submit",
-            &t.order_params(&token, Some(card)).await,
-        ),
-    )
-    .await;
+    let r = t
+        .submit_with_new_card(&state, &token, "orders/authorize_and_submit", "80202")
+        .await;
     r.expect("mandrill-email-failed", 500, &["data", "session"]);
     assert_eq!(r.body["data"]["status"], "submitted");
     assert_eq!(r.body["data"]["payment"]["status"], "authorized");

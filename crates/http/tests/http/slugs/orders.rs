@@ -7,17 +7,9 @@ async fn order_not_cancelable() {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "80202")
+    let r = t
+        .submit_with_new_card(&state, &token, "orders/pay_and_submit", "80202")
         .await;
-    let r = send(
-        &state,
-        post_json(
-            "orders/pay_and_submit",
-            &t.order_params(&token, Some(card)).await,
-        ),
-    )
-    .await;
     r.expect("action-successful", 200, &["data", "session"]);
     let payment = r.body["data"]["payment"]["id"].clone();
     // A captured charge is not an open authorization.

@@ -65,17 +65,9 @@ async fn declined_payment() {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "46282")
+    let r = t
+        .submit_with_new_card(&state, &token, "orders/authorize_and_submit", "46282")
         .await;
-    let r = send(
-        &state,
-        post_json(
-            "orders/authorize_and_submit",
-            &t.order_params(&token, Some(card)).await,
-        ),
-    )
-    .await;
     r.expect("declined-payment", 400, &["session"]);
 }
 
@@ -117,10 +109,7 @@ async fn duplicate_payment() {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "80202")
-        .await;
-    let order = t.order_params(&token, Some(card)).await;
+    let order = t.order_with_new_card(&state, &token, "80202").await;
     send(&state, post_json("orders/pay_and_submit", &order))
         .await
         .expect("action-successful", 200, &["data", "session"]);
@@ -132,18 +121,9 @@ async fn scripted_submit_failure(e: PaymentError, slug: &str, code: u16) {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
-    let card = t
-        .add_card(&state, &token, "4111111111111111", "80202")
-        .await;
+    let order = t.order_with_new_card(&state, &token, "80202").await;
     t.gateway.fail_next(e);
-    let r = send(
-        &state,
-        post_json(
-            "orders/authorize_and_submit",
-            &t.order_params(&token, Some(card)).await,
-        ),
-    )
-    .await;
+    let r = send(&state, post_json("orders/authorize_and_submit", &order)).await;
     r.expect(slug, code, &["session"]);
     assert!(
         !r.raw.windows(4).any(|w| w == b"4111"),
