@@ -4,6 +4,7 @@
 use crate::params::{ParamDef, ParamType};
 use crate::routes::{Access, ROUTES, RouteDef};
 use crate::slug::Slug;
+use base64::Engine;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::LazyLock;
@@ -111,6 +112,50 @@ pub fn flattened(params: &[ParamDef]) -> Vec<(String, &ParamDef)> {
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;text-align:left;vertical-align:top}code{background:#f4f4f4}";
 
+/// JSON as the pages show it: indented, escaped for HTML.
+fn pretty(v: &serde_json::Value) -> String {
+    esc(&serde_json::to_string_pretty(v).unwrap_or_default())
+}
+
+/// The route's example ([`RouteDef::example`]): the request, as JSON and
+/// (for a sensitive route) as the base64 body actually sent, and the answer.
+fn example_section(h: &mut String, r: &RouteDef) {
+    let e = &r.example;
+    let _ = write!(
+        h,
+        "<h2>Example</h2><p class=\"example-given\">{given}</p><h3>Request</h3>\
+         <pre id=\"example-request\">POST /api/v1/{path}\nContent-Type: {ct}\n\n{body}</pre>",
+        given = inline(e.given.describe()),
+        path = esc(&r.path()),
+        ct = r.content_type(),
+        body = pretty(&e.request),
+    );
+    if r.sensitive {
+        let _ = write!(
+            h,
+            "<p>The body sent is the base64 of that object:</p><pre id=\"example-body\">{}</pre>",
+            example_body(r)
+        );
+    }
+    let _ = write!(
+        h,
+        "<h3>Response</h3><p>HTTP {code}</p><pre id=\"example-response\">{body}</pre>",
+        code = e.status.http_status().as_u16(),
+        body = pretty(&e.response()),
+    );
+}
+
+/// The body of the route's example as sent: the JSON object, or for a
+/// sensitive route the base64 of it.
+pub fn example_body(r: &RouteDef) -> String {
+    let json = r.example.request.to_string();
+    if r.sensitive {
+        base64::engine::general_purpose::STANDARD.encode(json)
+    } else {
+        json
+    }
+}
+
 /// `GET /documentation/api/v1/<resource>/<action>`.
 pub fn route_page(r: &RouteDef) -> String {
     let mut h = String::new();
@@ -177,7 +222,9 @@ pub fn route_page(r: &RouteDef) -> String {
             d = inline(&p.description),
         );
     }
-    h.push_str("</tbody></table><p class=\"strict\">Limits are checked: a value outside its range, a string over its max length or an array with more items than its max is <code>invalid-param</code>, never dropped or cut. A key this table does not list, at any level of the body (<code>json</code> params included), is <code>invalid-param</code> with <code>param</code> = its dotted path and reason <q>Received unknown parameter</q>.</p><h2>Responses</h2>");
+    h.push_str("</tbody></table><p class=\"strict\">Limits are checked: a value outside its range, a string over its max length or an array with more items than its max is <code>invalid-param</code>, never dropped or cut. A key this table does not list, at any level of the body (<code>json</code> params included), is <code>invalid-param</code> with <code>param</code> = its dotted path and reason <q>Received unknown parameter</q>.</p>");
+    example_section(&mut h, r);
+    h.push_str("<h2>Responses</h2>");
     let (uncommon, common): (Vec<Slug>, Vec<Slug>) = page_responses(r)
         .into_iter()
         .partition(|s| UNCOMMON.contains(s));

@@ -12,13 +12,16 @@
 //! 2. Write the handler: `pub async fn x(state: &AppState, req: &ApiRequest,
 //!    p: XParams) -> Result<Success, ApiError>`; map its use case's errors in
 //!    `errors.rs`.
-//! 3. Add its [`RouteDef`] to `build` below, with
-//!    `handler: Handler::new(resource::x)` (the params struct is taken from
-//!    the handler's signature) and its [`ParamDef`]s. Every field of
-//!    `RouteDef` is required, so a route without a handler does not compile.
+//! 3. Add its [`RouteDef`] (usually through [`Simple`]) to `build` below,
+//!    with `handler: Handler::new(resource::x)` (the params struct is taken
+//!    from the handler's signature), its [`ParamDef`]s and its [`Example`]: a
+//!    request that works on the demo data and its answer. Every field is
+//!    required, so a route without a handler or an example does not compile.
 //!
 //! The test `every_route_params_fit_its_struct` (in `handlers/tests.rs`)
-//! then fails if the struct and the table disagree in either direction.
+//! then fails if the struct and the table disagree in either direction, and
+//! `every_route_answers_its_documented_example` (HTTP tests) if the example
+//! gets another answer.
 
 use crate::handlers::promotions::QuoteJson;
 use crate::handlers::{
@@ -32,7 +35,11 @@ use crate::views::{
 };
 use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::json;
 use std::sync::LazyLock;
+
+pub mod example;
+pub use example::{Example, Given};
 
 /// How the OpenAPI document describes a route's `data`: registers the view
 /// struct with the generator and returns the schema (usually a `$ref`).
@@ -91,6 +98,9 @@ pub struct RouteDef {
     /// Slugs only this route's use case answers (the pipeline's are added by
     /// [`RouteDef::responses`]).
     pub outcomes: Vec<Slug>,
+    /// A request that works on the demo data and its answer, shown on the
+    /// page and in the OpenAPI document, and sent by the HTTP tests.
+    pub example: Example,
 }
 
 impl RouteDef {
@@ -364,7 +374,12 @@ fn order_param() -> ParamDef {
         ])
 }
 
-fn submit_route(action: &'static str, handler: Handler, purpose: &'static str) -> RouteDef {
+fn submit_route(
+    action: &'static str,
+    handler: Handler,
+    purpose: &'static str,
+    example: Example,
+) -> RouteDef {
     use Slug::*;
     RouteDef {
         resource: "orders",
@@ -410,37 +425,55 @@ fn submit_route(action: &'static str, handler: Handler, purpose: &'static str) -
             InvalidPaymentProcessorApiKeys,
             MandrillEmailFailed,
         ],
+        example,
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn simple(
+/// A route of the usual shape: a JSON body, the `default` view only, a
+/// required token, its own params between `view` and the common ones.
+struct Simple {
     resource: &'static str,
     action: &'static str,
     handler: Handler,
     data: DataSchema,
     purpose: &'static str,
     access: Access,
-    extra: Vec<ParamDef>,
+    /// Its own params (ordinals from 2).
+    params: Vec<ParamDef>,
+    /// Slugs only its use case answers.
     outcomes: Vec<Slug>,
-) -> RouteDef {
-    let mut params = vec![view(1, &["default"])];
-    params.extend(extra);
-    params.extend([token(true), application(false), session_view()]);
-    RouteDef {
-        resource,
-        action,
-        handler,
-        data,
-        check: None,
-        service: resource,
-        purpose,
-        sensitive: false,
-        access,
-        idempotent: false,
-        views: vec!["default"],
-        params,
-        outcomes,
+    example: Example,
+}
+
+impl Simple {
+    fn route(self) -> RouteDef {
+        let mut params = vec![view(1, &["default"])];
+        params.extend(self.params);
+        params.extend([token(true), application(false), session_view()]);
+        RouteDef {
+            resource: self.resource,
+            action: self.action,
+            handler: self.handler,
+            data: self.data,
+            check: None,
+            service: self.resource,
+            purpose: self.purpose,
+            sensitive: false,
+            access: self.access,
+            idempotent: false,
+            views: vec!["default"],
+            params,
+            outcomes: self.outcomes,
+            example: self.example,
+        }
+    }
+
+    /// The route, with the order views (`default`, `summary`, `full`).
+    fn order_views(self) -> RouteDef {
+        let mut r = self.route();
+        r.views = OrderView::NAMES.to_vec();
+        r.params[0] = view(1, &OrderView::NAMES);
+        r
     }
 }
 
@@ -508,17 +541,30 @@ fn build() -> Vec<RouteDef> {
                 UserHasNoPassword,
                 UserRequiresRole,
             ],
+            example: Example::success(
+                Given::DemoData,
+                json!({"email": "client@example.com", "password": "demo-password", "application": "planoorder"}),
+                "Logged in.",
+                example::session(true),
+            ),
         },
-        simple(
-            "sessions",
-            "destroy",
-            Handler::new(identity::destroy_session),
-            one::<SessionJson>,
-            "Revokes the calling session.",
-            Access::SessionOnly,
-            vec![],
-            vec![],
-        ),
+        Simple {
+            resource: "sessions",
+            action: "destroy",
+            handler: Handler::new(identity::destroy_session),
+            data: one::<SessionJson>,
+            purpose: "Revokes the calling session.",
+            access: Access::SessionOnly,
+            params: vec![],
+            outcomes: vec![],
+            example: Example::success(
+                Given::ClientSession,
+                json!({"token": example::SESSION_TOKEN}),
+                "Logged out.",
+                example::session(false),
+            ),
+        }
+        .route(),
         RouteDef {
             resource: "users",
             action: "client_register",
@@ -556,6 +602,25 @@ fn build() -> Vec<RouteDef> {
                 session_view(),
             ],
             outcomes: vec![EmailAlreadyRegistered, InvalidToken, SessionExpired],
+            example: Example::success(
+                Given::DemoData,
+                json!({
+                    "application": "planoorder",
+                    "client": {
+                        "email": "new.client@example.com",
+                        "password": "a-long-password",
+                        "first_name": "Robin",
+                        "last_name": "Buyer",
+                        "phone": "303-555-0100",
+                        "company_name": "Robin Homes"
+                    }
+                }),
+                "Client registered.",
+                json!({
+                    "id": 2, "email": "new.client@example.com", "first_name": "Robin",
+                    "last_name": "Buyer", "billing": "card", "designation": null
+                }),
+            ),
         },
         RouteDef {
             resource: "payment_methods",
@@ -631,45 +696,91 @@ fn build() -> Vec<RouteDef> {
                 session_view(),
             ],
             outcomes: processor(),
+            example: Example::success(
+                Given::DemoData,
+                json!({
+                    "token": example::STAFF_TOKEN,
+                    "client_id": 1,
+                    "payment_method": {
+                        "name_on_card": "Dana Client",
+                        "card_number": "4111 1111 1111 1111",
+                        "cvc": "123",
+                        "exp_month": 12,
+                        "exp_year": example::card_year(),
+                        "street": "1 Main St",
+                        "city": "Denver",
+                        "province_iso": "us_co",
+                        "postal_code": "80202",
+                        "name": "Office card",
+                        "default": true
+                    }
+                }),
+                "Payment method added.",
+                json!({
+                    "id": 2, "name": "Office card", "brand": "visa", "last4": "1111",
+                    "exp_month": 12, "exp_year": example::card_year(), "default": true
+                }),
+            ),
         },
-        simple(
-            "payment_methods",
-            "index",
-            Handler::new(payment_methods::list_payment_methods),
-            list::<PaymentMethodJson>,
-            "The client's active payment methods, default first.",
-            client_employee(),
-            vec![client_id(2)],
-            vec![],
-        ),
-        simple(
-            "payment_methods",
-            "destroy",
-            Handler::new(payment_methods::remove_payment_method),
-            one::<PaymentMethodJson>,
-            "Deactivates a payment method and deletes its processor payment profile.",
-            client_employee(),
-            vec![id_param(2, "The payment method id.")],
-            vec![],
-        ),
-        simple(
-            "services",
-            "index",
-            Handler::new(catalog::list_services),
-            list::<ServiceJson>,
-            "Active services, primary and add-on, with prices.",
-            Access::AnyCaller,
-            vec![],
-            vec![],
-        ),
-        simple(
-            "promotions",
-            "validate",
-            Handler::new(promotions::validate_promotion),
-            one::<QuoteJson>,
-            "The discount a promotion code would give (for `order`, when given), or why it cannot be used.",
-            client_employee(),
-            vec![
+        Simple {
+            resource: "payment_methods",
+            action: "index",
+            handler: Handler::new(payment_methods::list_payment_methods),
+            data: list::<PaymentMethodJson>,
+            purpose: "The client's active payment methods, default first.",
+            access: client_employee(),
+            params: vec![client_id(2)],
+            outcomes: vec![],
+            example: Example::success(
+                Given::DemoData,
+                json!({"token": example::STAFF_TOKEN, "client_id": 1}),
+                "1 payment methods.",
+                json!([example::demo_card()]),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "payment_methods",
+            action: "destroy",
+            handler: Handler::new(payment_methods::remove_payment_method),
+            data: one::<PaymentMethodJson>,
+            purpose: "Deactivates a payment method and deletes its processor payment profile.",
+            access: client_employee(),
+            params: vec![id_param(2, "The payment method id.")],
+            outcomes: vec![],
+            example: Example::success(
+                Given::DemoData,
+                json!({"token": example::STAFF_TOKEN, "id": 1}),
+                "Payment method removed.",
+                example::demo_card(),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "services",
+            action: "index",
+            handler: Handler::new(catalog::list_services),
+            data: list::<ServiceJson>,
+            purpose: "Active services, primary and add-on, with prices.",
+            access: Access::AnyCaller,
+            params: vec![],
+            outcomes: vec![],
+            example: Example::success(
+                Given::DemoData,
+                json!({"token": example::STAFF_TOKEN}),
+                "4 services.",
+                example::services(),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "promotions",
+            action: "validate",
+            handler: Handler::new(promotions::validate_promotion),
+            data: one::<QuoteJson>,
+            purpose: "The discount a promotion code would give (for `order`, when given), or why it cannot be used.",
+            access: client_employee(),
+            params: vec![
                 ParamDef::new(
                     "promotion_code",
                     T::String,
@@ -686,82 +797,141 @@ fn build() -> Vec<RouteDef> {
                 )
                 .fields(vec![client_ref(), service_ref(), add_ons()]),
             ],
-            vec![InvalidPromotion, PromotionExpended],
-        ),
+            outcomes: vec![InvalidPromotion, PromotionExpended],
+            example: Example::success(
+                Given::DemoData,
+                json!({
+                    "token": example::STAFF_TOKEN,
+                    "promotion_code": "welcome10",
+                    "order": {"client": {"id": 1}, "primary_service": {"id": 1}, "add_on_services": [{"id": 2, "quantity": 1}]}
+                }),
+                "The promotion code WELCOME10 is valid.",
+                json!({
+                    "code": "WELCOME10", "kind": "percent", "value": 1000,
+                    "subtotal_cents": 20000, "discount_cents": 2000, "total_cents": 18000
+                }),
+            ),
+        }
+        .route(),
         submit_route(
             "authorize_and_submit",
             Handler::new(orders::authorize_and_submit),
             "Checks the promotion, places an authorization hold on the client's stored card, stores the order and sends the confirmation e-mail.",
+            Example::success(
+                Given::DemoData,
+                example::submit_request(),
+                "Order 1 submitted.",
+                example::order("submitted", "authorization", "authorized"),
+            ),
         ),
         submit_route(
             "pay_and_submit",
             Handler::new(orders::pay_and_submit),
             "Like authorize_and_submit, but charges the card at once.",
+            Example::success(
+                Given::DemoData,
+                example::submit_request(),
+                "Order 1 submitted.",
+                example::order("submitted", "charge", "captured"),
+            ),
         ),
-        {
-            let mut r = simple(
-                "orders",
-                "read",
-                Handler::new(orders::read),
-                one::<OrderJson>,
-                "One order visible to the requester.",
-                everyone(),
-                vec![id_param(2, "The order id.")],
-                vec![],
-            );
-            r.views = OrderView::NAMES.to_vec();
-            r.params[0] = view(1, &OrderView::NAMES);
-            r
-        },
-        {
-            let mut r = simple(
-                "orders",
-                "index",
-                Handler::new(orders::index),
-                list::<OrderJson>,
-                "Orders visible to the requester, newest first.",
-                everyone(),
-                paging().to_vec(),
-                vec![],
-            );
-            r.views = OrderView::NAMES.to_vec();
-            r.params[0] = view(1, &OrderView::NAMES);
-            r
-        },
-        simple(
-            "payments",
-            "capture",
-            Handler::new(payments::capture),
-            one::<OrderJson>,
-            "Captures an authorized payment (our payment id).",
-            Access::Roles(vec![Role::Employee]),
-            vec![id_param(2, "The payment id.")],
-            processor(),
-        ),
-        simple(
-            "payments",
-            "void",
-            Handler::new(payments::void),
-            one::<OrderJson>,
-            "Voids an authorized payment; the order becomes cancelled. A client may void its own order's hold before any appointment is confirmed.",
-            client_employee(),
-            vec![id_param(2, "The payment id.")],
-            {
+        Simple {
+            resource: "orders",
+            action: "read",
+            handler: Handler::new(orders::read),
+            data: one::<OrderJson>,
+            purpose: "One order visible to the requester.",
+            access: everyone(),
+            params: vec![id_param(2, "The order id.")],
+            outcomes: vec![],
+            example: Example::success(
+                Given::AuthorizedOrder,
+                json!({"token": example::STAFF_TOKEN, "id": 1, "view": "summary"}),
+                "Order 1.",
+                example::order_summary(),
+            ),
+        }
+        .order_views(),
+        Simple {
+            resource: "orders",
+            action: "index",
+            handler: Handler::new(orders::index),
+            data: list::<OrderJson>,
+            purpose: "Orders visible to the requester, newest first.",
+            access: everyone(),
+            params: paging().to_vec(),
+            outcomes: vec![],
+            example: Example::success(
+                Given::AuthorizedOrder,
+                json!({"token": example::STAFF_TOKEN, "view": "summary", "page": 1, "per_page": 25}),
+                "1 orders.",
+                json!([example::order_summary()]),
+            ),
+        }
+        .order_views(),
+        Simple {
+            resource: "payments",
+            action: "capture",
+            handler: Handler::new(payments::capture),
+            data: one::<OrderJson>,
+            purpose: "Captures an authorized payment (our payment id).",
+            access: Access::Roles(vec![Role::Employee]),
+            params: vec![id_param(2, "The payment id.")],
+            outcomes: processor(),
+            example: Example::success(
+                Given::AuthorizedOrder,
+                json!({"token": example::STAFF_TOKEN, "id": 1}),
+                "Payment of order 1 captured.",
+                example::order("submitted", "authorization", "captured"),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "payments",
+            action: "void",
+            handler: Handler::new(payments::void),
+            data: one::<OrderJson>,
+            purpose: "Voids an authorized payment; the order becomes cancelled. A client may void its own order's hold before any appointment is confirmed.",
+            access: client_employee(),
+            params: vec![id_param(2, "The payment id.")],
+            outcomes: {
                 let mut v = processor();
                 v.push(OrderNotCancelable);
                 v
             },
-        ),
-        simple(
-            "notifications",
-            "index",
-            Handler::new(notifications::notifications),
-            list::<NotificationJson>,
-            "The staff notifications list, newest first.",
-            Access::Roles(vec![Role::Employee]),
-            paging().to_vec(),
-            vec![],
-        ),
+            example: Example::success(
+                Given::AuthorizedOrder,
+                json!({"token": example::STAFF_TOKEN, "id": 1}),
+                "Payment voided; order 1 is cancelled.",
+                example::order("cancelled", "authorization", "voided"),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "notifications",
+            action: "index",
+            handler: Handler::new(notifications::notifications),
+            data: list::<NotificationJson>,
+            purpose: "The staff notifications list, newest first.",
+            access: Access::Roles(vec![Role::Employee]),
+            params: paging().to_vec(),
+            outcomes: vec![],
+            example: Example::success(
+                Given::FailedConfirmation,
+                json!({"token": example::STAFF_TOKEN, "page": 1, "per_page": 25}),
+                "1 notifications.",
+                json!([{
+                    "id": 1,
+                    "kind": "mandrill-email-failed",
+                    "severity": "warning",
+                    "message": "The confirmation e-mail of order 1 could not be sent.",
+                    "context": {"order_id": 1, "error": "Invalid_Key", "will_retry": false},
+                    "created_at": example::instant("05-20T10:00:00Z"),
+                    "resolved_at": null
+                }]),
+            ),
+        }
+        .route(),
     ]
 }
 

@@ -3,7 +3,9 @@
 //! kept equal to the handler's params struct by
 //! `every_route_params_fit_its_struct`), and the answer of each route as its
 //! envelope with `data` typed by the view struct the handler renders
-//! ([`RouteDef::data`], derived with `schemars`).
+//! ([`RouteDef::data`], derived with `schemars`). Each route's example
+//! ([`RouteDef::example`]) is the `example` of its request body and of the
+//! answer with the example's status.
 
 use crate::params::{ParamDef, ParamType};
 use crate::routes::{ROUTES, RouteDef};
@@ -109,9 +111,9 @@ fn request_content(r: &RouteDef) -> Value {
             "contentEncoding": "base64",
             "contentMediaType": "application/json",
             "contentSchema": body,
-        }}})
+        }, "example": super::example_body(r)}})
     } else {
-        json!({"application/json": {"schema": body}})
+        json!({"application/json": {"schema": body, "example": r.example.request}})
     }
 }
 
@@ -127,6 +129,9 @@ fn operation(r: &RouteDef, g: &mut SchemaGenerator) -> Value {
         let entry = responses.entry(code).or_insert_with(|| {
             json!({"description": "", "content": {"application/json": {"schema": schema}}, "x-ordercore-statuses": []})
         });
+        if slug == r.example.status {
+            entry["content"]["application/json"]["example"] = r.example.response();
+        }
         if let Some(list) = entry["x-ordercore-statuses"].as_array_mut() {
             list.push(json!(slug.as_str()));
         }

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod docs;
+mod examples;
 mod flows;
 mod hardening;
 mod mail_failure;
