@@ -304,3 +304,16 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, raw: &str) 
 pub(crate) fn to_json<T: serde::Serialize>(what: &str, value: &T) -> DbResult<String> {
     serde_json::to_string(value).map_err(|e| backend_fail(format!("cannot encode {what}: {e}")))
 }
+
+/// A row's columns in its field order, written once:
+/// `columns!(pub(crate) const NAME = table { a, b })` is
+/// `const NAME: (table::a, table::b) = (table::a, table::b)`. Rows select
+/// and return such tuples because Diesel's `as_select()` and
+/// `as_returning()` do not compile on the multi-backend connection
+/// ([`DbConnection`]).
+macro_rules! columns {
+    ($vis:vis const $name:ident = $table:ident { $($col:ident),+ $(,)? }) => {
+        $vis const $name: ($($table::$col,)+) = ($($table::$col,)+);
+    };
+}
+pub(crate) use columns;

@@ -4,7 +4,7 @@ mod applications;
 mod sessions;
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, backend_fail, micros, parse_enum, write_tx};
+use crate::db::{DbConnection, DbResult, backend_fail, columns, micros, parse_enum, write_tx};
 use crate::schema::{clients, employees, liaison_clients, liaisons, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -31,29 +31,19 @@ pub(crate) struct ClientRow {
     customer_profile_id: Option<String>,
 }
 
-/// `ClientRow`'s columns in its field order, for joins where the row may be
-/// absent (`CLIENT_COLUMNS.nullable()`) or sits beside other tables' columns.
-pub(crate) const CLIENT_COLUMNS: (
-    clients::id,
-    clients::user_id,
-    clients::first_name,
-    clients::last_name,
-    clients::phone,
-    clients::company_name,
-    clients::designation,
-    clients::billing,
-    clients::customer_profile_id,
-) = (
-    clients::id,
-    clients::user_id,
-    clients::first_name,
-    clients::last_name,
-    clients::phone,
-    clients::company_name,
-    clients::designation,
-    clients::billing,
-    clients::customer_profile_id,
-);
+// `ClientRow`'s columns in its field order, for joins where the row may be
+// absent (`CLIENT_COLUMNS.nullable()`) or sits beside other tables' columns.
+columns!(pub(crate) const CLIENT_COLUMNS = clients {
+    id,
+    user_id,
+    first_name,
+    last_name,
+    phone,
+    company_name,
+    designation,
+    billing,
+    customer_profile_id,
+});
 
 pub(crate) fn parse_email(raw: &str) -> DbResult<Email> {
     Email::parse(raw).map_err(|e| backend_fail(format!("stored e-mail unreadable: {e}")))

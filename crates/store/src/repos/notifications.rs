@@ -2,7 +2,8 @@
 
 use crate::Store;
 use crate::db::{
-    DbConnection, DbResult, backend_fail, from_micros, from_micros_opt, micros, parse_json, to_json,
+    DbConnection, DbResult, backend_fail, columns, from_micros, from_micros_opt, micros,
+    parse_json, to_json,
 };
 use crate::schema::notifications;
 use async_trait::async_trait;
@@ -45,26 +46,18 @@ fn notification_from_row(row: NotificationRow) -> DbResult<Notification> {
     })
 }
 
-/// `NotificationRow`'s columns in its field order, for RETURNING: Diesel's
-/// `returning(NotificationRow::as_select())` does not compile on the
-/// multi-backend connection (see `crate::db::DbConnection`).
-const NOTIFICATION_COLUMNS: (
-    notifications::id,
-    notifications::kind,
-    notifications::severity,
-    notifications::message,
-    notifications::context,
-    notifications::created_at,
-    notifications::resolved_at,
-) = (
-    notifications::id,
-    notifications::kind,
-    notifications::severity,
-    notifications::message,
-    notifications::context,
-    notifications::created_at,
-    notifications::resolved_at,
-);
+// `NotificationRow`'s columns in its field order, for RETURNING: Diesel's
+// `returning(NotificationRow::as_select())` does not compile on the
+// multi-backend connection (see `crate::db::DbConnection`).
+columns!(const NOTIFICATION_COLUMNS = notifications {
+    id,
+    kind,
+    severity,
+    message,
+    context,
+    created_at,
+    resolved_at,
+});
 
 /// Inserts a notification created at `now` on `conn`, inside whatever
 /// transaction the caller holds (the outbox records a failed e-mail's

@@ -2,7 +2,7 @@
 //! per client.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, backend_fail, micros, write_tx};
+use crate::db::{DbConnection, DbResult, backend_fail, columns, micros, write_tx};
 use crate::schema::payment_methods;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -32,36 +32,23 @@ struct PaymentMethodRow {
     postal_code: Option<String>,
 }
 
-/// `PaymentMethodRow`'s columns in its field order, for RETURNING: Diesel's
-/// `returning(PaymentMethodRow::as_select())` does not compile on the
-/// multi-backend connection (see `crate::db::DbConnection`).
-const PAYMENT_METHOD_COLUMNS: (
-    payment_methods::id,
-    payment_methods::client_id,
-    payment_methods::name,
-    payment_methods::brand,
-    payment_methods::last4,
-    payment_methods::exp_month,
-    payment_methods::exp_year,
-    payment_methods::is_default,
-    payment_methods::active,
-    payment_methods::customer_profile_id,
-    payment_methods::payment_profile_id,
-    payment_methods::postal_code,
-) = (
-    payment_methods::id,
-    payment_methods::client_id,
-    payment_methods::name,
-    payment_methods::brand,
-    payment_methods::last4,
-    payment_methods::exp_month,
-    payment_methods::exp_year,
-    payment_methods::is_default,
-    payment_methods::active,
-    payment_methods::customer_profile_id,
-    payment_methods::payment_profile_id,
-    payment_methods::postal_code,
-);
+// `PaymentMethodRow`'s columns in its field order, for RETURNING: Diesel's
+// `returning(PaymentMethodRow::as_select())` does not compile on the
+// multi-backend connection (see `crate::db::DbConnection`).
+columns!(const PAYMENT_METHOD_COLUMNS = payment_methods {
+    id,
+    client_id,
+    name,
+    brand,
+    last4,
+    exp_month,
+    exp_year,
+    is_default,
+    active,
+    customer_profile_id,
+    payment_profile_id,
+    postal_code,
+});
 
 fn payment_method_from_row(row: PaymentMethodRow) -> DbResult<PaymentMethod> {
     Ok(PaymentMethod {

@@ -1,7 +1,7 @@
 //! Payment rows: what the processor did for an order (authorization,
 //! capture, void). An order shows its newest payment.
 
-use crate::db::{DbConnection, DbResult, from_micros, money, parse_enum};
+use crate::db::{DbConnection, DbResult, columns, from_micros, money, parse_enum};
 use crate::schema::{orders, payments, promotion_redemptions};
 use diesel::prelude::*;
 use ordercore_domain::model::{
@@ -28,36 +28,22 @@ pub(super) struct PaymentRow {
     created_at: i64,
 }
 
-/// `PaymentRow`'s columns in its field order, for RETURNING and joins:
-/// Diesel's `returning(PaymentRow::as_select())` does not compile on the
-/// multi-backend connection (see `crate::db::DbConnection`).
-type PaymentColumns = (
-    payments::id,
-    payments::order_id,
-    payments::kind,
-    payments::status,
-    payments::amount_cents,
-    payments::transaction_id,
-    payments::auth_code,
-    payments::brand,
-    payments::last4,
-    payments::payment_method_id,
-    payments::created_at,
-);
-
-pub(super) const PAYMENT_COLUMNS: PaymentColumns = (
-    payments::id,
-    payments::order_id,
-    payments::kind,
-    payments::status,
-    payments::amount_cents,
-    payments::transaction_id,
-    payments::auth_code,
-    payments::brand,
-    payments::last4,
-    payments::payment_method_id,
-    payments::created_at,
-);
+// `PaymentRow`'s columns in its field order, for RETURNING and joins:
+// Diesel's `returning(PaymentRow::as_select())` does not compile on the
+// multi-backend connection (see `crate::db::DbConnection`).
+columns!(pub(super) const PAYMENT_COLUMNS = payments {
+    id,
+    order_id,
+    kind,
+    status,
+    amount_cents,
+    transaction_id,
+    auth_code,
+    brand,
+    last4,
+    payment_method_id,
+    created_at,
+});
 
 pub(super) fn payment_from_row(r: PaymentRow) -> DbResult<Payment> {
     Ok(Payment {

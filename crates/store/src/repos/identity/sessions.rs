@@ -2,7 +2,7 @@
 //! revoked.
 
 use crate::Store;
-use crate::db::{DbResult, from_micros, from_micros_opt, micros, parse_enum};
+use crate::db::{DbResult, columns, from_micros, from_micros_opt, micros, parse_enum};
 use crate::schema::sessions;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -25,26 +25,18 @@ struct SessionRow {
     revoked_at: Option<i64>,
 }
 
-/// `SessionRow`'s columns in its field order, for RETURNING: Diesel's
-/// `returning(SessionRow::as_select())` does not compile on the multi-backend
-/// connection (see `crate::db::DbConnection`).
-const SESSION_COLUMNS: (
-    sessions::id,
-    sessions::user_id,
-    sessions::application,
-    sessions::created_at,
-    sessions::last_used_at,
-    sessions::remember_me,
-    sessions::revoked_at,
-) = (
-    sessions::id,
-    sessions::user_id,
-    sessions::application,
-    sessions::created_at,
-    sessions::last_used_at,
-    sessions::remember_me,
-    sessions::revoked_at,
-);
+// `SessionRow`'s columns in its field order, for RETURNING: Diesel's
+// `returning(SessionRow::as_select())` does not compile on the multi-backend
+// connection (see `crate::db::DbConnection`).
+columns!(const SESSION_COLUMNS = sessions {
+    id,
+    user_id,
+    application,
+    created_at,
+    last_used_at,
+    remember_me,
+    revoked_at,
+});
 
 fn session_from_row(row: SessionRow) -> DbResult<Session> {
     Ok(Session {

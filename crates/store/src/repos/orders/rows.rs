@@ -7,15 +7,17 @@ use super::super::identity::{
 };
 use super::super::payments as stored_payments;
 use crate::db::{
-    DbConnection, DbResult, backend_fail, from_micros, money, parse_enum, parse_json, to_json,
+    DbConnection, DbResult, backend_fail, columns, from_micros, money, parse_enum, parse_json,
+    to_json,
 };
 use crate::schema::{clients, orders, payments, promotion_redemptions, users};
 use crate::stored_access::StoredAccess;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::model::{
-    AppliedPromotion, AppointmentWindow, ClientId, ClientRef, NewOrder, Order, OrderId, OrderLine,
-    OrderStatus, Payment, PaymentMethodId, Pricing, PromotionId, PropertyInfo, ServiceId,
+    AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, NewOrder, Order, OrderId,
+    OrderLine, OrderStatus, Payment, PaymentMethodId, Pricing, PromotionId, PropertyInfo,
+    ServiceId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -86,45 +88,25 @@ pub(super) struct OrderRow {
     pub(super) updated_at: i64,
 }
 
-/// `OrderRow`'s columns in its field order, for RETURNING (Diesel's
-/// `as_returning()` does not compile for the multi-backend connection).
-pub(super) type OrderColumns = (
-    orders::id,
-    orders::client_id,
-    orders::status,
-    orders::subtotal_cents,
-    orders::discount_cents,
-    orders::total_cents,
-    orders::lines,
-    orders::property_info,
-    orders::property_access,
-    orders::appointments,
-    orders::promotion_id,
-    orders::promotion_code,
-    orders::promotion_discount_cents,
-    orders::payment_method_id,
-    orders::created_at,
-    orders::updated_at,
-);
-
-pub(super) const ORDER_COLUMNS: OrderColumns = (
-    orders::id,
-    orders::client_id,
-    orders::status,
-    orders::subtotal_cents,
-    orders::discount_cents,
-    orders::total_cents,
-    orders::lines,
-    orders::property_info,
-    orders::property_access,
-    orders::appointments,
-    orders::promotion_id,
-    orders::promotion_code,
-    orders::promotion_discount_cents,
-    orders::payment_method_id,
-    orders::created_at,
-    orders::updated_at,
-);
+// `OrderRow`'s columns in its field order, for RETURNING and joins.
+columns!(pub(super) const ORDER_COLUMNS = orders {
+    id,
+    client_id,
+    status,
+    subtotal_cents,
+    discount_cents,
+    total_cents,
+    lines,
+    property_info,
+    property_access,
+    appointments,
+    promotion_id,
+    promotion_code,
+    promotion_discount_cents,
+    payment_method_id,
+    created_at,
+    updated_at,
+});
 
 /// Turns rows into orders, loading their clients and latest payments in two
 /// queries.
@@ -137,16 +119,7 @@ pub(super) fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult
     client_ids.dedup();
     let clients: HashMap<i64, ClientRef> = load_clients(conn, &client_ids)?
         .into_iter()
-        .map(|c| {
-            (
-                c.id.0,
-                ClientRef {
-                    id: c.id,
-                    name: c.display_name(),
-                    email: c.email,
-                },
-            )
-        })
+        .map(|c| (c.id.0, client_ref_of(c)))
         .collect();
     let order_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut latest_payment = stored_payments::latest_of_orders(conn, &order_ids)?;
@@ -232,12 +205,7 @@ pub(super) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Optio
     else {
         return Ok(None);
     };
-    let client = client_from_row(client, email)?;
-    let client = ClientRef {
-        id: client.id,
-        name: client.display_name(),
-        email: client.email,
-    };
+    let client = client_ref_of(client_from_row(client, email)?);
     let payment = payment.map(stored_payments::payment_from_row).transpose()?;
     order_from_row(row, client, payment).map(Some)
 }
@@ -316,9 +284,14 @@ pub(super) fn insert_order(
 pub(super) fn client_ref(conn: &mut DbConnection, order: i64, client: i64) -> DbResult<ClientRef> {
     let c = load_client(conn, ClientId(client))?
         .ok_or_else(|| backend_fail(format!("order {order} has no client")))?;
-    Ok(ClientRef {
+    Ok(client_ref_of(c))
+}
+
+/// A client as orders show it: id, display name, e-mail.
+fn client_ref_of(c: Client) -> ClientRef {
+    ClientRef {
         id: c.id,
         name: c.display_name(),
         email: c.email,
-    })
+    }
 }
