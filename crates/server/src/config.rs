@@ -12,7 +12,8 @@
 //! environment map, so every rule is unit-tested without touching the process
 //! environment. A bad value is a [`ConfigError`] naming the setting as its
 //! source spells it (`ORDERCORE_BIND` from the environment, `bind` from the
-//! file); secrets are held in [`Secret`] and never printed.
+//! file); secrets are held in
+//! [`Secret`](ordercore_domain::model::Secret) and never printed.
 
 mod abuse;
 mod adapters;
@@ -26,7 +27,7 @@ pub use layers::{Merged, Origin, merge};
 pub use settings::{SETTINGS, SecretText, Setting, Settings};
 
 use ordercore_authorizenet::AuthorizeNetConfig;
-use ordercore_domain::model::{Email, Secret};
+use ordercore_domain::model::Email;
 use ordercore_mandrill::MandrillConfig;
 use ordercore_store::DatabaseUrl;
 use std::collections::BTreeMap;
@@ -117,8 +118,8 @@ pub struct WorkerConfig {
 /// Everything the binary needs, validated.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// May carry a password: never printed.
-    pub database_url: Secret<String>,
+    /// Parsed once; its `Display` and `Debug` hide the password.
+    pub database_url: DatabaseUrl,
     pub database_pool_size: u32,
     pub bind: SocketAddr,
     pub payment: PaymentConfig,
@@ -219,8 +220,9 @@ impl Config {
     /// Validates every setting; the first bad one is the error.
     pub fn from_settings(m: &Merged) -> Result<Config, ConfigError> {
         let s = &m.settings;
-        let database_url = s.database_url.0.clone();
-        check_database_url(&database_url).map_err(|r| m.error("database_url", r))?;
+        // The message never echoes the URL: it may carry a password.
+        let database_url = DatabaseUrl::parse(&s.database_url.0)
+            .map_err(|e| m.error("database_url", e.to_string()))?;
         let bind = s.bind.parse().map_err(|_| {
             m.error(
                 "bind",
@@ -240,8 +242,7 @@ impl Config {
         };
         check_log_filter(&s.log).map_err(|r| m.error("log", r))?;
         let payment = payment(m)?;
-        let postgres = DatabaseUrl::parse(&database_url)
-            .is_ok_and(|u| u.backend() == ordercore_store::Backend::Postgres);
+        let postgres = database_url.backend() == ordercore_store::Backend::Postgres;
         if postgres && matches!(payment, PaymentConfig::Simulated) && !m.explicit("payment_gateway")
         {
             return Err(m.error(
@@ -270,7 +271,7 @@ impl Config {
         }
         let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
         Ok(Config {
-            database_url: Secret::new(database_url),
+            database_url,
             database_pool_size: at_least(m, "database_pool_size", s.database_pool_size, 1)?,
             bind,
             payment,
@@ -313,8 +314,7 @@ impl Config {
 
     /// Whether the database is PostgreSQL (several instances may share it).
     pub fn is_postgres(&self) -> bool {
-        DatabaseUrl::parse(self.database_url.expose())
-            .is_ok_and(|u| u.backend() == ordercore_store::Backend::Postgres)
+        self.database_url.backend() == ordercore_store::Backend::Postgres
     }
 
     /// Whether this is the zero-setup demo database (`make run`).
@@ -324,8 +324,7 @@ impl Config {
 
     /// A one-line description safe to log: no secrets, no database URL.
     pub fn summary(&self) -> String {
-        let backend = DatabaseUrl::parse(self.database_url.expose())
-            .map_or("unreadable", |url| url.backend().as_str());
+        let backend = self.database_url.backend().as_str();
         let payment = match &self.payment {
             PaymentConfig::Simulated => "simulated".to_string(),
             PaymentConfig::AuthorizeNet(c) => format!("authorizenet ({})", c.endpoint.url()),
@@ -339,14 +338,6 @@ impl Config {
             self.database_pool_size, self.bind, self.rate_limit_per_minute
         )
     }
-}
-
-/// `postgres://…`, `postgresql://…` or `sqlite://PATH`, as the store reads
-/// it (the message never echoes the URL: it may carry a password).
-fn check_database_url(url: &str) -> Result<(), String> {
-    DatabaseUrl::parse(url)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

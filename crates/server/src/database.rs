@@ -18,7 +18,8 @@ use std::path::Path;
 
 /// The SQLite file of `config`, when the database is SQLite.
 pub fn sqlite_path(config: &Config) -> Option<&str> {
-    config.database_url.expose().strip_prefix("sqlite://")
+    (config.database_url.backend() == ordercore_store::Backend::Sqlite)
+        .then(|| config.database_url.connect_target())
 }
 
 /// The message that sends the operator to `ordercore migrate`.

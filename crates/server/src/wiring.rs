@@ -44,7 +44,7 @@ pub fn connect_for_command(config: &Config) -> Result<Store, WiringError> {
 }
 
 fn connect_with(config: &Config, pool_size: u32) -> Result<Store, WiringError> {
-    Store::connect(config.database_url.expose(), pool_size).map_err(|e| {
+    Store::connect_url(&config.database_url, pool_size).map_err(|e| {
         // A SQLite path is no secret, and "unable to open database file"
         // alone does not say which file.
         WiringError::Database(match crate::database::sqlite_path(config) {
