@@ -8,6 +8,8 @@
 mod apply;
 mod demo;
 
+pub use demo::demo_application_token;
+
 use crate::Store;
 use crate::db::write_tx;
 use crate::schema::users;

@@ -5,6 +5,7 @@ use crate::cli::SeedArgs;
 use crate::config::Config;
 use crate::database;
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
+use ordercore_domain::model::ApplicationSlug;
 use ordercore_store::SeedFile;
 use ordercore_store::seed::{DEMO_PASSWORD, SeedPromotionKind};
 
@@ -84,15 +85,16 @@ pub fn demo_credentials(demo: &SeedFile) -> String {
     out.push_str(&format!("  password of every demo user: {DEMO_PASSWORD}\n"));
     for user in &demo.users {
         let (role, application) = if user.client.is_some() {
-            ("client", "planoorder")
+            ("client", ApplicationSlug::Planoorder)
         } else if user.employee {
-            ("employee", "planox2")
+            ("employee", ApplicationSlug::Planox2)
         } else {
-            ("liaison", "planox2")
+            ("liaison", ApplicationSlug::Planox2)
         };
         out.push_str(&format!(
-            "  {role:<9} {:<24} log in with application {application}\n",
-            user.email.as_str()
+            "  {role:<9} {:<24} log in with application {}\n",
+            user.email.as_str(),
+            application.as_str()
         ));
     }
     for app in &demo.applications {

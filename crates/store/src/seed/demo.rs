@@ -2,6 +2,20 @@
 
 use super::*;
 
+/// The demo's applications, one per [`ApplicationSlug`]: slug, display name
+/// and the role its application token acts in.
+const DEMO_APPLICATIONS: [(ApplicationSlug, &str, Role); 3] = [
+    (ApplicationSlug::Planoauth, "Plano Auth", Role::Client),
+    (ApplicationSlug::Planoorder, "Plano Order", Role::Client),
+    (ApplicationSlug::Planox2, "Plano X2", Role::Employee),
+];
+
+/// The demo's fixed, published token of an application:
+/// `demo-<slug>-application-token`.
+pub fn demo_application_token(slug: ApplicationSlug) -> String {
+    format!("demo-{}-application-token", slug.as_str())
+}
+
 impl SeedFile {
     /// The demo data of `ordercore seed --demo`: the three applications with
     /// fixed tokens, a card-billing client `client@example.com` with a stored
@@ -13,12 +27,6 @@ impl SeedFile {
     pub fn demo() -> SeedFile {
         let exp_year = chrono::Datelike::year(&Utc::now()) + 4;
         let email = |s: &str| Email::parse(s).unwrap_or_else(|_| unreachable!("demo e-mail {s}"));
-        let app = |slug, name: &str, role, token: &str| SeedApplication {
-            slug,
-            name: name.into(),
-            role,
-            token: token.into(),
-        };
         let service = |slug: &str, name: &str, kind, price_cents| SeedService {
             slug: slug.into(),
             name: name.into(),
@@ -27,26 +35,15 @@ impl SeedFile {
             active: true,
         };
         SeedFile {
-            applications: vec![
-                app(
-                    ApplicationSlug::Planoauth,
-                    "Plano Auth",
-                    Role::Client,
-                    "demo-planoauth-application-token",
-                ),
-                app(
-                    ApplicationSlug::Planoorder,
-                    "Plano Order",
-                    Role::Client,
-                    "demo-planoorder-application-token",
-                ),
-                app(
-                    ApplicationSlug::Planox2,
-                    "Plano X2",
-                    Role::Employee,
-                    "demo-planox2-application-token",
-                ),
-            ],
+            applications: DEMO_APPLICATIONS
+                .iter()
+                .map(|&(slug, name, role)| SeedApplication {
+                    slug,
+                    name: name.into(),
+                    role,
+                    token: demo_application_token(slug),
+                })
+                .collect(),
             users: vec![
                 SeedUser {
                     email: email("client@example.com"),

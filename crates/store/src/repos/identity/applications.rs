@@ -1,4 +1,4 @@
-//! Applications (Planoorder, Planolink, Planoadmin): the `applications` rows, never their
+//! Applications (one per `ApplicationSlug`): the `applications` rows, never their
 //! token digests.
 
 use crate::Store;
