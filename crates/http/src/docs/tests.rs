@@ -142,3 +142,36 @@ fn sensitive_bodies_are_base64_of_the_described_json() {
         "{card}"
     );
 }
+
+#[test]
+fn every_page_and_operation_shows_its_example() {
+    use base64::Engine;
+    let doc = openapi();
+    for r in ROUTES.iter() {
+        let path = r.path();
+        let page = route_page(r);
+        let request = serde_json::to_string_pretty(&r.example.request).unwrap();
+        assert!(page.contains(&esc(&request)), "{path}: request example");
+        let response = serde_json::to_string_pretty(&r.example.response()).unwrap();
+        assert!(page.contains(&esc(&response)), "{path}: response example");
+        let op = &doc["paths"][format!("/api/v1/{path}")]["post"];
+        let code = r.example.status.http_status().as_u16().to_string();
+        assert_eq!(
+            op["responses"][code.as_str()]["content"]["application/json"]["example"],
+            r.example.response(),
+            "{path}"
+        );
+        let body = &op["requestBody"]["content"][r.content_type()]["example"];
+        if r.sensitive {
+            // The page and the document give the base64 body actually sent.
+            let sent = base64::engine::general_purpose::STANDARD
+                .decode(body.as_str().unwrap())
+                .unwrap();
+            let sent: Value = serde_json::from_slice(&sent).unwrap();
+            assert_eq!(sent, r.example.request, "{path}");
+            assert!(page.contains(body.as_str().unwrap()), "{path}: base64 body");
+        } else {
+            assert_eq!(body, &r.example.request, "{path}");
+        }
+    }
+}
