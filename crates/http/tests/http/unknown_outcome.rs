@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{ApplicationSlug, OrderId};
-use ordercore_domain::ports::{Clock, IdempotencyBegin, IdempotencyStore, PaymentError};
+use ordercore_domain::ports::{
+    Clock, IdempotencyBegin, IdempotencyStore, OrderRepository, PaymentError,
+};
 use ordercore_store::Store;
 use serde_json::Value;
 use std::sync::Arc;
@@ -20,12 +22,14 @@ fn unknown() -> PaymentError {
     }
 }
 
-async fn submit(app: &TestApp, token: &str, card: i64, key: &str) -> Resp {
-    submit_card(app, token, Some(card), key).await
+/// The same order request every time (its appointment is fixed once).
+async fn order_request(app: &TestApp, token: &str, card: Option<i64>) -> Value {
+    app.order_params(token, card).await
 }
 
-async fn submit_card(app: &TestApp, token: &str, card: Option<i64>, key: &str) -> Resp {
-    let params = app.order_params(token, card).await;
+async fn submit(app: &TestApp, token: &str, params: &Value, key: &str) -> Resp {
+    let mut params = params.clone();
+    params["token"] = Value::String(token.to_string());
     send(
         &app.state(),
         post_json("orders/authorize_and_submit", &params).insert_header(("Idempotency-Key", key)),
@@ -51,25 +55,29 @@ async fn a_retry_after_an_unknown_outcome_names_the_same_order_from_any_session_
     let app = TestApp::new().await;
     let token = app.client_token().await;
     let card = app.add_card(&app.state(), &token, "4111111111111111", "80202").await;
+    let params = order_request(&app, &token, Some(card)).await;
     app.gateway.fail_next(unknown());
 
-    let first = submit(&app, &token, card, "k-unknown").await;
+    let first = submit(&app, &token, &params, "k-unknown").await;
     let order = order_named(&first);
     assert_eq!(first.body["data"]["order_status"], "pending_payment");
     assert!(first.body["message"].as_str().unwrap().contains(&order.to_string()));
     assert_eq!(transactions(&app), 1);
     // The order is kept pending (its reservation too) for the reconcile
     // worker.
-    let stored = app.store.find(OrderId(order)).await.unwrap().unwrap();
+    let stored = OrderRepository::find(&app.store, OrderId(order))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.status.as_str(), "pending_payment");
 
     // Same session: the stored answer, byte for byte.
-    let again = submit(&app, &token, card, "k-unknown").await;
+    let again = submit(&app, &token, &params, "k-unknown").await;
     assert_eq!(again.raw, first.raw);
     // A new log-in of the same user: the same key is the same request.
     let token2 = app.client_token().await;
     assert_ne!(token, token2);
-    let other_session = submit(&app, &token2, card, "k-unknown").await;
+    let other_session = submit(&app, &token2, &params, "k-unknown").await;
     assert_eq!(order_named(&other_session), order);
     assert_eq!(transactions(&app), 1, "a retry reached the processor");
 
@@ -78,7 +86,7 @@ async fn a_retry_after_an_unknown_outcome_names_the_same_order_from_any_session_
     let invoice = app
         .session("invoice@example.com", ApplicationSlug::Planoorder)
         .await;
-    let theirs = submit_card(&app, &invoice, None, "k-unknown").await;
+    let theirs = submit(&app, &invoice, &order_request(&app, &invoice, None).await, "k-unknown").await;
     assert_eq!(theirs.body["status"], "action-successful", "{}", theirs.body);
 }
 
@@ -127,17 +135,18 @@ async fn a_bound_key_whose_answer_was_lost_is_answered_from_its_order() {
         app.idempotency = Arc::new(CannotComplete(app.store.clone()));
         let token = app.client_token().await;
         let card = app.add_card(&app.state(), &token, "4111111111111111", "80202").await;
+        let params = order_request(&app, &token, Some(card)).await;
         if fail {
             app.gateway.fail_next(unknown());
         }
-        let first = submit(&app, &token, card, "k-lost").await;
+        let first = submit(&app, &token, &params, "k-lost").await;
         assert_eq!(first.body["status"], expected, "{}", first.body);
 
-        let soon = submit(&app, &token, card, "k-lost").await;
+        let soon = submit(&app, &token, &params, "k-lost").await;
         assert_eq!(soon.body["status"], "idempotency-key-conflict", "{}", soon.body);
 
         app.clock = Arc::new(Ahead(Duration::minutes(11)));
-        let later = submit(&app, &token, card, "k-lost").await;
+        let later = submit(&app, &token, &params, "k-lost").await;
         assert_eq!(later.body["status"], expected, "{}", later.body);
         if fail {
             assert_eq!(order_named(&later), order_named(&first));
