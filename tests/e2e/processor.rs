@@ -2,9 +2,7 @@
 //! read from its ledger, not inferred from our answers.
 
 use crate::{BIN, configure_processor, eventually};
-use ordercore_e2e::api::{
-    DEMO_CLIENT, DEMO_EMPLOYEE, DEMO_PASSWORD, DEMO_PROMOTION, Reply, order,
-};
+use ordercore_e2e::api::{DEMO_EMPLOYEE, DEMO_PASSWORD, DEMO_PROMOTION, Reply, order};
 use ordercore_e2e::db::Backend;
 use ordercore_e2e::server::{Instance, TestServer};
 use ordercore_e2e::stubs::{LedgerState, MandrillStub, ProcessorStub};
@@ -99,7 +97,8 @@ async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed()
         .set("ORDERCORE_RECONCILE_FIRST_LOOK_UP_MS", "500")
         .set("ORDERCORE_RECONCILE_INTERVAL_MS", "100");
     let server = instance.start();
-    let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
+    let (email, password) = ("late.agent@example.com", "a-long-password-1");
+    let token = server.register_client(email, password).await;
     let card = server.add_card(&token, "4111111111111111", "80202").await;
     anet.answer_money_calls_after(Some(Duration::from_secs(3)));
 
@@ -107,8 +106,14 @@ async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed()
 
     assert_eq!(r.slug(), "external-application-error", "{}", r.body);
     assert_eq!(r.http, 400);
-    let order_id = r.body["data"]["order_id"].as_i64().unwrap_or_else(|| panic!("{}", r.body));
-    assert_eq!(r.body["data"]["hold_released_automatically"], true, "{}", r.body);
+    let order_id = r.body["data"]["order_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{}", r.body));
+    assert_eq!(
+        r.body["data"]["hold_released_automatically"], true,
+        "{}",
+        r.body
+    );
     let authorizations = || {
         anet.ledger()
             .into_iter()
@@ -147,10 +152,19 @@ async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed()
     let again = submit_with_key(&server, &token, card, "late-approval-1").await;
     assert_eq!(again.slug(), "external-application-error", "{}", again.body);
     assert_eq!(again.body["data"]["order_id"], order_id, "{}", again.body);
-    let token2 = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
+    let token2 = server.login(email, password, "planoorder").await;
     assert_ne!(token, token2);
     let other_session = submit_with_key(&server, &token2, card, "late-approval-1").await;
-    assert_eq!(other_session.slug(), "external-application-error", "{}", other_session.body);
-    assert_eq!(other_session.body["data"]["order_id"], order_id, "{}", other_session.body);
+    assert_eq!(
+        other_session.slug(),
+        "external-application-error",
+        "{}",
+        other_session.body
+    );
+    assert_eq!(
+        other_session.body["data"]["order_id"], order_id,
+        "{}",
+        other_session.body
+    );
     assert_eq!(authorizations(), 1, "{:?}", anet.ledger());
 }

@@ -8,11 +8,11 @@ use crate::slug::Slug;
 use crate::views::{self, OrderView};
 use ordercore_domain::model::{OrderId, OrderStatus};
 use ordercore_domain::ports::PaymentError;
-use serde_json::json;
 use ordercore_domain::usecases::{
     AddPaymentMethodError, AuthError, CreateSessionError, OrderLookupError, PaymentActionError,
     PaymentMethodLookupError, RegisterClientError, SubmitOrderError, ValidatePromotionError,
 };
+use serde_json::json;
 use std::fmt::Display;
 
 /// `application-crash`: logs the cause with a fresh error id and puts the id

@@ -209,7 +209,8 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
 /// The reconcile worker's schedule, from its settings.
 pub fn reconcile_policy(config: &Config) -> ReconcilePolicy {
     let w = &config.workers;
-    let d = |std: std::time::Duration| chrono::Duration::from_std(std).unwrap_or(chrono::Duration::MAX);
+    let d =
+        |std: std::time::Duration| chrono::Duration::from_std(std).unwrap_or(chrono::Duration::MAX);
     let max_delay = d(w.reconcile_max_delay);
     ReconcilePolicy {
         first_look_up: d(w.reconcile_first_look_up),

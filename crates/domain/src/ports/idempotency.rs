@@ -58,8 +58,7 @@ pub trait IdempotencyStore: Send + Sync {
     /// re-run: without a stored answer, `begin` answers `Bound`. False when
     /// no running record of the key exists (the caller must then not call
     /// the processor).
-    async fn bind_order(&self, scope: &str, key: &str, order: OrderId)
-    -> Result<bool, StoreError>;
+    async fn bind_order(&self, scope: &str, key: &str, order: OrderId) -> Result<bool, StoreError>;
     /// Stores the answer of a `Started` request: its status slug and body,
     /// both replayed verbatim by later `begin` calls.
     async fn complete(

@@ -163,7 +163,11 @@ async fn an_unsettled_charge_is_voided_the_same_way() {
     let mut seq = Sequence::new();
     m.look_up(
         Ok(vec![
-            tx("tx-8", TransactionState::CapturedPendingSettlement, "capturedPendingSettlement"),
+            tx(
+                "tx-8",
+                TransactionState::CapturedPendingSettlement,
+                "capturedPendingSettlement",
+            ),
             tx("tx-6", TransactionState::Refused, "declined"),
         ]),
         &mut seq,
@@ -200,7 +204,11 @@ async fn a_settled_charge_fails_the_order_and_asks_staff_for_a_refund() {
     m.due(0);
     let mut seq = Sequence::new();
     m.look_up(
-        Ok(vec![tx("tx-9", TransactionState::Settled, "settledSuccessfully")]),
+        Ok(vec![tx(
+            "tx-9",
+            TransactionState::Settled,
+            "settledSuccessfully",
+        )]),
         &mut seq,
     );
     m.gateway.expect_void().never();
@@ -240,14 +248,23 @@ async fn a_failed_void_is_tried_again_later() {
     m.due(0);
     let mut seq = Sequence::new();
     m.look_up(
-        Ok(vec![tx("tx-7", TransactionState::Authorized, "authorizedPendingCapture")]),
+        Ok(vec![tx(
+            "tx-7",
+            TransactionState::Authorized,
+            "authorizedPendingCapture",
+        )]),
         &mut seq,
     );
     m.voided("tx-7", Err(unknown()), &mut seq);
     m.orders.expect_mark_payment_failed().never();
     m.orders
         .expect_reschedule_reconciliation()
-        .with(eq(ORDER), eq(1), eq(Some(now() + Duration::seconds(4))), eq(now()))
+        .with(
+            eq(ORDER),
+            eq(1),
+            eq(Some(now() + Duration::seconds(4))),
+            eq(now()),
+        )
         .times(1)
         .returning(|_, _, _, _| Ok(true));
     m.notifications.expect_record().never();

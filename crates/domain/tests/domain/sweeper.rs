@@ -238,16 +238,13 @@ fn listed(id: &str, state: TransactionState, status: &str) -> OrderTransaction {
 #[tokio::test]
 async fn the_look_up_is_scoped_to_the_cards_profile_and_every_live_transaction_is_voided() {
     let mut m = Mocks::default();
-    m.orders
-        .expect_stale_pending()
-        .times(1)
-        .returning(|_, _| {
-            Ok(vec![Order {
-                status: OrderStatus::PendingPayment,
-                payment: None,
-                ..stored_order(CLIENT)
-            }])
-        });
+    m.orders.expect_stale_pending().times(1).returning(|_, _| {
+        Ok(vec![Order {
+            status: OrderStatus::PendingPayment,
+            payment: None,
+            ..stored_order(CLIENT)
+        }])
+    });
     let mut seq = Sequence::new();
     m.claimed(ORDER.0, true, &mut seq);
     m.methods
@@ -263,9 +260,17 @@ async fn the_look_up_is_scoped_to_the_cards_profile_and_every_live_transaction_i
         .in_sequence(&mut seq)
         .returning(|_, _| {
             Ok(vec![
-                listed("tx-a", TransactionState::Authorized, "authorizedPendingCapture"),
+                listed(
+                    "tx-a",
+                    TransactionState::Authorized,
+                    "authorizedPendingCapture",
+                ),
                 listed("tx-b", TransactionState::Voided, "voided"),
-                listed("tx-c", TransactionState::CapturedPendingSettlement, "capturedPendingSettlement"),
+                listed(
+                    "tx-c",
+                    TransactionState::CapturedPendingSettlement,
+                    "capturedPendingSettlement",
+                ),
                 listed("tx-d", TransactionState::Settled, "settledSuccessfully"),
             ])
         });

@@ -22,7 +22,8 @@ pub async fn answer(
     params: &Map<String, Value>,
     order: OrderId,
 ) -> Result<Success, ApiError> {
-    let actor = actor.ok_or_else(|| crash(&format!("key bound to order {order} without an actor")))?;
+    let actor =
+        actor.ok_or_else(|| crash(&format!("key bound to order {order} without an actor")))?;
     let order = match state.usecases.read_order.run(actor, order).await {
         Ok(o) => o,
         Err(OrderLookupError::NotFound) => {

@@ -44,7 +44,11 @@ fn transactions(app: &TestApp) -> u32 {
 fn order_named(r: &Resp) -> i64 {
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.body["status"], "external-application-error", "{}", r.body);
-    assert_eq!(r.body["data"]["hold_released_automatically"], true, "{}", r.body);
+    assert_eq!(
+        r.body["data"]["hold_released_automatically"], true,
+        "{}",
+        r.body
+    );
     r.body["data"]["order_id"]
         .as_i64()
         .unwrap_or_else(|| panic!("no order in {}", r.body))
@@ -54,14 +58,21 @@ fn order_named(r: &Resp) -> i64 {
 async fn a_retry_after_an_unknown_outcome_names_the_same_order_from_any_session_of_the_user() {
     let app = TestApp::new().await;
     let token = app.client_token().await;
-    let card = app.add_card(&app.state(), &token, "4111111111111111", "80202").await;
+    let card = app
+        .add_card(&app.state(), &token, "4111111111111111", "80202")
+        .await;
     let params = order_request(&app, &token, Some(card)).await;
     app.gateway.fail_next(unknown());
 
     let first = submit(&app, &token, &params, "k-unknown").await;
     let order = order_named(&first);
     assert_eq!(first.body["data"]["order_status"], "pending_payment");
-    assert!(first.body["message"].as_str().unwrap().contains(&order.to_string()));
+    assert!(
+        first.body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&order.to_string())
+    );
     assert_eq!(transactions(&app), 1);
     // The order is kept pending (its reservation too) for the reconcile
     // worker.
@@ -86,8 +97,18 @@ async fn a_retry_after_an_unknown_outcome_names_the_same_order_from_any_session_
     let invoice = app
         .session("invoice@example.com", ApplicationSlug::Planoorder)
         .await;
-    let theirs = submit(&app, &invoice, &order_request(&app, &invoice, None).await, "k-unknown").await;
-    assert_eq!(theirs.body["status"], "action-successful", "{}", theirs.body);
+    let theirs = submit(
+        &app,
+        &invoice,
+        &order_request(&app, &invoice, None).await,
+        "k-unknown",
+    )
+    .await;
+    assert_eq!(
+        theirs.body["status"], "action-successful",
+        "{}",
+        theirs.body
+    );
 }
 
 /// The idempotency store with a `complete` that always fails: the first
@@ -130,11 +151,16 @@ impl Clock for Ahead {
 /// the key is never freed for a second authorization.
 #[actix_web::test]
 async fn a_bound_key_whose_answer_was_lost_is_answered_from_its_order() {
-    for (fail, expected) in [(true, "external-application-error"), (false, "action-successful")] {
+    for (fail, expected) in [
+        (true, "external-application-error"),
+        (false, "action-successful"),
+    ] {
         let mut app = TestApp::new().await;
         app.idempotency = Arc::new(CannotComplete(app.store.clone()));
         let token = app.client_token().await;
-        let card = app.add_card(&app.state(), &token, "4111111111111111", "80202").await;
+        let card = app
+            .add_card(&app.state(), &token, "4111111111111111", "80202")
+            .await;
         let params = order_request(&app, &token, Some(card)).await;
         if fail {
             app.gateway.fail_next(unknown());
@@ -143,7 +169,11 @@ async fn a_bound_key_whose_answer_was_lost_is_answered_from_its_order() {
         assert_eq!(first.body["status"], expected, "{}", first.body);
 
         let soon = submit(&app, &token, &params, "k-lost").await;
-        assert_eq!(soon.body["status"], "idempotency-key-conflict", "{}", soon.body);
+        assert_eq!(
+            soon.body["status"], "idempotency-key-conflict",
+            "{}",
+            soon.body
+        );
 
         app.clock = Arc::new(Ahead(Duration::minutes(11)));
         let later = submit(&app, &token, &params, "k-lost").await;

@@ -161,12 +161,7 @@ impl IdempotencyStore for Store {
         .await
     }
 
-    async fn bind_order(
-        &self,
-        scope: &str,
-        key: &str,
-        order: OrderId,
-    ) -> Result<bool, StoreError> {
+    async fn bind_order(&self, scope: &str, key: &str, order: OrderId) -> Result<bool, StoreError> {
         let (scope, key) = (scope.to_string(), key.to_string());
         self.run(move |c| {
             let n = diesel::update(

@@ -82,7 +82,8 @@ async fn idempotency_begin_states(store: &Store) {
 
 async fn bound_keys_answer_from_their_order(store: &Store) {
     const SCOPE: &str = "user:1:orders/authorize_and_submit";
-    let begin = |key: &'static str, at| async move { store.begin(SCOPE, key, "fp", at).await.unwrap() };
+    let begin =
+        |key: &'static str, at| async move { store.begin(SCOPE, key, "fp", at).await.unwrap() };
     let bound = IdempotencyBegin::Bound {
         order_id: OrderId(42),
     };

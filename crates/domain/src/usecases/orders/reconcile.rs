@@ -147,7 +147,13 @@ impl ReconcilePayments {
             report.failed += 1;
         }
         report.voided += u32::try_from(undone.voided.len()).unwrap_or(u32::MAX);
-        notify_undone(&self.notifier, order, &undone, "its payment outcome was unknown").await;
+        notify_undone(
+            &self.notifier,
+            order,
+            &undone,
+            "its payment outcome was unknown",
+        )
+        .await;
         Ok(())
     }
 }

@@ -247,7 +247,9 @@ impl SubmitOrder {
             Some(method) => {
                 let key = req.idempotency.as_ref();
                 if key.is_some() && self.keys.is_none() {
-                    return Err(Unexpected::new("an idempotency key without a store to bind it").into());
+                    return Err(
+                        Unexpected::new("an idempotency key without a store to bind it").into(),
+                    );
                 }
                 self.pay(mode, &new, &method, &email, key).await?
             }

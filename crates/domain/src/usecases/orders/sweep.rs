@@ -73,8 +73,13 @@ impl SweepPendingPayments {
                     if !undone.needs_person.is_empty() {
                         report.needs_attention += 1;
                     }
-                    notify_undone(&self.notifier, &order, &undone, "it was abandoned during payment")
-                        .await;
+                    notify_undone(
+                        &self.notifier,
+                        &order,
+                        &undone,
+                        "it was abandoned during payment",
+                    )
+                    .await;
                 }
                 Err(e) => {
                     report.needs_attention += 1;
