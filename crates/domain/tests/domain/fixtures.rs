@@ -12,9 +12,9 @@ use ordercore_domain::model::{
 };
 use ordercore_domain::model::{Money, NewNotification};
 use ordercore_domain::ports::{
-    ClaimedKey, MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore,
-    MockMailer, MockNotificationRepository, MockOrderRepository, MockOutboxRepository,
-    MockPaymentGateway, MockPaymentMethodRepository, MockPromotionRepository,
+    MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore, MockMailer,
+    MockNotificationRepository, MockOrderRepository, MockOutboxRepository, MockPaymentGateway,
+    MockPaymentMethodRepository, MockPromotionRepository,
 };
 use ordercore_domain::rules::promotions::InvalidReason;
 use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
@@ -257,13 +257,6 @@ impl RequestBuilder {
     }
     pub fn promotion(mut self, code: &str) -> Self {
         self.0.promotion_code = Some(code.into());
-        self
-    }
-    pub fn idempotency_key(mut self, scope: &str, key: &str) -> Self {
-        self.0.idempotency = Some(ClaimedKey {
-            scope: scope.into(),
-            key: key.into(),
-        });
         self
     }
     pub fn build(self) -> OrderRequest {

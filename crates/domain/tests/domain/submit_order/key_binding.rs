@@ -4,12 +4,19 @@
 
 use super::*;
 use mockall::Sequence;
+use ordercore_domain::ports::ClaimedKey;
 
 const SCOPE: &str = "user:70:orders/authorize_and_submit";
 const KEY: &str = "key-1";
 
 fn keyed() -> OrderRequest {
-    request().idempotency_key(SCOPE, KEY).build()
+    OrderRequest {
+        idempotency: Some(ClaimedKey {
+            scope: SCOPE.into(),
+            key: KEY.into(),
+        }),
+        ..request().build()
+    }
 }
 
 #[tokio::test]
