@@ -53,9 +53,15 @@ async fn the_ledger_shows_the_order_authorized_then_captured() {
     assert_eq!(anet.ledger().len(), 1);
 }
 
-/// `orders/authorize_and_submit` of photos + a floor plan with WELCOME10,
-/// under `key`.
-async fn submit_with_key(server: &TestServer, token: &str, card: i64, key: &str) -> Reply {
+/// `route` (`orders/authorize_and_submit` or `orders/pay_and_submit`) of
+/// photos + a floor plan with WELCOME10, under `key`.
+async fn submit_with_key(
+    server: &TestServer,
+    route: &str,
+    token: &str,
+    card: i64,
+    key: &str,
+) -> Reply {
     let photos = server.service_id(token, "photos").await;
     let floor_plan = server.service_id(token, "floor_plan").await;
     let body = json!({
@@ -66,7 +72,7 @@ async fn submit_with_key(server: &TestServer, token: &str, card: i64, key: &str)
     });
     let res = server
         .http
-        .post(server.url("orders/authorize_and_submit"))
+        .post(server.url(route))
         .header("Content-Type", "application/json")
         .header("Idempotency-Key", key)
         .body(body.to_string())
@@ -87,10 +93,37 @@ async fn submit_with_key(server: &TestServer, token: &str, card: i64, key: &str)
 /// session and after a new log-in, make no second processor call.
 #[tokio::test]
 async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed() {
+    answered_after_the_timeout(
+        Backend::Sqlite,
+        "approval_after_timeout",
+        "authOnlyTransaction",
+    )
+    .await;
+}
+
+/// The same with a charge (`orders/pay_and_submit`), on PostgreSQL: the
+/// unsettled charge is voided the same way.
+#[tokio::test]
+async fn a_charge_answered_after_the_timeout_is_voided_and_the_order_failed() {
+    answered_after_the_timeout(
+        Backend::Postgres,
+        "charge_after_timeout",
+        "authCaptureTransaction",
+    )
+    .await;
+}
+
+async fn answered_after_the_timeout(backend: Backend, test: &str, transaction_type: &str) {
+    let route = match transaction_type {
+        "authOnlyTransaction" => "orders/authorize_and_submit",
+        _ => "orders/pay_and_submit",
+    };
     let anet = ProcessorStub::start().await;
     let mail = MandrillStub::start().await;
     mail.accept().await;
-    let mut instance = Instance::new(BIN, Backend::Sqlite, "approval_after_timeout").unwrap();
+    let Some(mut instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
     configure_processor(&mut instance, &anet.endpoint(), &mail);
     instance
         .set("ORDERCORE_AUTHORIZENET_TIMEOUT_SECS", "1")
@@ -102,7 +135,7 @@ async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed()
     let card = server.add_card(&token, "4111111111111111", "80202").await;
     anet.answer_money_calls_after(Some(Duration::from_secs(3)));
 
-    let r = submit_with_key(&server, &token, card, "late-approval-1").await;
+    let r = submit_with_key(&server, route, &token, card, "late-approval-1").await;
 
     assert_eq!(r.slug(), "external-application-error", "{}", r.body);
     assert_eq!(r.http, 400);
@@ -117,7 +150,7 @@ async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed()
     let authorizations = || {
         anet.ledger()
             .into_iter()
-            .filter(|e| e.transaction_type == "authOnlyTransaction")
+            .filter(|e| e.transaction_type == transaction_type)
             .count()
     };
     let held = anet.ledger_of(order_id);
@@ -149,12 +182,12 @@ async fn an_approval_answered_after_the_timeout_is_voided_and_the_order_failed()
     // One key, at most one authorization: the same key answers about the
     // same order, from this session and from a new log-in of the same user.
     anet.answer_money_calls_after(None);
-    let again = submit_with_key(&server, &token, card, "late-approval-1").await;
+    let again = submit_with_key(&server, route, &token, card, "late-approval-1").await;
     assert_eq!(again.slug(), "external-application-error", "{}", again.body);
     assert_eq!(again.body["data"]["order_id"], order_id, "{}", again.body);
     let token2 = server.login(email, password, "planoorder").await;
     assert_ne!(token, token2);
-    let other_session = submit_with_key(&server, &token2, card, "late-approval-1").await;
+    let other_session = submit_with_key(&server, route, &token2, card, "late-approval-1").await;
     assert_eq!(
         other_session.slug(),
         "external-application-error",
