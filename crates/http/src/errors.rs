@@ -6,11 +6,13 @@ use crate::envelope::ApiError;
 use crate::json_params::FieldErrors;
 use crate::slug::Slug;
 use crate::views::{self, OrderView};
+use ordercore_domain::model::{OrderId, OrderStatus};
 use ordercore_domain::ports::PaymentError;
 use ordercore_domain::usecases::{
     AddPaymentMethodError, AuthError, CreateSessionError, OrderLookupError, PaymentActionError,
     PaymentMethodLookupError, RegisterClientError, SubmitOrderError, ValidatePromotionError,
 };
+use serde_json::json;
 use std::fmt::Display;
 
 /// `application-crash`: logs the cause with a fresh error id and puts the id
@@ -167,6 +169,10 @@ pub fn submit_order(e: SubmitOrderError, view: OrderView) -> ApiError {
         ),
         SubmitOrderError::CardExpired => ApiError::new(Slug::CardExpired, "The card has expired."),
         SubmitOrderError::Payment(p) => payment(&p),
+        SubmitOrderError::PaymentOutcomeUnknown { order } => {
+            tracing::error!(order.id = %order, payment.outcome = "outcome_unknown", "the processor did not say what it did; the order is reconciled in the background");
+            outcome_unknown(order, OrderStatus::PendingPayment)
+        }
         SubmitOrderError::MailFailed { order, error } => {
             tracing::warn!(order.id = %order.id, mail.error = %error.name(), "order confirmation e-mail failed");
             ApiError::new(
@@ -180,6 +186,24 @@ pub fn submit_order(e: SubmitOrderError, view: OrderView) -> ApiError {
         }
         SubmitOrderError::Unexpected(u) => crash(&u),
     }
+}
+
+/// `external-application-error` for an order whose payment the processor
+/// may have taken without saying so, or which failed after that: the order
+/// is not submitted and any hold is released automatically (contract §7
+/// step 5). `data` names the order; its shape is in docs/api.md.
+pub fn outcome_unknown(order: OrderId, status: OrderStatus) -> ApiError {
+    ApiError::new(
+        Slug::ExternalApplicationError,
+        format!(
+            "The payment processor did not confirm the payment of order {order}: the order was not submitted, and any hold on the card will be released automatically."
+        ),
+    )
+    .with_data(json!({
+        "order_id": order.0,
+        "order_status": status.as_str(),
+        "hold_released_automatically": true,
+    }))
 }
 
 /// orders/read.

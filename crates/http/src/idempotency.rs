@@ -2,6 +2,8 @@
 //! replayed byte for byte; the same key with other params, or while the first
 //! request runs, is `idempotency-key-conflict`.
 
+pub mod bound;
+
 use crate::envelope::{ApiError, Outcome};
 use crate::errors::crash;
 use crate::params::{Fingerprint, ParamDef, ParamType};
@@ -9,8 +11,9 @@ use crate::slug::Slug;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use ordercore_domain::model::CardBrand;
-use ordercore_domain::ports::{IdempotencyBegin, IdempotencyStore};
+use ordercore_domain::model::{CardBrand, OrderId};
+use ordercore_domain::ports::{ClaimedKey, IdempotencyBegin, IdempotencyStore};
+use ordercore_domain::usecases::{Principal, PrincipalKind};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 use std::fmt;
@@ -153,11 +156,19 @@ pub fn fingerprint(key: &FingerprintKey, defs: &[ParamDef], params: &Map<String,
         .collect()
 }
 
-/// A claimed key that must be completed or abandoned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claim {
-    pub scope: String,
-    pub key: String,
+/// A claimed key that must be completed or abandoned (the use case binds
+/// it to the order it records before calling the processor).
+pub type Claim = ClaimedKey;
+
+/// Who a key belongs to: the user behind a session (whichever session),
+/// the application behind an application token, else `fallback` (the
+/// client address, on public routes). A new log-in keeps the user's keys.
+pub fn principal_scope(principal: Option<&Principal>, fallback: &str) -> String {
+    match principal.map(|p| &p.kind) {
+        Some(PrincipalKind::Session { user, .. }) => format!("user:{}", user.id.0),
+        Some(PrincipalKind::Application(app)) => format!("application:{}", app.id.0),
+        None => fallback.to_string(),
+    }
 }
 
 /// What to do with a request that carries a key.
@@ -168,13 +179,16 @@ pub enum Start {
     /// Answer the stored first response: its slug (which decides the HTTP
     /// code) and its body, verbatim.
     Replay { slug: Slug, body: String },
+    /// The key is bound to this order and has no stored answer: answer from
+    /// the order ([`bound::answer`]), run nothing.
+    Bound(OrderId),
 }
 
 /// What identifies a request to [`start`]: who, on which route, with which
 /// params.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
-    /// The caller's token digest (or client key on public routes).
+    /// The caller's principal ([`principal_scope`]).
     pub scope_id: &'a str,
     /// The route: its path scopes the key, its param definitions say what
     /// the fingerprint keeps.
@@ -203,6 +217,7 @@ pub async fn start(
                 "stored idempotent answer has an unknown status {status:?}"
             ))),
         },
+        Ok(IdempotencyBegin::Bound { order_id }) => Ok(Start::Bound(order_id)),
         Ok(IdempotencyBegin::Mismatch) => Err(ApiError::new(
             Slug::IdempotencyKeyConflict,
             "This Idempotency-Key was already used with different parameters.",
@@ -215,8 +230,10 @@ pub async fn start(
     }
 }
 
-/// Stores the outcome of a claimed request, except an `application-crash`
-/// (nothing is known to have happened; the key is released for a retry).
+/// Stores the outcome of a claimed request, except an `application-crash`:
+/// that is abandoned, which frees the key only when it was not bound to an
+/// order (the processor was not called); a bound key stays, and its order
+/// answers retries. If storing fails, a bound key is not freed either.
 pub async fn finish(store: &dyn IdempotencyStore, claim: &Claim, outcome: &Outcome) {
     let result = if outcome.slug == Slug::ApplicationCrash {
         store.abandon(&claim.scope, &claim.key).await

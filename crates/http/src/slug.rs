@@ -75,7 +75,10 @@ slugs! {
 impl Slug {
     /// Whether an envelope with this status carries `data` (contract §2).
     pub fn carries_data(self) -> bool {
-        matches!(self, Slug::ActionSuccessful | Slug::MandrillEmailFailed)
+        matches!(
+            self,
+            Slug::ActionSuccessful | Slug::MandrillEmailFailed | Slug::ExternalApplicationError
+        )
     }
 
     /// Whether an envelope with this status carries `errors` (contract §2).

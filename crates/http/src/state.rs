@@ -242,6 +242,11 @@ impl AppState {
         config: HttpConfig,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let mut usecases = usecases;
+        // The store that claims a key is the one its order is bound in.
+        usecases
+            .submit_order
+            .bind_keys_in(ports.idempotency.clone());
         AppState {
             usecases,
             idempotency: ports.idempotency,

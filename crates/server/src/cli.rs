@@ -19,8 +19,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply migrations, then serve HTTP with the outbox worker and the
-    /// pending-payment sweeper until SIGTERM or ctrl-c.
+    /// Apply migrations, then serve HTTP with the outbox worker, the
+    /// reconcile worker and the pending-payment sweeper until SIGTERM or
+    /// ctrl-c.
     Serve,
     /// Apply the embedded database migrations and exit (a release step).
     Migrate,

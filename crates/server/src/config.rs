@@ -113,6 +113,14 @@ pub struct WorkerConfig {
     pub sweeper_batch: u32,
     /// Age after which a `pending_payment` order counts as abandoned.
     pub sweeper_pending_age: Duration,
+    /// Pause between two passes of the reconcile worker.
+    pub reconcile_interval: Duration,
+    /// Delay between an unknown payment outcome and its first look-up.
+    pub reconcile_first_look_up: Duration,
+    /// Longest delay between two look-ups of one order.
+    pub reconcile_max_delay: Duration,
+    /// Failed look-ups before an order is left to the sweeper.
+    pub reconcile_max_attempts: u32,
 }
 
 /// Everything the binary needs, validated.
@@ -296,6 +304,24 @@ impl Config {
                 sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
                 sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
                 sweeper_pending_age: Duration::from_secs(pending_age),
+                reconcile_interval: ms("reconcile_interval_ms", s.reconcile_interval_ms, 10)?,
+                reconcile_first_look_up: ms(
+                    "reconcile_first_look_up_ms",
+                    s.reconcile_first_look_up_ms,
+                    0,
+                )?,
+                reconcile_max_delay: Duration::from_secs(at_least(
+                    m,
+                    "reconcile_max_delay_secs",
+                    s.reconcile_max_delay_secs,
+                    1,
+                )?),
+                reconcile_max_attempts: at_least(
+                    m,
+                    "reconcile_max_attempts",
+                    s.reconcile_max_attempts,
+                    1,
+                )?,
             },
             shutdown_timeout: Duration::from_secs(at_least(
                 m,

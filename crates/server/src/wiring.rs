@@ -7,7 +7,10 @@ use async_trait::async_trait;
 use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
-use ordercore_domain::usecases::{DeliverOutbox, FIRST_RETRY, RetryPolicy, SweepPendingPayments};
+use ordercore_domain::usecases::{
+    DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy, RetryPolicy,
+    SweepPendingPayments,
+};
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
@@ -116,6 +119,7 @@ pub struct Service {
     pub state: AppState,
     pub outbox: DeliverOutbox,
     pub sweeper: SweepPendingPayments,
+    pub reconciler: ReconcilePayments,
 }
 
 /// Assembles the service on `store` with the configured adapters.
@@ -152,8 +156,18 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
             .unwrap_or(FIRST_RETRY),
         ..RetryPolicy::default()
     };
+    let policy = reconcile_policy(config);
     let mut usecases = UseCases::new(&ports);
     usecases.submit_order.retry = retry;
+    usecases.submit_order.first_look_up = policy.first_look_up;
+    let mut reconciler = ReconcilePayments::new(
+        ports.orders.clone(),
+        ports.gateway.clone(),
+        ports.methods.clone(),
+        ports.notifier(),
+        clock.clone(),
+    );
+    reconciler.policy = policy;
     let mut outbox = DeliverOutbox::new(
         ports.outbox.clone(),
         ports.orders.clone(),
@@ -188,7 +202,24 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox,
         sweeper: sweeper(config, &ports, clock),
+        reconciler,
     })
+}
+
+/// The reconcile worker's schedule, from its settings.
+pub fn reconcile_policy(config: &Config) -> ReconcilePolicy {
+    let w = &config.workers;
+    let d =
+        |std: std::time::Duration| chrono::Duration::from_std(std).unwrap_or(chrono::Duration::MAX);
+    let max_delay = d(w.reconcile_max_delay);
+    ReconcilePolicy {
+        first_look_up: d(w.reconcile_first_look_up),
+        max_delay,
+        max_attempts: w.reconcile_max_attempts,
+        // A claim outlives the slowest pass: look-up and voids, each up to
+        // the processor timeout.
+        lease: max_delay.max(chrono::Duration::minutes(5)),
+    }
 }
 
 /// The pending-payment sweeper, with the configured abandonment age.
@@ -196,6 +227,7 @@ fn sweeper(config: &Config, ports: &DomainPorts, clock: Arc<dyn Clock>) -> Sweep
     let mut sweeper = SweepPendingPayments::new(
         ports.orders.clone(),
         ports.gateway.clone(),
+        ports.methods.clone(),
         ports.notifier(),
         clock,
     );
@@ -228,5 +260,31 @@ mod tests {
         let store = connect_for_command(&config).unwrap();
         let service = service(&config, &store).unwrap();
         assert_eq!(service.sweeper.max_pending, chrono::Duration::seconds(900));
+    }
+
+    #[test]
+    fn the_reconcile_worker_and_the_submission_use_the_configured_schedule() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env: BTreeMap<String, String> = [
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_RECONCILE_FIRST_LOOK_UP_MS", "750"),
+            ("ORDERCORE_RECONCILE_MAX_DELAY_SECS", "40"),
+            ("ORDERCORE_RECONCILE_MAX_ATTEMPTS", "3"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        let policy = service.reconciler.policy;
+        assert_eq!(policy.first_look_up, chrono::Duration::milliseconds(750));
+        assert_eq!(policy.max_delay, chrono::Duration::seconds(40));
+        assert_eq!(policy.max_attempts, 3);
+        assert_eq!(
+            service.state.usecases.submit_order.first_look_up,
+            chrono::Duration::milliseconds(750)
+        );
     }
 }

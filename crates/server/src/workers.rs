@@ -1,9 +1,9 @@
-//! The background loops of `serve`: the e-mail outbox worker and the
-//! pending-payment sweeper. Each runs one pass, sleeps its interval, and stops
+//! The background loops of `serve`: the e-mail outbox worker, the reconcile
+//! worker (unknown payment outcomes) and the pending-payment sweeper. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
-use ordercore_domain::usecases::{DeliverOutbox, SweepPendingPayments};
+use ordercore_domain::usecases::{DeliverOutbox, ReconcilePayments, SweepPendingPayments};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -67,6 +67,39 @@ pub async fn run_sweeper(
         }
     }
     tracing::info!(worker = "sweeper", "worker stopped");
+}
+
+/// Looks up due unknown payment outcomes every `interval`, `batch` at a
+/// time: voids what the processor holds and fails the orders.
+pub async fn run_reconciler(
+    reconciler: ReconcilePayments,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "reconcile",
+        interval_ms = interval.as_millis() as u64,
+        "worker started"
+    );
+    loop {
+        match reconciler.run_once(batch).await {
+            Ok(r) if r.failed + r.voided + r.retrying + r.given_up > 0 => tracing::warn!(
+                worker = "reconcile",
+                reconcile.failed = r.failed,
+                reconcile.voided = r.voided,
+                reconcile.retrying = r.retrying,
+                reconcile.given_up = r.given_up,
+                "reconcile pass settled unknown payment outcomes"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(worker = "reconcile", error = %e, "reconcile pass failed"),
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "reconcile", "worker stopped");
 }
 
 /// Sleeps `interval`; true when shutdown was signalled (or its sender dropped).

@@ -135,6 +135,8 @@ diesel::table! {
         payment_method_id -> Nullable<BigInt>,
         created_at -> BigInt,
         updated_at -> BigInt,
+        reconcile_after -> Nullable<BigInt>,
+        reconcile_attempts -> Integer,
     }
 }
 
@@ -219,6 +221,7 @@ diesel::table! {
         status -> Nullable<Text>,
         body -> Nullable<Text>,
         created_at -> BigInt,
+        order_id -> Nullable<BigInt>,
     }
 }
 

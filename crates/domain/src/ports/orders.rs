@@ -10,6 +10,15 @@ use chrono::{DateTime, Utc};
 
 use super::{NewOutboxEmail, Page};
 
+/// A pending order whose processor outcome is unknown, claimed for a
+/// look-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueReconciliation {
+    pub order: Order,
+    /// Failed look-ups so far.
+    pub attempts: u32,
+}
+
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait OrderRepository: Send + Sync {
@@ -57,12 +66,44 @@ pub trait OrderRepository: Send + Sync {
         clients: Option<Vec<ClientId>>,
         page: Page,
     ) -> Result<Vec<Order>, StoreError>;
-    /// Orders still `pending_payment` that were created before `before`.
+    /// Orders still `pending_payment` that were created before `before` and
+    /// whose payment outcome is not being looked up (no look-up scheduled:
+    /// those belong to the reconcile worker until it gives up).
     async fn stale_pending(
         &self,
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Order>, StoreError>;
+    /// After an unknown processor outcome: the order stays `pending_payment`
+    /// (its redemption reserved) and its outcome is to be looked up at
+    /// `first_look_up`, attempt count 0. False (nothing changed) when the
+    /// order was no longer pending.
+    async fn schedule_reconciliation(
+        &self,
+        id: OrderId,
+        first_look_up: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Claims up to `limit` pending orders whose look-up is due at `now`,
+    /// oldest due first: each one's next look-up moves to `lease_until`
+    /// with a conditional update, so of concurrent workers exactly one gets
+    /// it, and an order whose worker died is due again after the lease.
+    async fn claim_due_reconciliations(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueReconciliation>, StoreError>;
+    /// Records a failed look-up of a pending order: its attempt count and
+    /// its next look-up, or `None` to stop looking (the sweeper takes the
+    /// order once it is old enough). False when no longer pending.
+    async fn reschedule_reconciliation(
+        &self,
+        id: OrderId,
+        attempts: u32,
+        next_look_up: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// The payment and the order it belongs to.
     async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError>;
     /// Moves a payment `from` → `to` (conditional); false when it was not in

@@ -1,12 +1,18 @@
 //! Order use cases: read and list orders ([`ReadOrder`], [`ListOrders`]),
-//! submit them with their payment ([`SubmitOrder`], contract §7), and sweep
-//! the ones a crash left in `pending_payment` ([`SweepPendingPayments`]).
+//! submit them with their payment ([`SubmitOrder`], contract §7), look up
+//! and undo unknown payment outcomes ([`ReconcilePayments`]), and sweep the
+//! ones a crash left in `pending_payment` ([`SweepPendingPayments`]); the
+//! last two share one way of undoing what the processor did.
 
 mod read;
+mod reconcile;
 pub(crate) mod resolve;
 mod submit;
 mod sweep;
+mod undo;
 
 pub use read::{ListOrders, OrderLookupError, ReadOrder};
+pub use reconcile::{ReconcilePayments, ReconcilePolicy, ReconcileReport};
 pub use submit::{OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts};
 pub use sweep::{SweepPendingPayments, SweepReport};
+pub use undo::{UndoError, Undone};

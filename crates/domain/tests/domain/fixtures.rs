@@ -12,9 +12,9 @@ use ordercore_domain::model::{
 };
 use ordercore_domain::model::{Money, NewNotification};
 use ordercore_domain::ports::{
-    MockCatalogRepository, MockClientRepository, MockClock, MockMailer, MockNotificationRepository,
-    MockOrderRepository, MockOutboxRepository, MockPaymentGateway, MockPaymentMethodRepository,
-    MockPromotionRepository,
+    MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore, MockMailer,
+    MockNotificationRepository, MockOrderRepository, MockOutboxRepository, MockPaymentGateway,
+    MockPaymentMethodRepository, MockPromotionRepository,
 };
 use ordercore_domain::rules::promotions::InvalidReason;
 use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
@@ -234,6 +234,7 @@ pub fn request() -> RequestBuilder {
         appointments: vec![window()],
         payment_method_id: Some(METHOD),
         promotion_code: None,
+        idempotency: None,
     })
 }
 
@@ -369,12 +370,14 @@ pub struct SubmitMocks {
     pub gateway: MockPaymentGateway,
     pub mailer: MockMailer,
     pub notifications: MockNotificationRepository,
+    /// Where claimed keys are bound.
+    pub keys: MockIdempotencyStore,
 }
 
 impl SubmitMocks {
     /// `SubmitOrder` built from these mocks and a clock at [`now`].
     pub fn build(self) -> SubmitOrder {
-        SubmitOrder::new(SubmitOrderPorts {
+        let mut submit = SubmitOrder::new(SubmitOrderPorts {
             clients: Arc::new(self.clients),
             catalog: Arc::new(self.catalog),
             promotions: Arc::new(self.promotions),
@@ -385,6 +388,8 @@ impl SubmitMocks {
             mailer: Arc::new(self.mailer),
             notifier: notifier(self.notifications),
             clock: clock(),
-        })
+        });
+        submit.bind_keys_in(Arc::new(self.keys));
+        submit
     }
 }

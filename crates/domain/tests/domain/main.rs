@@ -10,6 +10,7 @@ mod outbox;
 mod payment_methods;
 mod payments;
 mod promotions;
+mod reconcile;
 mod register;
 mod submit_order;
 mod sweeper;

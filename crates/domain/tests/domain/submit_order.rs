@@ -204,6 +204,7 @@ fn paths(errs: &[FieldError]) -> Vec<(Field, bool)> {
     errs.iter().map(|e| (e.field, e.missing)).collect()
 }
 
+mod key_binding;
 mod mail;
 mod params;
 mod payment;

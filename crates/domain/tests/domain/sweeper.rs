@@ -8,16 +8,20 @@ use mockall::predicate::eq;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{NewNotification, Order, OrderId, OrderStatus, Severity};
 use ordercore_domain::ports::{
-    MockNotificationRepository, MockOrderRepository, MockPaymentGateway, PaymentError,
+    MockNotificationRepository, MockOrderRepository, MockPaymentGateway,
+    MockPaymentMethodRepository, OrderTransaction, PaymentError, TransactionState,
 };
 use ordercore_domain::usecases::{SweepPendingPayments, SweepReport};
 use std::sync::Arc;
 
+/// An abandoned order whose card is gone: the look-up scans every unsettled
+/// transaction (the card-scoped look-up is tested below).
 fn abandoned(id: i64) -> Order {
     Order {
         id: OrderId(id),
         status: OrderStatus::PendingPayment,
         payment: None,
+        payment_method_id: None,
         ..stored_order(CLIENT)
     }
 }
@@ -26,6 +30,7 @@ fn abandoned(id: i64) -> Order {
 struct Mocks {
     orders: MockOrderRepository,
     gateway: MockPaymentGateway,
+    methods: MockPaymentMethodRepository,
     notifications: MockNotificationRepository,
 }
 
@@ -77,6 +82,7 @@ impl Mocks {
         SweepPendingPayments::new(
             Arc::new(self.orders),
             Arc::new(self.gateway),
+            Arc::new(self.methods),
             notifier(self.notifications),
             clock(),
         )
@@ -216,4 +222,89 @@ async fn a_storage_failure_listing_is_unexpected() {
         .returning(|_, _| Err(StoreError::Backend("down".into())));
     m.orders.expect_mark_payment_failed().never();
     assert!(m.run().await.is_err());
+}
+
+fn listed(id: &str, state: TransactionState, status: &str) -> OrderTransaction {
+    OrderTransaction {
+        transaction_id: id.into(),
+        state,
+        status: status.into(),
+        amount: Some(money(17_500)),
+    }
+}
+
+/// With the order's card known, the look-up is scoped to its payment
+/// profile; every live transaction is voided, a settled one is reported.
+#[tokio::test]
+async fn the_look_up_is_scoped_to_the_cards_profile_and_every_live_transaction_is_voided() {
+    let mut m = Mocks::default();
+    m.orders.expect_stale_pending().times(1).returning(|_, _| {
+        Ok(vec![Order {
+            status: OrderStatus::PendingPayment,
+            payment: None,
+            ..stored_order(CLIENT)
+        }])
+    });
+    let mut seq = Sequence::new();
+    m.claimed(ORDER.0, true, &mut seq);
+    m.methods
+        .expect_find()
+        .with(eq(METHOD))
+        .times(1)
+        .returning(|_| Ok(Some(method())));
+    m.gateway.expect_find_unsettled_transaction().never();
+    m.gateway
+        .expect_find_order_transactions()
+        .withf(|id, p| *id == ORDER && *p == profile())
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| {
+            Ok(vec![
+                listed(
+                    "tx-a",
+                    TransactionState::Authorized,
+                    "authorizedPendingCapture",
+                ),
+                listed("tx-b", TransactionState::Voided, "voided"),
+                listed(
+                    "tx-c",
+                    TransactionState::CapturedPendingSettlement,
+                    "capturedPendingSettlement",
+                ),
+                listed("tx-d", TransactionState::Settled, "settledSuccessfully"),
+            ])
+        });
+    for tx in ["tx-a", "tx-c"] {
+        m.gateway
+            .expect_void()
+            .withf(move |id, t| *id == ORDER && t == tx)
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(|_, _| Ok(()));
+    }
+    m.notifications
+        .expect_record()
+        .withf(|n: &NewNotification, _| {
+            n.kind.as_str() == "pending-payment-voided" && n.severity == Severity::Info
+        })
+        .times(2)
+        .returning(|n, at| Ok(stored_notification(n, at)));
+    m.notifications
+        .expect_record()
+        .withf(|n: &NewNotification, _| {
+            n.kind.as_str() == "pending-payment-unresolved"
+                && n.severity == Severity::Critical
+                && n.context.transaction_id.as_deref() == Some("tx-d")
+        })
+        .times(1)
+        .returning(|n, at| Ok(stored_notification(n, at)));
+    let report = m.run().await.unwrap();
+    assert_eq!(
+        report,
+        SweepReport {
+            failed: 1,
+            voided: 2,
+            needs_attention: 1
+        }
+    );
 }

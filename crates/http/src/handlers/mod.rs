@@ -44,6 +44,9 @@ pub struct ApiRequest {
     /// The view of the envelope's `session` member (a pipeline param).
     pub session_view: SessionView,
     pub now: DateTime<Utc>,
+    /// The `Idempotency-Key` claimed for this request, if any: the
+    /// submitting routes bind it to their order before paying.
+    pub idempotency: Option<ordercore_domain::ports::ClaimedKey>,
 }
 
 impl ApiRequest {

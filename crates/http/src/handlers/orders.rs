@@ -178,6 +178,7 @@ async fn submit(
         appointments,
         payment_method_id: p.payment_method_id.map(PaymentMethodId),
         promotion_code: p.promotion_code,
+        idempotency: req.idempotency.clone(),
     };
     let view = view(p.view.as_deref());
     let placed = state

@@ -188,7 +188,9 @@ pub async fn run(
         match key {
             None => None,
             Some(key) => {
-                let scope_id = token.clone().unwrap_or_else(|| limit_key.clone());
+                // Scoped to the principal, not the token: the same user
+                // after a new log-in is deduplicated (contract §7).
+                let scope_id = idempotency::principal_scope(principal.as_ref(), &limit_key);
                 let request = idempotency::Request {
                     scope_id: &scope_id,
                     route,
@@ -212,6 +214,19 @@ pub async fn run(
                             response: json_response(slug.http_status().as_u16(), body, None),
                         };
                     }
+                    Start::Bound(order) => {
+                        let answered = idempotency::bound::answer(
+                            state,
+                            acting.actor.as_ref(),
+                            &params,
+                            order,
+                        )
+                        .await;
+                        return Answer::outcome(
+                            &label,
+                            Outcome::from_result(answered).with_session(session),
+                        );
+                    }
                 }
             }
         }
@@ -227,6 +242,7 @@ pub async fn run(
         acting,
         session_view,
         now,
+        idempotency: claim.clone(),
     };
     let task_state = state.clone();
     let task = actix_web::rt::spawn(async move {

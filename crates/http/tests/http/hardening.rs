@@ -43,18 +43,25 @@ async fn processor_text_reaches_no_answer_log_or_notification() {
     let state = t.state();
     let token = t.client_token().await;
     let order = t.order_with_new_card(&state, &token, "80202").await;
-    for e in [
-        PaymentError::OutcomeUnknown {
-            detail: ECHOED.into(),
-        },
-        PaymentError::External {
-            code: Some("E00027".into()),
-            detail: ECHOED.into(),
-        },
+    for (e, keys) in [
+        // An unknown outcome names the order it keeps pending.
+        (
+            PaymentError::OutcomeUnknown {
+                detail: ECHOED.into(),
+            },
+            &["data", "session"][..],
+        ),
+        (
+            PaymentError::External {
+                code: Some("E00027".into()),
+                detail: ECHOED.into(),
+            },
+            &["session"][..],
+        ),
     ] {
         t.gateway.fail_next(e);
         let r = send(&state, post_json("orders/authorize_and_submit", &order)).await;
-        r.expect("external-application-error", 400, &["session"]);
+        r.expect("external-application-error", 400, keys);
         assert!(!String::from_utf8_lossy(&r.raw).contains("echoed"));
     }
     let staff = t.staff_token().await;
@@ -70,8 +77,10 @@ async fn processor_text_reaches_no_answer_log_or_notification() {
         .iter()
         .map(|n| n["kind"].clone())
         .collect();
+    // An unknown outcome is the reconcile worker's to settle: no
+    // notification unless it fails (docs/payments.md).
     assert!(
-        kinds.contains(&json!("payment-outcome-unknown")),
+        !kinds.contains(&json!("payment-outcome-unknown")),
         "{kinds:?}"
     );
     let notifications = r.body["data"].to_string();

@@ -18,3 +18,4 @@ mod rate_limits;
 mod slugs;
 mod snapshots;
 mod support;
+mod unknown_outcome;

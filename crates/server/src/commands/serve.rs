@@ -1,6 +1,7 @@
 //! `ordercore serve`: migrate, register the route table, then run the HTTP
-//! server, the outbox worker and the pending-payment sweeper until SIGTERM or
-//! ctrl-c; in-flight requests finish before the process exits.
+//! server, the outbox worker, the reconcile worker and the pending-payment
+//! sweeper until SIGTERM or ctrl-c; in-flight requests finish before the
+//! process exits.
 
 use super::CommandError;
 use crate::config::Config;
@@ -77,6 +78,12 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         service.sweeper,
         config.workers.sweeper_interval,
         config.workers.sweeper_batch,
+        stop_rx.clone(),
+    ));
+    let reconciler = tokio::spawn(workers::run_reconciler(
+        service.reconciler,
+        config.workers.reconcile_interval,
+        config.workers.sweeper_batch,
         stop_rx,
     ));
     let signals = tokio::spawn(async move {
@@ -91,6 +98,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     // The workers stop between passes; their current pass finishes first.
     let _ = outbox.await;
     let _ = sweeper.await;
+    let _ = reconciler.await;
     wiring::settle(&store).await;
     drop(store);
     tracing::info!("ordercore stopped");

@@ -58,6 +58,10 @@ pub struct Settings {
     pub sweeper_interval_ms: u64,
     pub sweeper_batch_size: u32,
     pub sweeper_pending_age_secs: u64,
+    pub reconcile_interval_ms: u64,
+    pub reconcile_first_look_up_ms: u64,
+    pub reconcile_max_delay_secs: u64,
+    pub reconcile_max_attempts: u32,
     pub shutdown_timeout_secs: u64,
 }
 
@@ -96,6 +100,10 @@ impl Default for Settings {
             sweeper_interval_ms: 60000,
             sweeper_batch_size: 50,
             sweeper_pending_age_secs: 300,
+            reconcile_interval_ms: 1000,
+            reconcile_first_look_up_ms: 2000,
+            reconcile_max_delay_secs: 300,
+            reconcile_max_attempts: 8,
             shutdown_timeout_secs: 30,
         }
     }
@@ -207,6 +215,22 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "sweeper_pending_age_secs",
         "age after which a pending_payment order counts as abandoned",
+    ),
+    s(
+        "reconcile_interval_ms",
+        "pause between two passes of the reconcile worker (unknown payment outcomes)",
+    ),
+    s(
+        "reconcile_first_look_up_ms",
+        "delay between an unknown payment outcome and its first look-up at the processor",
+    ),
+    s(
+        "reconcile_max_delay_secs",
+        "longest delay between two look-ups of one order (the delay doubles after each failure)",
+    ),
+    s(
+        "reconcile_max_attempts",
+        "failed look-ups of one order before it is left to the sweeper and staff are notified",
     ),
     s(
         "shutdown_timeout_secs",

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
+use ordercore_domain::model::OrderId;
 use ordercore_domain::ports::{IdempotencyBegin, IdempotencyStore};
 
 /// How long a stored first response is replayed (SPEC §7).
@@ -23,6 +24,8 @@ struct IdempotencyRow {
     state: String,
     status: Option<String>,
     body: Option<String>,
+    created_at: i64,
+    order_id: Option<i64>,
 }
 
 /// How long a first request may run before its key counts as abandoned: far
@@ -46,12 +49,14 @@ fn begin(
     )
     .execute(conn)?;
     // A request still "running" long after any request could have finished
-    // died with its process: its key is free again.
+    // died with its process: its key is free again, unless it was bound to
+    // an order (the processor may have acted; see `settled_state`).
     diesel::delete(
         idempotency_keys::table
             .filter(idempotency_keys::scope.eq(scope))
             .filter(idempotency_keys::key.eq(key))
             .filter(idempotency_keys::state.eq("running"))
+            .filter(idempotency_keys::order_id.is_null())
             .filter(idempotency_keys::created_at.lt(micros(now - IDEMPOTENCY_ABANDONED_AFTER))),
     )
     .execute(conn)?;
@@ -84,16 +89,31 @@ fn begin(
         };
         return Ok(if stored.fingerprint != fingerprint {
             IdempotencyBegin::Mismatch
-        } else if stored.state == "done" {
-            IdempotencyBegin::Replay {
-                status: stored.status.unwrap_or_default(),
-                body: stored.body.unwrap_or_default(),
-            }
         } else {
-            IdempotencyBegin::InFlight
+            settled_state(stored, now)
         });
     }
     Ok(IdempotencyBegin::InFlight)
+}
+
+/// What a repeat of a record's own request gets: its stored answer; for a
+/// record bound to an order with no answer (the request ended without one,
+/// or its process died), the order decides; otherwise it is still running.
+fn settled_state(stored: IdempotencyRow, now: DateTime<Utc>) -> IdempotencyBegin {
+    let abandoned = stored.created_at < micros(now - IDEMPOTENCY_ABANDONED_AFTER);
+    match (stored.state.as_str(), stored.status, stored.order_id) {
+        ("done", Some(status), _) => IdempotencyBegin::Replay {
+            status,
+            body: stored.body.unwrap_or_default(),
+        },
+        ("done", None, Some(order)) => IdempotencyBegin::Bound {
+            order_id: OrderId(order),
+        },
+        (_, _, Some(order)) if abandoned => IdempotencyBegin::Bound {
+            order_id: OrderId(order),
+        },
+        _ => IdempotencyBegin::InFlight,
+    }
 }
 
 #[async_trait]
@@ -141,16 +161,37 @@ impl IdempotencyStore for Store {
         .await
     }
 
-    async fn abandon(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+    async fn bind_order(&self, scope: &str, key: &str, order: OrderId) -> Result<bool, StoreError> {
         let (scope, key) = (scope.to_string(), key.to_string());
         self.run(move |c| {
-            diesel::delete(
+            let n = diesel::update(
                 idempotency_keys::table
                     .filter(idempotency_keys::scope.eq(scope))
                     .filter(idempotency_keys::key.eq(key))
                     .filter(idempotency_keys::state.eq("running")),
             )
+            .set(idempotency_keys::order_id.eq(Some(order.0)))
             .execute(c)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn abandon(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        let (scope, key) = (scope.to_string(), key.to_string());
+        self.run(move |c| {
+            let running = || {
+                idempotency_keys::table
+                    .filter(idempotency_keys::scope.eq(scope.clone()))
+                    .filter(idempotency_keys::key.eq(key.clone()))
+                    .filter(idempotency_keys::state.eq("running"))
+            };
+            // Unbound: nothing reached the processor, the key is free again.
+            diesel::delete(running().filter(idempotency_keys::order_id.is_null())).execute(c)?;
+            // Bound: kept, finished without an answer; its order decides.
+            diesel::update(running().filter(idempotency_keys::order_id.is_not_null()))
+                .set(idempotency_keys::state.eq("done"))
+                .execute(c)?;
             Ok(())
         })
         .await

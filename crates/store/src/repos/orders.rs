@@ -1,6 +1,7 @@
 //! Orders and their promotion redemptions (payment rows: `payments`). Every state change is a
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
+mod reconcile;
 mod rows;
 
 use super::outbox::enqueue_email;
@@ -16,7 +17,7 @@ use ordercore_domain::model::{
     ClientId, NewOrder, NewPayment, Order, OrderId, OrderStatus, OutboxId, Payment, PaymentId,
     PaymentStatus,
 };
-use ordercore_domain::ports::{NewOutboxEmail, OrderRepository, Page};
+use ordercore_domain::ports::{DueReconciliation, NewOutboxEmail, OrderRepository, Page};
 use rows::{
     ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, order_from_row,
 };
@@ -180,6 +181,9 @@ impl OrderRepository for Store {
             let rows = orders::table
                 .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
                 .filter(orders::created_at.lt(micros(before)))
+                // Orders with a look-up scheduled belong to the reconcile
+                // worker until it gives up.
+                .filter(orders::reconcile_after.is_null())
                 .order((orders::created_at.asc(), orders::id.asc()))
                 .limit(i64::from(limit))
                 .select(OrderRow::as_select())
@@ -187,6 +191,37 @@ impl OrderRepository for Store {
             assemble(c, rows)
         })
         .await
+    }
+
+    async fn schedule_reconciliation(
+        &self,
+        id: OrderId,
+        first_look_up: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.run(move |c| reconcile::schedule(c, id, first_look_up, now))
+            .await
+    }
+
+    async fn claim_due_reconciliations(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueReconciliation>, StoreError> {
+        self.run(move |c| reconcile::claim_due(c, now, lease_until, limit))
+            .await
+    }
+
+    async fn reschedule_reconciliation(
+        &self,
+        id: OrderId,
+        attempts: u32,
+        next_look_up: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.run(move |c| reconcile::reschedule(c, id, attempts, next_look_up, now))
+            .await
     }
 
     async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError> {

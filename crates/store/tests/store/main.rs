@@ -36,6 +36,7 @@ mod outbox;
 mod payment_methods;
 mod payments;
 mod promotions;
+mod reconcile;
 mod registry;
 
 mod errors;

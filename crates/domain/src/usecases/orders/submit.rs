@@ -6,11 +6,13 @@ mod pay;
 use super::resolve::{resolve_client, resolve_lines};
 use crate::model::{
     AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Field, FieldErrors, Money,
-    NewOrder, Order, PaymentMethod, PaymentMethodId, PropertyAccess, PropertyInfo, ServiceId,
+    NewOrder, Order, OrderId, PaymentMethod, PaymentMethodId, PropertyAccess, PropertyInfo,
+    ServiceId,
 };
 use crate::ports::{
-    CatalogRepository, ClientRepository, Clock, MailError, Mailer, NewOutboxEmail, OrderRepository,
-    OutboxRepository, PaymentError, PaymentGateway, PaymentMethodRepository, PromotionRepository,
+    CatalogRepository, ClaimedKey, ClientRepository, Clock, IdempotencyStore, MailError, Mailer,
+    NewOutboxEmail, OrderRepository, OutboxRepository, PaymentError, PaymentGateway,
+    PaymentMethodRepository, PromotionRepository,
 };
 use crate::rules::orders::pricing;
 use crate::rules::orders::{Actor, payment_needed};
@@ -41,6 +43,9 @@ pub struct OrderRequest {
     pub appointments: Vec<AppointmentWindow>,
     pub payment_method_id: Option<PaymentMethodId>,
     pub promotion_code: Option<String>,
+    /// The `Idempotency-Key` the request claimed, if any: bound to the
+    /// pending order before the processor is called (contract §7).
+    pub idempotency: Option<ClaimedKey>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +66,13 @@ pub enum SubmitOrderError {
     /// promotion released. Mapped as in contract §9.
     #[error(transparent)]
     Payment(PaymentError),
+    /// The processor may have acted but did not say (timeout, connection
+    /// lost, 5xx after sending): the order stays `pending_payment` with its
+    /// reservation and is reconciled in the background, which voids any
+    /// hold and fails the order → `external-application-error` naming the
+    /// order (contract §7 step 5).
+    #[error("the payment processor did not say what it did for order {order}")]
+    PaymentOutcomeUnknown { order: OrderId },
     /// → `mandrill-email-failed` (500) **with the order**: it is saved and
     /// paid; the outbox retries the e-mail.
     #[error("the order was saved but its confirmation e-mail failed: {error}")]
@@ -100,6 +112,12 @@ pub struct SubmitOrder {
     /// When a failed confirmation is first retried by the outbox; keep it
     /// equal to the outbox worker's policy.
     pub retry: RetryPolicy,
+    /// After an unknown outcome, when the reconcile worker first looks the
+    /// order up; keep it equal to the worker's policy.
+    pub first_look_up: Duration,
+    /// Where claimed `Idempotency-Key`s are bound to their order (the store
+    /// that claimed them; see [`SubmitOrder::bind_keys_in`]).
+    pub(crate) keys: Option<Arc<dyn IdempotencyStore>>,
 }
 
 /// The ports `SubmitOrder` needs, named so that wiring reads plainly.
@@ -130,7 +148,16 @@ impl SubmitOrder {
             notifier: p.notifier,
             clock: p.clock,
             retry: RetryPolicy::default(),
+            first_look_up: super::ReconcilePolicy::default().first_look_up,
+            keys: None,
         }
+    }
+
+    /// Binds each request's claimed `Idempotency-Key` to its pending order
+    /// in `keys`, the store that claimed it. A request that carries a key
+    /// while none is set is refused before anything is recorded.
+    pub fn bind_keys_in(&mut self, keys: Arc<dyn IdempotencyStore>) {
+        self.keys = Some(keys);
     }
 
     pub async fn run(
@@ -217,7 +244,15 @@ impl SubmitOrder {
                 .create_submitted(&new, &email, now)
                 .await
                 .map_err(conflict_is_expended)?,
-            Some(method) => self.pay(mode, &new, &method, &email).await?,
+            Some(method) => {
+                let key = req.idempotency.as_ref();
+                if key.is_some() && self.keys.is_none() {
+                    return Err(
+                        Unexpected::new("an idempotency key without a store to bind it").into(),
+                    );
+                }
+                self.pay(mode, &new, &method, &email, key).await?
+            }
         };
 
         // 7. Send the confirmation; on failure the outbox retries it.

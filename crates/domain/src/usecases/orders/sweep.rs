@@ -1,9 +1,13 @@
-//! Voids authorizations of orders left in `pending_payment` (a crash between
-//! the processor call and finalizing, contract §7 step 6).
+//! Fails orders left in `pending_payment` too long (a crash between the
+//! processor call and finalizing, contract §7 step 6, or an unknown outcome
+//! the reconcile worker gave up on) and undoes whatever the processor did
+//! for them, with the reconcile worker's code ([`super::undo`]).
 
+use super::reconcile::notify_undone;
+use super::undo::ProcessorUndo;
 use crate::Unexpected;
 use crate::model::{NotificationContext, NotificationKind, Severity};
-use crate::ports::{Clock, OrderRepository, PaymentGateway};
+use crate::ports::{Clock, OrderRepository, PaymentGateway, PaymentMethodRepository};
 use crate::usecases::notifications::Notifier;
 use chrono::Duration;
 use std::sync::Arc;
@@ -15,13 +19,14 @@ pub struct SweepReport {
     pub failed: u32,
     /// Holds found at the processor and voided.
     pub voided: u32,
-    /// Orders that need a person (look-up or void failed).
+    /// Orders that need a person (look-up or void failed, or a settled
+    /// charge).
     pub needs_attention: u32,
 }
 
 pub struct SweepPendingPayments {
     orders: Arc<dyn OrderRepository>,
-    gateway: Arc<dyn PaymentGateway>,
+    undo: ProcessorUndo,
     notifier: Notifier,
     clock: Arc<dyn Clock>,
     /// Orders pending longer than this are considered abandoned; far longer
@@ -33,12 +38,13 @@ impl SweepPendingPayments {
     pub fn new(
         orders: Arc<dyn OrderRepository>,
         gateway: Arc<dyn PaymentGateway>,
+        methods: Arc<dyn PaymentMethodRepository>,
         notifier: Notifier,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             orders,
-            gateway,
+            undo: ProcessorUndo { gateway, methods },
             notifier,
             clock,
             max_pending: Duration::minutes(5),
@@ -47,8 +53,8 @@ impl SweepPendingPayments {
 
     /// One pass over up to `limit` abandoned orders. Each order is claimed
     /// with the conditional `pending_payment → payment_failed` update first,
-    /// so a late finalize cannot also win; then any hold is looked up and
-    /// voided.
+    /// so a late finalize cannot also win; then whatever the processor did
+    /// for it is looked up and undone.
     pub async fn run_once(&self, limit: u32) -> Result<SweepReport, Unexpected> {
         let now = self.clock.now();
         let mut report = SweepReport::default();
@@ -61,28 +67,19 @@ impl SweepPendingPayments {
                 continue;
             }
             report.failed += 1;
-            let outcome = match self.gateway.find_unsettled_transaction(order.id).await {
-                Ok(None) => continue,
-                Ok(Some(tx)) => self.gateway.void(order.id, &tx).await.map(|()| tx),
-                Err(e) => Err(e),
-            };
-            match outcome {
-                Ok(tx) => {
-                    report.voided += 1;
-                    self.notifier
-                        .notify(
-                            NotificationKind::PendingPaymentVoided,
-                            Severity::Info,
-                            format!(
-                                "Order {} was abandoned during payment; its hold was voided.",
-                                order.id
-                            ),
-                            NotificationContext {
-                                transaction_id: Some(tx),
-                                ..NotificationContext::order(order.id)
-                            },
-                        )
-                        .await;
+            match self.undo.undo(&order).await {
+                Ok(undone) => {
+                    report.voided += u32::try_from(undone.voided.len()).unwrap_or(u32::MAX);
+                    if !undone.needs_person.is_empty() {
+                        report.needs_attention += 1;
+                    }
+                    notify_undone(
+                        &self.notifier,
+                        &order,
+                        &undone,
+                        "it was abandoned during payment",
+                    )
+                    .await;
                 }
                 Err(e) => {
                     report.needs_attention += 1;

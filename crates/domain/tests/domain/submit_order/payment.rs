@@ -79,12 +79,6 @@ fn every_payment_error() -> Vec<(PaymentError, Option<&'static str>)> {
             },
             None,
         ),
-        (
-            PaymentError::OutcomeUnknown {
-                detail: "timed out after 20 s".into(),
-            },
-            Some("payment-outcome-unknown"),
-        ),
     ]
 }
 
@@ -226,12 +220,18 @@ async fn finalize_fails(
         .times(1)
         .return_once(move |_, _| voided);
     // A voided hold fails the order at once (releasing its redemption); a
-    // hold that could not be voided leaves it pending for the sweeper.
-    let marking = m.orders.expect_mark_payment_failed();
+    // hold that could not be voided leaves it pending, looked up soon.
     if void_failed {
-        marking.never();
+        m.orders.expect_mark_payment_failed().never();
+        m.orders
+            .expect_schedule_reconciliation()
+            .with(eq(ORDER), eq(now() + Duration::seconds(2)), eq(now()))
+            .times(1)
+            .returning(|_, _, _| Ok(true));
     } else {
-        marking
+        m.orders.expect_schedule_reconciliation().never();
+        m.orders
+            .expect_mark_payment_failed()
             .with(eq(ORDER), eq(now()))
             .times(1)
             .returning(|_, _| Ok(true));
@@ -277,4 +277,67 @@ async fn a_failed_void_after_a_failed_finalize_is_a_critical_notification() {
         finalize_fails(Err(StoreError::Backend("down".into())), Err(void_error)).await;
     assert!(notified);
     assert!(matches!(e, SubmitOrderError::Unexpected(_)), "{e:?}");
+}
+
+// ---- unknown outcomes: converge to what the client was told ----------------
+
+/// The processor may have acted: the order stays pending with its
+/// reservation (no `mark_payment_failed`, so the promotion is not
+/// released), a look-up is scheduled, and the answer names the order.
+async fn outcome_unknown(mode: PaymentMode, scheduled: Result<bool, StoreError>) {
+    let mut m = SubmitMocks::default();
+    resolves(&mut m);
+    pending_recorded(&mut m, SUBTOTAL);
+    let unknown = Err(PaymentError::OutcomeUnknown {
+        detail: "timed out after 20 s".into(),
+    });
+    match mode {
+        PaymentMode::Authorize => authorized_with(&mut m, unknown),
+        PaymentMode::Charge => {
+            m.gateway
+                .expect_charge()
+                .withf(|r| is_our_transaction(r, SUBTOTAL))
+                .times(1)
+                .return_once(move |_| unknown);
+        }
+    }
+    m.orders.expect_mark_payment_failed().never();
+    m.orders
+        .expect_schedule_reconciliation()
+        .with(eq(ORDER), eq(now() + Duration::seconds(2)), eq(now()))
+        .times(1)
+        .return_once(move |_, _, _| scheduled);
+    no_finalize(&mut m);
+    // Nothing for staff to do yet: the reconcile worker acts.
+    m.notifications.expect_record().never();
+    let e = m
+        .build()
+        .run(mode, &me(), request().build())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, SubmitOrderError::PaymentOutcomeUnknown { order } if order == ORDER),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_keeps_the_order_pending_and_schedules_a_look_up() {
+    outcome_unknown(PaymentMode::Authorize, Ok(true)).await;
+}
+
+#[tokio::test]
+async fn an_unknown_outcome_of_a_charge_keeps_the_order_pending_too() {
+    outcome_unknown(PaymentMode::Charge, Ok(true)).await;
+}
+
+/// If the schedule cannot be written the order is still pending, and the
+/// sweeper takes it: the answer is the same.
+#[tokio::test]
+async fn an_unknown_outcome_whose_schedule_fails_still_names_the_order() {
+    outcome_unknown(
+        PaymentMode::Authorize,
+        Err(StoreError::Backend("down".into())),
+    )
+    .await;
 }

@@ -7,7 +7,7 @@ use crate::model::{
     NewOrder, NewPayment, NotificationContext, NotificationKind, Order, PaymentKind, PaymentMethod,
     PaymentStatus, Severity,
 };
-use crate::ports::{NewOutboxEmail, PaymentError, TransactionRequest};
+use crate::ports::{ClaimedKey, NewOutboxEmail, PaymentError, TransactionRequest};
 
 impl SubmitOrder {
     /// Steps 4–6: expiry, record first, processor, finalize (or release).
@@ -17,6 +17,7 @@ impl SubmitOrder {
         new: &NewOrder,
         method: &PaymentMethod,
         email: &NewOutboxEmail,
+        key: Option<&ClaimedKey>,
     ) -> Result<(Order, crate::model::OutboxId), SubmitOrderError> {
         if method.expiry.is_expired_at(self.clock.now()) {
             return Err(SubmitOrderError::CardExpired);
@@ -26,6 +27,11 @@ impl SubmitOrder {
             .create_pending(new, self.clock.now())
             .await
             .map_err(conflict_is_expended)?;
+        // Once the processor may act, the key belongs to this order: a retry
+        // is answered from the order, never sent to the processor again.
+        if let Some(key) = key {
+            self.bind_key(key, pending.id).await?;
+        }
         let request = TransactionRequest {
             order_id: pending.id,
             amount: new.pricing.total,
@@ -37,6 +43,17 @@ impl SubmitOrder {
         };
         let approval = match outcome {
             Ok(a) => a,
+            Err(PaymentError::OutcomeUnknown { .. }) => {
+                // The processor may hold money: keep the order pending with
+                // its reservation and have it looked up soon. If this write
+                // fails the order is still pending, and the sweeper takes it.
+                let now = self.clock.now();
+                let _ = self
+                    .orders
+                    .schedule_reconciliation(pending.id, now + self.first_look_up, now)
+                    .await;
+                return Err(SubmitOrderError::PaymentOutcomeUnknown { order: pending.id });
+            }
             Err(e) => {
                 // If this write fails the order stays pending and the sweeper
                 // releases it; the caller still learns the processor's answer.
@@ -107,9 +124,15 @@ impl SubmitOrder {
                     .mark_payment_failed(pending.id, self.clock.now())
                     .await;
             }
-            // The hold remains: leave the order pending so the sweeper tries
-            // the void again, and tell staff now.
+            // The hold remains: leave the order pending and have the
+            // reconcile worker look it up and void it soon (the sweeper if
+            // that cannot be recorded), and tell staff now.
             Err(void_error) => {
+                let now = self.clock.now();
+                let _ = self
+                    .orders
+                    .schedule_reconciliation(pending.id, now + self.first_look_up, now)
+                    .await;
                 self.notifier
                 .notify(
                     NotificationKind::PaymentVoidFailed,
@@ -139,16 +162,36 @@ impl SubmitOrder {
         .into())
     }
 
+    /// Binds the request's key to its pending order. Without the binding
+    /// the processor is not called: the order fails (its promotion use is
+    /// released) and the request crashes, which frees the unbound key.
+    async fn bind_key(
+        &self,
+        key: &ClaimedKey,
+        order: crate::model::OrderId,
+    ) -> Result<(), SubmitOrderError> {
+        let bound = match &self.keys {
+            Some(keys) => keys.bind_order(&key.scope, &key.key, order).await,
+            None => Ok(false),
+        };
+        let problem = match bound {
+            Ok(true) => return Ok(()),
+            Ok(false) => "its idempotency key is no longer claimed".to_string(),
+            Err(e) => format!("its idempotency key could not be bound: {e}"),
+        };
+        let _ = self
+            .orders
+            .mark_payment_failed(order, self.clock.now())
+            .await;
+        Err(Unexpected::new(format!(
+            "order {order}: {problem}; the processor was not called"
+        ))
+        .into())
+    }
+
     /// Staff must hear of outcomes they have to act on.
     async fn notify_payment_problem(&self, order_id: crate::model::OrderId, e: &PaymentError) {
         let (kind, severity, message) = match e {
-            PaymentError::OutcomeUnknown { .. } => (
-                NotificationKind::PaymentOutcomeUnknown,
-                Severity::Critical,
-                format!(
-                    "The processor did not answer for order {order_id}: reconcile it and void any hold."
-                ),
-            ),
             PaymentError::InvalidCredentials { .. } => (
                 NotificationKind::InvalidPaymentProcessorApiKeys,
                 Severity::Critical,
