@@ -1,9 +1,10 @@
-//! The background loops of `serve`: the e-mail outbox worker and the
-//! pending-payment sweeper. Each runs one pass, sleeps its interval, and stops
+//! The background loops of `serve`: the e-mail outbox worker, the
+//! pending-payment sweeper and the purge of expired Idempotency-Key records. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
 use ordercore_domain::usecases::{DeliverOutbox, SweepPendingPayments};
+use ordercore_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -67,6 +68,41 @@ pub async fn run_sweeper(
         }
     }
     tracing::info!(worker = "sweeper", "worker stopped");
+}
+
+/// Deletes expired Idempotency-Key records (their stored answers with them),
+/// `batch` rows per statement, every `interval`.
+pub async fn run_idempotency_purge(
+    store: Store,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "idempotency_purge",
+        interval_ms = interval.as_millis() as u64,
+        "worker started"
+    );
+    loop {
+        match store
+            .purge_expired_idempotency(chrono::Utc::now(), batch)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                worker = "idempotency_purge",
+                purged = n,
+                "expired Idempotency-Key records deleted"
+            ),
+            Err(e) => {
+                tracing::error!(worker = "idempotency_purge", error = %e, "purge pass failed")
+            }
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "idempotency_purge", "worker stopped");
 }
 
 /// Sleeps `interval`; true when shutdown was signalled (or its sender dropped).

@@ -37,6 +37,7 @@ mod payment_methods;
 mod payments;
 mod promotions;
 mod registry;
+mod secrets;
 
 mod errors;
 mod fixtures;

@@ -10,7 +10,8 @@ use crate::db::{
     DbConnection, DbResult, backend_fail, from_micros, money, parse_enum, parse_json, to_json,
 };
 use crate::schema::{clients, orders, payments, promotion_redemptions, users};
-use crate::stored_access::StoredAccess;
+use crate::sealing::Sealer;
+use crate::stored_access::{StoredAccess, has_secrets};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::model::{
@@ -162,6 +163,18 @@ pub(super) fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult
         .collect()
 }
 
+/// `r` with its property access opened (secrets in clear, in memory only),
+/// as [`order_from_row`] reads it.
+pub(super) fn open_row(sealer: &Sealer, mut r: OrderRow) -> DbResult<OrderRow> {
+    r.property_access = StoredAccess::open(&r.property_access, sealer, r.id)?.clear_json()?;
+    Ok(r)
+}
+
+/// [`open_row`] for each row.
+pub(super) fn open_rows(sealer: &Sealer, rows: Vec<OrderRow>) -> DbResult<Vec<OrderRow>> {
+    rows.into_iter().map(|r| open_row(sealer, r)).collect()
+}
+
 pub(super) fn order_from_row(
     r: OrderRow,
     client: ClientRef,
@@ -212,7 +225,11 @@ pub(super) fn order_from_row(
 /// One order with its client and latest payment, in one statement: the
 /// order joined to its client and user and (left) to its payments, newest
 /// payment first. Without payments there is exactly one row.
-pub(super) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Option<Order>> {
+pub(super) fn load_order(
+    conn: &mut DbConnection,
+    id: OrderId,
+    sealer: &Sealer,
+) -> DbResult<Option<Order>> {
     let Some((row, (client, email), payment)) = orders::table
         .inner_join(clients::table.inner_join(users::table))
         .left_join(payments::table)
@@ -239,15 +256,20 @@ pub(super) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Optio
         email: client.email,
     };
     let payment = payment.map(stored_payments::payment_from_row).transpose()?;
-    order_from_row(row, client, payment).map(Some)
+    order_from_row(open_row(sealer, row)?, client, payment).map(Some)
 }
 
+/// Inserts the order (the caller holds a transaction when the order has a
+/// promotion or secrets: see [`needs_transaction`]). Returns the row with its
+/// property access in clear, as [`order_from_row`] reads it.
 pub(super) fn insert_order(
     conn: &mut DbConnection,
     order: &NewOrder,
     status: OrderStatus,
     now: i64,
+    sealer: &Sealer,
 ) -> DbResult<OrderRow> {
+    let access = StoredAccess::from_domain(&order.property_access);
     let lines = StoredLines {
         primary: StoredLine::from_line(&order.primary_service),
         add_ons: order
@@ -264,7 +286,7 @@ pub(super) fn insert_order(
             ends_at: w.ends_at(),
         })
         .collect();
-    let row = diesel::insert_into(orders::table)
+    let mut row = diesel::insert_into(orders::table)
         .values((
             orders::client_id.eq(order.client.id.0),
             orders::status.eq(status.as_str()),
@@ -274,11 +296,8 @@ pub(super) fn insert_order(
             orders::primary_service_id.eq(order.primary_service.service_id.0),
             orders::lines.eq(to_json("order lines", &lines)?),
             orders::property_info.eq(to_json("property info", &order.property_info)?),
-            // The access code is stored: the `full` view shows it back.
-            orders::property_access.eq(to_json(
-                "property access",
-                &StoredAccess::from_domain(&order.property_access),
-            )?),
+            // The secrets are sealed below, bound to the new row's id.
+            orders::property_access.eq(access.without_secrets_json()?),
             orders::appointments.eq(to_json("appointments", &windows)?),
             orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
             orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
@@ -290,6 +309,14 @@ pub(super) fn insert_order(
         ))
         .returning(ORDER_COLUMNS)
         .get_result::<OrderRow>(conn)?;
+    row.property_access = access.clear_json()?;
+    if has_secrets(&order.property_access) {
+        // The access code is stored (the `full` view shows it back), sealed.
+        let sealed = access.sealed_json(sealer, row.id)?;
+        diesel::update(orders::table.filter(orders::id.eq(row.id)))
+            .set(orders::property_access.eq(sealed))
+            .execute(conn)?;
+    }
     if let Some(p) = &order.promotion {
         let status = if status == OrderStatus::PendingPayment {
             "reserved"
@@ -310,6 +337,12 @@ pub(super) fn insert_order(
             .execute(conn)?;
     }
     Ok(row)
+}
+
+/// Whether inserting `order` takes more than one statement (a promotion to
+/// redeem, secrets to seal once the row has its id).
+pub(super) fn needs_transaction(order: &NewOrder) -> bool {
+    order.promotion.is_some() || has_secrets(&order.property_access)
 }
 
 /// The client of a stored order, as orders show it.
