@@ -71,28 +71,24 @@ impl StoredAccess {
         }
     }
 
-    fn take_secrets(&mut self) -> Secrets {
-        Secrets {
-            access_code: self.access_code.take(),
-            onsite_contact_email: self.onsite_contact_email.take(),
-            onsite_contact_phone: self.onsite_contact_phone.take(),
-        }
-    }
-
     /// The JSON without the secrets: what the INSERT writes before the row
     /// has the id the sealed part is bound to.
     pub(crate) fn without_secrets_json(&self) -> DbResult<String> {
-        let copy = StoredAccess {
+        to_json("property access", &self.without_secrets(None))
+    }
+
+    /// A copy without the three secrets, with `sealed` as given.
+    fn without_secrets(&self, sealed: Option<String>) -> StoredAccess {
+        StoredAccess {
             access_code: None,
             lockbox_location: self.lockbox_location.clone(),
             method_of_access: self.method_of_access.clone(),
             onsite_contact_email: None,
             onsite_contact_name: self.onsite_contact_name.clone(),
             onsite_contact_phone: None,
-            sealed: None,
+            sealed,
             vacant: self.vacant,
-        };
-        to_json("property access", &copy)
+        }
     }
 
     /// The clear JSON (in memory only: what `order_from_row` reads).
@@ -102,15 +98,19 @@ impl StoredAccess {
 
     /// The stored text for order `order_id`: the secrets sealed under the
     /// current key, nothing of them in clear.
-    pub(crate) fn sealed_json(mut self, sealer: &Sealer, order_id: i64) -> DbResult<String> {
-        let secrets = self.take_secrets();
-        self.sealed = if secrets.is_empty() {
+    pub(crate) fn sealed_json(&self, sealer: &Sealer, order_id: i64) -> DbResult<String> {
+        let secrets = Secrets {
+            access_code: self.access_code.clone(),
+            onsite_contact_email: self.onsite_contact_email.clone(),
+            onsite_contact_phone: self.onsite_contact_phone.clone(),
+        };
+        let sealed = if secrets.is_empty() {
             None
         } else {
             let plain = to_json("property access secrets", &secrets)?;
             Some(sealer.seal(&plain, &access_aad(order_id))?)
         };
-        to_json("property access", &self)
+        to_json("property access", &self.without_secrets(sealed))
     }
 
     /// Reads the stored text of order `order_id`, opening its sealed part.

@@ -38,7 +38,7 @@ impl OrderRepository for Store {
             let insert = |c: &mut DbConnection| {
                 insert_order(c, &order, OrderStatus::PendingPayment, micros(now), &sealer)
             };
-            let row = if needs_transaction(&order) {
+            let row = if needs_transaction(c, &order) {
                 write_tx(c, insert)?
             } else {
                 insert(c)?

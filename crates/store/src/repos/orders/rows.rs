@@ -259,9 +259,31 @@ pub(super) fn load_order(
     order_from_row(open_row(sealer, row)?, client, payment).map(Some)
 }
 
-/// Inserts the order (the caller holds a transaction when the order has a
-/// promotion or secrets: see [`needs_transaction`]). Returns the row with its
-/// property access in clear, as [`order_from_row`] reads it.
+#[derive(QueryableByName)]
+struct NextId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+/// The secrets are sealed bound to the order's id, which the INSERT assigns.
+/// PostgreSQL: the id is taken from the sequence first (one round trip), and
+/// the INSERT writes the sealed value with it. SQLite (no network round
+/// trips): `None`; the INSERT writes no secrets and an UPDATE in the same
+/// transaction seals them.
+fn reserve_order_id(conn: &mut DbConnection) -> DbResult<Option<i64>> {
+    match conn {
+        DbConnection::Pg(c) => Ok(Some(
+            diesel::sql_query("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id")
+                .get_result::<NextId>(c)?
+                .id,
+        )),
+        DbConnection::Sqlite(_) => Ok(None),
+    }
+}
+
+/// Inserts the order (the caller holds a transaction when
+/// [`needs_transaction`] says so). Returns the row with its property access
+/// in clear, as [`order_from_row`] reads it.
 pub(super) fn insert_order(
     conn: &mut DbConnection,
     order: &NewOrder,
@@ -270,6 +292,17 @@ pub(super) fn insert_order(
     sealer: &Sealer,
 ) -> DbResult<OrderRow> {
     let access = StoredAccess::from_domain(&order.property_access);
+    let secrets = has_secrets(&order.property_access);
+    let reserved = if secrets {
+        reserve_order_id(conn)?
+    } else {
+        None
+    };
+    let stored_access = match reserved {
+        Some(id) => access.sealed_json(sealer, id)?,
+        // No secrets, or sealed below once the row has its id.
+        None => access.without_secrets_json()?,
+    };
     let lines = StoredLines {
         primary: StoredLine::from_line(&order.primary_service),
         add_ons: order
@@ -288,6 +321,7 @@ pub(super) fn insert_order(
         .collect();
     let mut row = diesel::insert_into(orders::table)
         .values((
+            reserved.map(|id| orders::id.eq(id)),
             orders::client_id.eq(order.client.id.0),
             orders::status.eq(status.as_str()),
             orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
@@ -296,8 +330,7 @@ pub(super) fn insert_order(
             orders::primary_service_id.eq(order.primary_service.service_id.0),
             orders::lines.eq(to_json("order lines", &lines)?),
             orders::property_info.eq(to_json("property info", &order.property_info)?),
-            // The secrets are sealed below, bound to the new row's id.
-            orders::property_access.eq(access.without_secrets_json()?),
+            orders::property_access.eq(stored_access),
             orders::appointments.eq(to_json("appointments", &windows)?),
             orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
             orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
@@ -309,14 +342,14 @@ pub(super) fn insert_order(
         ))
         .returning(ORDER_COLUMNS)
         .get_result::<OrderRow>(conn)?;
-    row.property_access = access.clear_json()?;
-    if has_secrets(&order.property_access) {
+    if secrets && reserved.is_none() {
         // The access code is stored (the `full` view shows it back), sealed.
         let sealed = access.sealed_json(sealer, row.id)?;
         diesel::update(orders::table.filter(orders::id.eq(row.id)))
             .set(orders::property_access.eq(sealed))
             .execute(conn)?;
     }
+    row.property_access = access.clear_json()?;
     if let Some(p) = &order.promotion {
         let status = if status == OrderStatus::PendingPayment {
             "reserved"
@@ -339,10 +372,11 @@ pub(super) fn insert_order(
     Ok(row)
 }
 
-/// Whether inserting `order` takes more than one statement (a promotion to
-/// redeem, secrets to seal once the row has its id).
-pub(super) fn needs_transaction(order: &NewOrder) -> bool {
-    order.promotion.is_some() || has_secrets(&order.property_access)
+/// Whether inserting `order` writes more than one row or statement: a
+/// promotion to redeem, or (SQLite) secrets to seal once the row has its id.
+pub(super) fn needs_transaction(conn: &DbConnection, order: &NewOrder) -> bool {
+    order.promotion.is_some()
+        || (matches!(conn, DbConnection::Sqlite(_)) && has_secrets(&order.property_access))
 }
 
 /// The client of a stored order, as orders show it.
