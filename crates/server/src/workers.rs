@@ -133,6 +133,45 @@ mod tests {
         assert!(stopped);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_purge_worker_deletes_expired_idempotency_records() {
+        use diesel::prelude::*;
+        use ordercore_domain::ports::IdempotencyStore;
+        use ordercore_store::schema::idempotency_keys;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let store = Store::connect(&url, 2).unwrap();
+        store.migrate().await.unwrap();
+        let now = chrono::Utc::now();
+        for (key, age) in [("old", 25), ("older", 48), ("young", 1)] {
+            store
+                .begin("s", key, "fp", now - chrono::Duration::hours(age))
+                .await
+                .unwrap();
+        }
+        let left = |store: &Store| -> Vec<String> {
+            let mut c = store.pool().get().unwrap();
+            idempotency_keys::table
+                .select(idempotency_keys::key)
+                .load::<String>(&mut *c)
+                .unwrap()
+        };
+        let (tx, rx) = watch::channel(false);
+        let worker = tokio::spawn(run_idempotency_purge(
+            store.clone(),
+            Duration::from_millis(10),
+            1,
+            rx,
+        ));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while left(&store).len() > 1 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tx.send(true).unwrap();
+        worker.await.unwrap();
+        assert_eq!(left(&store), ["young"]);
+    }
+
     #[tokio::test]
     async fn waiting_runs_the_interval_otherwise() {
         let (_tx, mut rx) = watch::channel(false);
