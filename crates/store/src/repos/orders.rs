@@ -2,6 +2,7 @@
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
 mod rows;
+mod secrets;
 
 use super::outbox::enqueue_email;
 use super::payments as stored_payments;
@@ -18,9 +19,9 @@ use ordercore_domain::model::{
 };
 use ordercore_domain::ports::{NewOutboxEmail, OrderRepository, Page};
 use rows::{
-    ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, needs_transaction,
-    open_row, open_rows, order_from_row,
+    ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, order_from_row,
 };
+use secrets::{needs_transaction, open_row, open_rows};
 
 #[async_trait]
 impl OrderRepository for Store {

@@ -6,6 +6,7 @@ use super::super::identity::{
     CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients,
 };
 use super::super::payments as stored_payments;
+use super::secrets::{open_row, reserve_order_id};
 use crate::db::{
     DbConnection, DbResult, backend_fail, from_micros, money, parse_enum, parse_json, to_json,
 };
@@ -163,18 +164,6 @@ pub(super) fn assemble(conn: &mut DbConnection, rows: Vec<OrderRow>) -> DbResult
         .collect()
 }
 
-/// `r` with its property access opened (secrets in clear, in memory only),
-/// as [`order_from_row`] reads it.
-pub(super) fn open_row(sealer: &Sealer, mut r: OrderRow) -> DbResult<OrderRow> {
-    r.property_access = StoredAccess::open(&r.property_access, sealer, r.id)?.clear_json()?;
-    Ok(r)
-}
-
-/// [`open_row`] for each row.
-pub(super) fn open_rows(sealer: &Sealer, rows: Vec<OrderRow>) -> DbResult<Vec<OrderRow>> {
-    rows.into_iter().map(|r| open_row(sealer, r)).collect()
-}
-
 pub(super) fn order_from_row(
     r: OrderRow,
     client: ClientRef,
@@ -259,30 +248,8 @@ pub(super) fn load_order(
     order_from_row(open_row(sealer, row)?, client, payment).map(Some)
 }
 
-#[derive(QueryableByName)]
-struct NextId {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    id: i64,
-}
-
-/// The secrets are sealed bound to the order's id, which the INSERT assigns.
-/// PostgreSQL: the id is taken from the sequence first (one round trip), and
-/// the INSERT writes the sealed value with it. SQLite (no network round
-/// trips): `None`; the INSERT writes no secrets and an UPDATE in the same
-/// transaction seals them.
-fn reserve_order_id(conn: &mut DbConnection) -> DbResult<Option<i64>> {
-    match conn {
-        DbConnection::Pg(c) => Ok(Some(
-            diesel::sql_query("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id")
-                .get_result::<NextId>(c)?
-                .id,
-        )),
-        DbConnection::Sqlite(_) => Ok(None),
-    }
-}
-
 /// Inserts the order (the caller holds a transaction when
-/// [`needs_transaction`] says so). Returns the row with its property access
+/// [`needs_transaction`](super::secrets::needs_transaction) says so). Returns the row with its property access
 /// in clear, as [`order_from_row`] reads it.
 pub(super) fn insert_order(
     conn: &mut DbConnection,
@@ -370,13 +337,6 @@ pub(super) fn insert_order(
             .execute(conn)?;
     }
     Ok(row)
-}
-
-/// Whether inserting `order` writes more than one row or statement: a
-/// promotion to redeem, or (SQLite) secrets to seal once the row has its id.
-pub(super) fn needs_transaction(conn: &DbConnection, order: &NewOrder) -> bool {
-    order.promotion.is_some()
-        || (matches!(conn, DbConnection::Sqlite(_)) && has_secrets(&order.property_access))
 }
 
 /// The client of a stored order, as orders show it.
