@@ -18,7 +18,7 @@ pub fn key_file_of(database: &Path) -> PathBuf {
 }
 
 /// The cipher the configuration names (creating the SQLite key file if
-/// needed, and saying so once, on stderr and in the log).
+/// needed, and saying so once, as a warning in the log on stderr).
 pub fn data_cipher(config: &Config) -> Result<DataCipher, WiringError> {
     let old = config.data_keys.old.clone();
     if let Some(current) = &config.data_keys.current {
@@ -77,7 +77,7 @@ pub fn load_or_create(path: &Path) -> Result<DataKey, WiringError> {
          from now on. Keep it with the database (and out of backups stored with it)",
         path.display()
     );
-    eprintln!("ordercore: {note}");
+    // Logs go to stderr: said once, like the other start-up warnings.
     tracing::warn!(key_file = %path.display(), "{note}");
     Ok(key)
 }
