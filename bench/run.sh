@@ -81,6 +81,8 @@ say "creating database $DB"
 psql_admin -c "CREATE DATABASE $DB" >/dev/null
 export ORDERCORE_DATABASE_URL=$PG/$DB$PGPARAMS
 export ORDERCORE_PAYMENT_GATEWAY=simulated ORDERCORE_MAILER=log ORDERCORE_LOG=warn
+# PostgreSQL needs a data key (docs/security.md); a throw-away one per run.
+export ORDERCORE_DATA_KEY="${ORDERCORE_DATA_KEY:-$(head -c 32 /dev/urandom | base64 -w0)}"
 export ORDERCORE_RATE_LIMIT_PER_MINUTE=100000000
 if [ -n "${BENCH_POOL_SIZE:-}" ]; then export ORDERCORE_DATABASE_POOL_SIZE=$BENCH_POOL_SIZE; fi
 "$BIN" migrate >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; exit 1; }

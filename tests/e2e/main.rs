@@ -17,6 +17,7 @@ mod mail;
 mod orders;
 mod processor;
 mod readme;
+mod secrets;
 mod seed;
 mod startup;
 

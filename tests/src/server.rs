@@ -13,6 +13,9 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+/// The data key of PostgreSQL instances: base64 of 32 bytes of 0x2a.
+pub const TEST_DATA_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+
 /// How long a server may take to print its address.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -40,6 +43,8 @@ impl Instance {
             // PostgreSQL needs an explicit processor (docs/configuration.md);
             // tests that use the stub processor override it.
             instance.set("ORDERCORE_PAYMENT_GATEWAY", "simulated");
+            // PostgreSQL needs a data key too (docs/security.md).
+            instance.set("ORDERCORE_DATA_KEY", TEST_DATA_KEY);
         }
         instance._db = Some(db);
         Some(instance)
@@ -81,6 +86,11 @@ impl Instance {
 
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The value an environment variable of this instance's processes has.
+    pub fn setting(&self, key: &str) -> Option<&str> {
+        self.env.get(key).map(String::as_str)
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -206,6 +216,22 @@ impl TestServer {
     pub fn terminate(&mut self, timeout: Duration) -> Option<ExitStatus> {
         self.send_sigterm();
         self.wait_for_exit(timeout)
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 15 s) and hands back
+    /// its instance (directory, database, environment) to start again.
+    pub fn stop(mut self) -> Instance {
+        if self.terminate(Duration::from_secs(15)).is_none()
+            && let Some(mut child) = self.child.take()
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let placeholder = Instance::bare(
+            self.instance.bin.clone(),
+            tempfile::tempdir().expect("temp dir"),
+        );
+        std::mem::replace(&mut self.instance, placeholder)
     }
 
     /// Sends SIGTERM (the way an orchestrator stops an instance).

@@ -1,5 +1,6 @@
-//! Secrets handling for ordercore: argon2id password hashes and session /
-//! application tokens (random, shown once, stored only as SHA-256).
+//! Secrets handling for ordercore: argon2id password hashes, session /
+//! application tokens (random, shown once, stored only as SHA-256), and the
+//! data cipher that encrypts secrets at rest ([`DataCipher`]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 use argon2::password_hash::{PasswordHash, SaltString, rand_core::OsRng};
@@ -10,6 +11,9 @@ use ordercore_domain::Unexpected;
 use ordercore_domain::ports::{PasswordHasher, TokenGenerator};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
+
+mod data;
+pub use data::{DataCipher, DataCipherError, DataKey, SEALED_PREFIX, is_sealed};
 
 /// argon2id with the crate's recommended parameters. Hashing runs on the
 /// blocking pool so request threads keep serving.
@@ -72,10 +76,14 @@ impl TokenGenerator for RandomTokens {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for &b in digest.iter() {
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
         hex.push(char::from(HEX[usize::from(b >> 4)]));
         hex.push(char::from(HEX[usize::from(b & 0x0f)]));
     }

@@ -9,7 +9,8 @@
 //! notifications, registry ([`RouteRegistry`]), idempotency, outbox
 //! ([`OutboxRepository`] and the [`Mailer`] that drains it). Two things belong
 //! to no resource and live here, at the root: the [`Clock`] every time-dependent
-//! rule reads, and [`Page`], the paging of every list.
+//! rule reads, and [`Page`], the paging of every list; and the
+//! [`SecretCipher`] the store seals secrets with at rest.
 //!
 //! Storage methods fail with [`crate::StoreError`]: `Conflict` only where the method
 //! says so, `Backend` for everything else.
@@ -17,6 +18,7 @@
 use chrono::{DateTime, Utc};
 
 mod catalog;
+mod cipher;
 mod idempotency;
 mod identity;
 mod notifications;
@@ -28,6 +30,7 @@ mod promotions;
 mod registry;
 
 pub use catalog::*;
+pub use cipher::*;
 pub use idempotency::*;
 pub use identity::*;
 pub use notifications::*;

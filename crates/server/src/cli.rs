@@ -43,6 +43,27 @@ pub enum Command {
         #[command(subcommand)]
         action: NotificationAction,
     },
+    /// The data key that encrypts secrets at rest: generate one, or
+    /// re-encrypt every stored secret under the current one.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Print a new random data key (base64 of 32 bytes) for
+    /// ORDERCORE_DATA_KEY; reads no settings and changes nothing.
+    Generate,
+    /// Re-encrypt every stored secret under ORDERCORE_DATA_KEY, reading
+    /// older values with ORDERCORE_DATA_KEYS_OLD; values stored in clear by
+    /// earlier versions are encrypted too. Idempotent; prints counts.
+    Rotate {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500, value_name = "ROWS")]
+        batch: u32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +150,20 @@ mod tests {
             })
         ));
         assert!(Cli::try_parse_from(["ordercore", "seed", "--file", "f", "--force"]).is_err());
+        let cli = Cli::try_parse_from(["ordercore", "keys", "rotate", "--batch", "7"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Keys {
+                action: KeysAction::Rotate { batch: 7 }
+            }
+        ));
+        let cli = Cli::try_parse_from(["ordercore", "keys", "generate"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Keys {
+                action: KeysAction::Generate
+            }
+        ));
     }
 
     #[test]

@@ -17,11 +17,13 @@
 
 mod abuse;
 mod adapters;
+mod keys;
 mod layers;
 mod settings;
 
 pub use abuse::AbuseConfig;
 use adapters::{mailer, payment};
+pub use keys::DataKeys;
 
 pub use layers::{Merged, Origin, merge};
 pub use settings::{SETTINGS, SecretText, Setting, Settings};
@@ -121,6 +123,10 @@ pub struct WorkerConfig {
     pub reconcile_max_delay: Duration,
     /// Failed look-ups before an order is left to the sweeper.
     pub reconcile_max_attempts: u32,
+    /// Pause between two passes of the expired Idempotency-Key purge.
+    pub idempotency_purge_interval: Duration,
+    /// Expired Idempotency-Key records deleted per statement.
+    pub idempotency_purge_batch: u32,
 }
 
 /// Everything the binary needs, validated.
@@ -137,6 +143,8 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Limits, throttles, trusted proxies, fingerprint key.
     pub abuse: AbuseConfig,
+    /// The keys secrets are encrypted with at rest (never printed).
+    pub data_keys: DataKeys,
     /// How long the HTTP layer trusts a cached route-registry record.
     pub route_cache_ttl: Duration,
     pub workers: WorkerConfig,
@@ -259,6 +267,7 @@ impl Config {
                  explicitly (test and staging only: it moves no money)",
             ));
         }
+        let data_keys = keys::data_keys(m, s, postgres)?;
         let pending_age = at_least(m, "sweeper_pending_age_secs", s.sweeper_pending_age_secs, 1)?;
         if pending_age > MAX_PENDING_AGE_SECS {
             return Err(m.error(
@@ -296,6 +305,7 @@ impl Config {
                 1,
             )?,
             abuse: abuse::abuse(m, s)?,
+            data_keys,
             route_cache_ttl: ms("route_cache_ttl_ms", s.route_cache_ttl_ms, 0)?,
             workers: WorkerConfig {
                 outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
@@ -320,6 +330,17 @@ impl Config {
                     m,
                     "reconcile_max_attempts",
                     s.reconcile_max_attempts,
+                    1,
+                )?,
+                idempotency_purge_interval: ms(
+                    "idempotency_purge_interval_ms",
+                    s.idempotency_purge_interval_ms,
+                    1000,
+                )?,
+                idempotency_purge_batch: at_least(
+                    m,
+                    "idempotency_purge_batch_size",
+                    s.idempotency_purge_batch_size,
                     1,
                 )?,
             },

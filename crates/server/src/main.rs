@@ -1,11 +1,20 @@
 //! `ordercore`: see `ordercore --help` and README.md.
 
 use clap::Parser;
-use ordercore_server::cli::Cli;
+use ordercore_server::cli::{Cli, Command, KeysAction};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no settings: it must work where the configuration is refused for
+    // want of the key it prints.
+    if let Command::Keys {
+        action: KeysAction::Generate,
+    } = cli.command
+    {
+        println!("{}", ordercore_server::commands::generate_key());
+        return ExitCode::SUCCESS;
+    }
     let config = match ordercore_server::config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {

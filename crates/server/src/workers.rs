@@ -1,9 +1,11 @@
 //! The background loops of `serve`: the e-mail outbox worker, the reconcile
-//! worker (unknown payment outcomes) and the pending-payment sweeper. Each runs one pass, sleeps its interval, and stops
+//! worker (unknown payment outcomes), the pending-payment sweeper and the
+//! purge of expired Idempotency-Key records. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
 use ordercore_domain::usecases::{DeliverOutbox, ReconcilePayments, SweepPendingPayments};
+use ordercore_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -102,6 +104,41 @@ pub async fn run_reconciler(
     tracing::info!(worker = "reconcile", "worker stopped");
 }
 
+/// Deletes expired Idempotency-Key records (their stored answers with them),
+/// `batch` rows per statement, every `interval`.
+pub async fn run_idempotency_purge(
+    store: Store,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "idempotency_purge",
+        interval_ms = interval.as_millis() as u64,
+        "worker started"
+    );
+    loop {
+        match store
+            .purge_expired_idempotency(chrono::Utc::now(), batch)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                worker = "idempotency_purge",
+                purged = n,
+                "expired Idempotency-Key records deleted"
+            ),
+            Err(e) => {
+                tracing::error!(worker = "idempotency_purge", error = %e, "purge pass failed")
+            }
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "idempotency_purge", "worker stopped");
+}
+
 /// Sleeps `interval`; true when shutdown was signalled (or its sender dropped).
 async fn wait_or_shutdown(interval: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
     if *shutdown.borrow() {
@@ -128,6 +165,45 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(stopped);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_purge_worker_deletes_expired_idempotency_records() {
+        use diesel::prelude::*;
+        use ordercore_domain::ports::IdempotencyStore;
+        use ordercore_store::schema::idempotency_keys;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let store = Store::connect(&url, 2).unwrap();
+        store.migrate().await.unwrap();
+        let now = chrono::Utc::now();
+        for (key, age) in [("old", 25), ("older", 48), ("young", 1)] {
+            store
+                .begin("s", key, "fp", now - chrono::Duration::hours(age))
+                .await
+                .unwrap();
+        }
+        let left = |store: &Store| -> Vec<String> {
+            let mut c = store.pool().get().unwrap();
+            idempotency_keys::table
+                .select(idempotency_keys::key)
+                .load::<String>(&mut *c)
+                .unwrap()
+        };
+        let (tx, rx) = watch::channel(false);
+        let worker = tokio::spawn(run_idempotency_purge(
+            store.clone(),
+            Duration::from_millis(10),
+            1,
+            rx,
+        ));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while left(&store).len() > 1 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tx.send(true).unwrap();
+        worker.await.unwrap();
+        assert_eq!(left(&store), ["young"]);
     }
 
     #[tokio::test]

@@ -9,6 +9,10 @@
 //! - [`Store`] implements every repository trait; each call runs on tokio's
 //!   blocking pool, inside the caller's tracing span.
 //! - [`seed`] loads the records of contract §11, idempotently.
+//! - Secrets at rest (an order's access code and on-site contact phone and
+//!   e-mail, stored idempotent answers) are sealed at this boundary with the
+//!   [`SecretCipher`](ordercore_domain::ports::SecretCipher) given by
+//!   [`Store::with_cipher`]: the domain sees plain values (docs/storage.md).
 //! - `testing` (cargo feature `testing`, for test code only): one throw-away
 //!   PostgreSQL database per test.
 //!
@@ -20,7 +24,9 @@
 mod db;
 mod migrations;
 mod repos;
+mod rotate;
 pub mod schema;
+mod sealing;
 pub mod seed;
 mod stored_access;
 #[cfg(feature = "testing")]
@@ -29,6 +35,7 @@ mod url;
 
 pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
 pub use migrations::embedded_migration_names;
+pub use rotate::RotationReport;
 pub use seed::{SeedError, SeedFile, SeedSummary};
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
@@ -41,6 +48,7 @@ use ordercore_domain::StoreError;
 pub struct Store {
     pool: DbPool,
     backend: Backend,
+    sealer: sealing::Sealer,
 }
 
 impl std::fmt::Debug for Store {
@@ -66,7 +74,22 @@ impl Store {
     pub fn connect_url(url: &DatabaseUrl, pool_size: u32) -> Result<Store, StoreInitError> {
         let backend = url.backend();
         let pool = db::build_pool(backend, url.connect_target().to_string(), pool_size)?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sealer: sealing::Sealer::default(),
+        })
+    }
+
+    /// This store, sealing secrets at rest with `cipher`. Without one, a
+    /// write or read of a secret fails (`StoreError::Backend`, naming
+    /// `ORDERCORE_DATA_KEY`) instead of storing it in clear.
+    pub fn with_cipher(
+        mut self,
+        cipher: std::sync::Arc<dyn ordercore_domain::ports::SecretCipher>,
+    ) -> Store {
+        self.sealer = sealing::Sealer::new(cipher);
+        self
     }
 
     /// The backend this store talks to.

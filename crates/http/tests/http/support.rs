@@ -73,7 +73,11 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let store = Store::connect(&url, 4).unwrap();
+        let cipher =
+            ordercore_crypto::DataCipher::new(ordercore_crypto::DataKey::generate(), vec![]);
+        let store = Store::connect(&url, 4)
+            .unwrap()
+            .with_cipher(std::sync::Arc::new(cipher));
         store.migrate().await.unwrap();
         let mut seed = SeedFile::demo();
         seed.users.push(user(

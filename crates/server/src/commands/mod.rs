@@ -10,8 +10,11 @@ macro_rules! out {
 }
 
 mod admin;
+mod keys;
 mod seed;
 mod serve;
+
+pub use keys::generate_key;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -45,6 +48,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), CommandError> {
         Command::Routes { action } => admin::routes(&config, action).await,
         Command::Services { action } => admin::services(&config, action).await,
         Command::Notifications { action } => admin::notifications(&config, action).await,
+        Command::Keys { action } => keys::keys(&config, action).await,
     }
 }
 

@@ -1,7 +1,7 @@
 //! `ordercore serve`: migrate, register the route table, then run the HTTP
-//! server, the outbox worker, the reconcile worker and the pending-payment
-//! sweeper until SIGTERM or ctrl-c; in-flight requests finish before the
-//! process exits.
+//! server, the outbox worker, the reconcile worker, the pending-payment
+//! sweeper and the expired Idempotency-Key purge until SIGTERM or ctrl-c;
+//! in-flight requests finish before the process exits.
 
 use super::CommandError;
 use crate::config::Config;
@@ -28,7 +28,12 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
              idempotency-key-conflict instead of the stored answer; set the same key on every instance"
         );
     }
-    let store = wiring::connect(config)?;
+    let cipher = std::sync::Arc::new(crate::data_key::data_cipher(config)?);
+    tracing::info!(
+        data_key = cipher.current_id(),
+        "secrets at rest sealed with this data key"
+    );
+    let store = wiring::connect(config)?.with_cipher(cipher);
     super::migrate(&store).await?;
     store
         .register(&ordercore_http::routes::registry_pairs())
@@ -84,6 +89,12 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         service.reconciler,
         config.workers.reconcile_interval,
         config.workers.sweeper_batch,
+        stop_rx.clone(),
+    ));
+    let purge = tokio::spawn(workers::run_idempotency_purge(
+        store.clone(),
+        config.workers.idempotency_purge_interval,
+        config.workers.idempotency_purge_batch,
         stop_rx,
     ));
     let signals = tokio::spawn(async move {
@@ -99,6 +110,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let _ = outbox.await;
     let _ = sweeper.await;
     let _ = reconciler.await;
+    let _ = purge.await;
     wiring::settle(&store).await;
     drop(store);
     tracing::info!("ordercore stopped");

@@ -51,6 +51,8 @@ pub struct Settings {
     pub login_failures_per_account: u32,
     pub login_failure_window_secs: u64,
     pub fingerprint_key: Option<SecretText>,
+    pub data_key: Option<SecretText>,
+    pub data_keys_old: Option<SecretText>,
     pub route_cache_ttl_ms: u64,
     pub outbox_interval_ms: u64,
     pub outbox_first_retry_ms: u64,
@@ -62,6 +64,8 @@ pub struct Settings {
     pub reconcile_first_look_up_ms: u64,
     pub reconcile_max_delay_secs: u64,
     pub reconcile_max_attempts: u32,
+    pub idempotency_purge_interval_ms: u64,
+    pub idempotency_purge_batch_size: u32,
     pub shutdown_timeout_secs: u64,
 }
 
@@ -93,6 +97,8 @@ impl Default for Settings {
             login_failures_per_account: 10,
             login_failure_window_secs: 900,
             fingerprint_key: None,
+            data_key: None,
+            data_keys_old: None,
             route_cache_ttl_ms: 5000,
             outbox_interval_ms: 5000,
             outbox_first_retry_ms: 60000,
@@ -104,6 +110,8 @@ impl Default for Settings {
             reconcile_first_look_up_ms: 2000,
             reconcile_max_delay_secs: 300,
             reconcile_max_attempts: 8,
+            idempotency_purge_interval_ms: 600_000,
+            idempotency_purge_batch_size: 500,
             shutdown_timeout_secs: 30,
         }
     }
@@ -194,6 +202,14 @@ pub const SETTINGS: &[Setting] = &[
         "fingerprint_key",
         "base64 of 32 bytes: the HMAC key of Idempotency-Key fingerprints (default: random per process)",
     ),
+    secret(
+        "data_key",
+        "base64 of 32 bytes: the key secrets are encrypted with at rest (required with PostgreSQL; SQLite default: a key file beside the database)",
+    ),
+    secret(
+        "data_keys_old",
+        "comma-separated base64 keys: earlier data keys, still accepted for reading until `ordercore keys rotate` has run",
+    ),
     s(
         "route_cache_ttl_ms",
         "how long a route-registry record is cached (kill-switch latency)",
@@ -231,6 +247,14 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "reconcile_max_attempts",
         "failed look-ups of one order before it is left to the sweeper and staff are notified",
+    ),
+    s(
+        "idempotency_purge_interval_ms",
+        "pause between two passes of the worker that deletes expired Idempotency-Key records",
+    ),
+    s(
+        "idempotency_purge_batch_size",
+        "expired Idempotency-Key records deleted per statement",
     ),
     s(
         "shutdown_timeout_secs",

@@ -1,10 +1,13 @@
 //! Idempotency records (SPEC §7): the first request with a key runs, a
 //! repeat replays its stored answer, a different request under the same key
 //! is a mismatch. The unique (scope, key) constraint decides races.
+//! Stored answers are sealed under the data key (a `full` order view holds
+//! the access code), and expired records are purged in batches by a worker.
 
 use crate::Store;
 use crate::db::{DbConnection, DbResult, Fail, micros};
 use crate::schema::idempotency_keys;
+use crate::sealing::{idempotency_aad, open_body};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -127,8 +130,18 @@ impl IdempotencyStore for Store {
     ) -> Result<IdempotencyBegin, StoreError> {
         let (scope, key, fingerprint) =
             (scope.to_string(), key.to_string(), fingerprint.to_string());
-        self.run(move |c| begin(c, &scope, &key, &fingerprint, now))
-            .await
+        let sealer = self.sealer.clone();
+        self.run(move |c| {
+            // A stored answer is sealed: open it for the replay.
+            match begin(c, &scope, &key, &fingerprint, now)? {
+                IdempotencyBegin::Replay { status, body } => Ok(IdempotencyBegin::Replay {
+                    status,
+                    body: open_body(&sealer, &scope, &key, body)?,
+                }),
+                other => Ok(other),
+            }
+        })
+        .await
     }
 
     async fn complete(
@@ -138,13 +151,12 @@ impl IdempotencyStore for Store {
         status: &str,
         body: &str,
     ) -> Result<(), StoreError> {
-        let (scope, key, status, body) = (
-            scope.to_string(),
-            key.to_string(),
-            status.to_string(),
-            body.to_string(),
-        );
+        let (scope, key, status) = (scope.to_string(), key.to_string(), status.to_string());
+        let sealer = self.sealer.clone();
+        let body = body.to_string();
         self.run(move |c| {
+            // Never stored in clear: a `full` order view holds the access code.
+            let body = sealer.seal(&body, &idempotency_aad(&scope, &key))?;
             diesel::update(
                 idempotency_keys::table
                     .filter(idempotency_keys::scope.eq(scope))
@@ -196,4 +208,50 @@ impl IdempotencyStore for Store {
         })
         .await
     }
+}
+
+// ---- Purging expired records (the idempotency purge worker) ----
+
+impl Store {
+    /// Deletes records older than the replay lifetime (24 hours before
+    /// `now`), at most `batch` rows per statement, until none is left;
+    /// returns how many were deleted. Several instances may run it at once.
+    pub async fn purge_expired_idempotency(
+        &self,
+        now: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<u64, StoreError> {
+        let expired_before = micros(now - Duration::hours(IDEMPOTENCY_TTL_HOURS));
+        let batch = i64::from(batch.max(1));
+        let mut total = 0u64;
+        loop {
+            let deleted = self
+                .run(move |c| purge_batch(c, expired_before, batch))
+                .await?;
+            total += deleted as u64;
+            if (deleted as i64) < batch {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+/// One batch: the oldest `batch` expired ids, then their rows (still
+/// expired: the condition is repeated, so a row written in between stays).
+fn purge_batch(conn: &mut DbConnection, expired_before: i64, batch: i64) -> DbResult<usize> {
+    let ids: Vec<i64> = idempotency_keys::table
+        .filter(idempotency_keys::created_at.lt(expired_before))
+        .order(idempotency_keys::id.asc())
+        .limit(batch)
+        .select(idempotency_keys::id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::id.eq_any(ids))
+            .filter(idempotency_keys::created_at.lt(expired_before)),
+    )
+    .execute(conn)?)
 }

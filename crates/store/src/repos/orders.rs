@@ -3,6 +3,7 @@
 
 mod reconcile;
 mod rows;
+mod secrets;
 
 use super::outbox::enqueue_email;
 use super::payments as stored_payments;
@@ -21,6 +22,7 @@ use ordercore_domain::ports::{DueReconciliation, NewOutboxEmail, OrderRepository
 use rows::{
     ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, order_from_row,
 };
+use secrets::{needs_transaction, open_row, open_rows};
 
 #[async_trait]
 impl OrderRepository for Store {
@@ -31,13 +33,14 @@ impl OrderRepository for Store {
     ) -> Result<Order, StoreError> {
         let order = order.clone();
         // The Order is built from the inserted row (RETURNING) and the
-        // caller's client: no read-back. Without a promotion the INSERT is
-        // the only statement, so it needs no transaction of its own.
+        // caller's client: no read-back. Without a promotion or secrets the
+        // INSERT is the only statement, so it needs no transaction of its own.
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             let insert = |c: &mut DbConnection| {
-                insert_order(c, &order, OrderStatus::PendingPayment, micros(now))
+                insert_order(c, &order, OrderStatus::PendingPayment, micros(now), &sealer)
             };
-            let row = if order.promotion.is_some() {
+            let row = if needs_transaction(c, &order) {
                 write_tx(c, insert)?
             } else {
                 insert(c)?
@@ -55,9 +58,10 @@ impl OrderRepository for Store {
     ) -> Result<(Order, OutboxId), StoreError> {
         let order = order.clone();
         let email = email.clone();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
-                let row = insert_order(c, &order, OrderStatus::Submitted, micros(now))?;
+                let row = insert_order(c, &order, OrderStatus::Submitted, micros(now), &sealer)?;
                 let outbox = enqueue_email(c, row.id, &email, micros(now))?;
                 Ok((order_from_row(row, order.client.clone(), None)?, outbox))
             })
@@ -107,6 +111,7 @@ impl OrderRepository for Store {
     ) -> Result<Option<(Order, OutboxId)>, StoreError> {
         let payment = payment.clone();
         let email = email.clone();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
                 let now = micros(now);
@@ -138,7 +143,7 @@ impl OrderRepository for Store {
                 }
                 let outbox = enqueue_email(c, id.0, &email, now)?;
                 let client = client_ref(c, row.id, row.client_id)?;
-                let order = order_from_row(row, client, Some(payment))?;
+                let order = order_from_row(open_row(&sealer, row)?, client, Some(payment))?;
                 Ok(Some((order, outbox)))
             })
         })
@@ -146,7 +151,8 @@ impl OrderRepository for Store {
     }
 
     async fn find(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
-        self.run(move |c| load_order(c, id)).await
+        let sealer = self.sealer.clone();
+        self.run(move |c| load_order(c, id, &sealer)).await
     }
 
     async fn list(
@@ -154,6 +160,7 @@ impl OrderRepository for Store {
         clients: Option<Vec<ClientId>>,
         page: Page,
     ) -> Result<Vec<Order>, StoreError> {
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             let per_page = i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE));
             let mut query = orders::table
@@ -166,7 +173,7 @@ impl OrderRepository for Store {
                 let ids: Vec<i64> = ids.into_iter().map(|i| i.0).collect();
                 query = query.filter(orders::client_id.eq_any(ids));
             }
-            let rows = query.load::<OrderRow>(c)?;
+            let rows = open_rows(&sealer, query.load::<OrderRow>(c)?)?;
             assemble(c, rows)
         })
         .await
@@ -177,6 +184,7 @@ impl OrderRepository for Store {
         before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Order>, StoreError> {
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             let rows = orders::table
                 .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
@@ -188,7 +196,7 @@ impl OrderRepository for Store {
                 .limit(i64::from(limit))
                 .select(OrderRow::as_select())
                 .load::<OrderRow>(c)?;
-            assemble(c, rows)
+            assemble(c, open_rows(&sealer, rows)?)
         })
         .await
     }

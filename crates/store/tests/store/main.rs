@@ -38,6 +38,7 @@ mod payments;
 mod promotions;
 mod reconcile;
 mod registry;
+mod secrets;
 
 mod errors;
 mod fixtures;

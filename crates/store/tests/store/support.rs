@@ -2,10 +2,22 @@
 //! test (`ordercore_store::testing`), dropped afterwards. Tests never share a
 //! database.
 
+use ordercore_crypto::{DataCipher, DataKey};
 use ordercore_store::testing::PgTestDatabase;
 use ordercore_store::{DatabaseUrl, Store};
+use std::sync::Arc;
 
 const POOL_SIZE: u32 = 12;
+
+/// The data key every test store seals with ([`test_cipher`]).
+pub fn test_key() -> DataKey {
+    DataKey::from_bytes([7; 32])
+}
+
+/// The cipher of every test store: [`test_key`], no older keys.
+pub fn test_cipher() -> Arc<DataCipher> {
+    Arc::new(DataCipher::new(test_key(), Vec::new()))
+}
 
 pub struct TestDb {
     pub store: Store,
@@ -39,7 +51,9 @@ impl TestDb {
     pub fn sqlite_unmigrated() -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = DatabaseUrl::sqlite(&dir.path().join("test.db"));
-        let store = Store::connect_url(&url, POOL_SIZE).expect("connect sqlite");
+        let store = Store::connect_url(&url, POOL_SIZE)
+            .expect("connect sqlite")
+            .with_cipher(test_cipher());
         (store, dir)
     }
 
@@ -57,7 +71,9 @@ impl TestDb {
 
     pub fn postgres_unmigrated() -> Option<(Store, PgTestDatabase)> {
         let pg = PgTestDatabase::create("store contract test")?;
-        let store = Store::connect_url(pg.url(), POOL_SIZE).expect("connect pg");
+        let store = Store::connect_url(pg.url(), POOL_SIZE)
+            .expect("connect pg")
+            .with_cipher(test_cipher());
         Some((store, pg))
     }
 }

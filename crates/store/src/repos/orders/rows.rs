@@ -6,12 +6,14 @@ use super::super::identity::{
     CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients,
 };
 use super::super::payments as stored_payments;
+use super::secrets::{open_row, reserve_order_id};
 use crate::db::{
     DbConnection, DbResult, backend_fail, columns, from_micros, money, parse_enum, parse_json,
     to_json,
 };
 use crate::schema::{clients, orders, payments, promotion_redemptions, users};
-use crate::stored_access::StoredAccess;
+use crate::sealing::Sealer;
+use crate::stored_access::{StoredAccess, has_secrets};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::model::{
@@ -185,7 +187,11 @@ pub(super) fn order_from_row(
 /// One order with its client and latest payment, in one statement: the
 /// order joined to its client and user and (left) to its payments, newest
 /// payment first. Without payments there is exactly one row.
-pub(super) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Option<Order>> {
+pub(super) fn load_order(
+    conn: &mut DbConnection,
+    id: OrderId,
+    sealer: &Sealer,
+) -> DbResult<Option<Order>> {
     let Some((row, (client, email), payment)) = orders::table
         .inner_join(clients::table.inner_join(users::table))
         .left_join(payments::table)
@@ -207,15 +213,31 @@ pub(super) fn load_order(conn: &mut DbConnection, id: OrderId) -> DbResult<Optio
     };
     let client = client_ref_of(client_from_row(client, email)?);
     let payment = payment.map(stored_payments::payment_from_row).transpose()?;
-    order_from_row(row, client, payment).map(Some)
+    order_from_row(open_row(sealer, row)?, client, payment).map(Some)
 }
 
+/// Inserts the order (the caller holds a transaction when
+/// [`needs_transaction`](super::secrets::needs_transaction) says so). Returns the row with its property access
+/// in clear, as [`order_from_row`] reads it.
 pub(super) fn insert_order(
     conn: &mut DbConnection,
     order: &NewOrder,
     status: OrderStatus,
     now: i64,
+    sealer: &Sealer,
 ) -> DbResult<OrderRow> {
+    let access = StoredAccess::from_domain(&order.property_access);
+    let secrets = has_secrets(&order.property_access);
+    let reserved = if secrets {
+        reserve_order_id(conn)?
+    } else {
+        None
+    };
+    let stored_access = match reserved {
+        Some(id) => access.sealed_json(sealer, id)?,
+        // No secrets, or sealed below once the row has its id.
+        None => access.without_secrets_json()?,
+    };
     let lines = StoredLines {
         primary: StoredLine::from_line(&order.primary_service),
         add_ons: order
@@ -232,8 +254,9 @@ pub(super) fn insert_order(
             ends_at: w.ends_at(),
         })
         .collect();
-    let row = diesel::insert_into(orders::table)
+    let mut row = diesel::insert_into(orders::table)
         .values((
+            reserved.map(|id| orders::id.eq(id)),
             orders::client_id.eq(order.client.id.0),
             orders::status.eq(status.as_str()),
             orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
@@ -242,11 +265,7 @@ pub(super) fn insert_order(
             orders::primary_service_id.eq(order.primary_service.service_id.0),
             orders::lines.eq(to_json("order lines", &lines)?),
             orders::property_info.eq(to_json("property info", &order.property_info)?),
-            // The access code is stored: the `full` view shows it back.
-            orders::property_access.eq(to_json(
-                "property access",
-                &StoredAccess::from_domain(&order.property_access),
-            )?),
+            orders::property_access.eq(stored_access),
             orders::appointments.eq(to_json("appointments", &windows)?),
             orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
             orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
@@ -258,6 +277,14 @@ pub(super) fn insert_order(
         ))
         .returning(ORDER_COLUMNS)
         .get_result::<OrderRow>(conn)?;
+    if secrets && reserved.is_none() {
+        // The access code is stored (the `full` view shows it back), sealed.
+        let sealed = access.sealed_json(sealer, row.id)?;
+        diesel::update(orders::table.filter(orders::id.eq(row.id)))
+            .set(orders::property_access.eq(sealed))
+            .execute(conn)?;
+    }
+    row.property_access = access.clear_json()?;
     if let Some(p) = &order.promotion {
         let status = if status == OrderStatus::PendingPayment {
             "reserved"
