@@ -10,6 +10,8 @@
 //! `TEST_LOG=1` shows the servers' logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod crash_points;
+mod db_restart;
 mod generated_client;
 mod input;
 mod kill_switch;
@@ -18,6 +20,7 @@ mod orders;
 mod processor;
 mod readme;
 mod seed;
+mod sigkill;
 mod startup;
 
 use ordercore_e2e::db::Backend;

@@ -21,8 +21,8 @@ pub use identity::{
 };
 pub use notifications::{ListNotifications, Notifier};
 pub use orders::{
-    ListOrders, OrderLookupError, OrderRequest, PaymentMode, ReadOrder, SubmitOrder,
-    SubmitOrderError, SubmitOrderPorts, SweepPendingPayments, SweepReport,
+    DIRECT_SEND_GRACE, ListOrders, OrderLookupError, OrderRequest, PaymentMode, ReadOrder,
+    SubmitOrder, SubmitOrderError, SubmitOrderPorts, SweepPendingPayments, SweepReport,
 };
 pub use outbox::{DeliverOutbox, DeliveryReport, FIRST_RETRY, RetryPolicy};
 pub use payment_methods::{

@@ -106,6 +106,9 @@ pub struct WorkerConfig {
     pub outbox_batch: u32,
     /// Delay before a failed confirmation e-mail is first retried.
     pub outbox_first_retry: Duration,
+    /// How long the outbox worker leaves a new confirmation to the request
+    /// that sends it directly (longer than the mailer's timeout).
+    pub outbox_direct_send_grace: Duration,
     /// Pause between two passes of the pending-payment sweeper.
     pub sweeper_interval: Duration,
     /// Orders examined per sweeper pass.
@@ -268,6 +271,18 @@ impl Config {
                 ),
             ));
         }
+        let grace_ms = s.outbox_direct_send_grace_ms;
+        if grace_ms <= s.mandrill_timeout_secs.saturating_mul(1000) {
+            return Err(m.error(
+                "outbox_direct_send_grace_ms",
+                format!(
+                    "must be longer than the mailer timeout \
+                     (ORDERCORE_MANDRILL_TIMEOUT_SECS = {}), or the worker could send a \
+                     confirmation the request is still sending",
+                    s.mandrill_timeout_secs
+                ),
+            ));
+        }
         let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
         Ok(Config {
             database_url: Secret::new(database_url),
@@ -292,6 +307,7 @@ impl Config {
                 outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
                 outbox_batch: at_least(m, "outbox_batch_size", s.outbox_batch_size, 1)?,
                 outbox_first_retry: ms("outbox_first_retry_ms", s.outbox_first_retry_ms, 100)?,
+                outbox_direct_send_grace: Duration::from_millis(grace_ms),
                 sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
                 sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
                 sweeper_pending_age: Duration::from_secs(pending_age),

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
-use ordercore_domain::usecases::{DeliverOutbox, FIRST_RETRY, RetryPolicy, SweepPendingPayments};
+use ordercore_domain::usecases::{
+    DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, RetryPolicy, SweepPendingPayments,
+};
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
@@ -154,6 +156,9 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     };
     let mut usecases = UseCases::new(&ports);
     usecases.submit_order.retry = retry;
+    usecases.submit_order.direct_send_grace =
+        chrono::Duration::from_std(config.workers.outbox_direct_send_grace)
+            .unwrap_or(DIRECT_SEND_GRACE);
     let mut outbox = DeliverOutbox::new(
         ports.outbox.clone(),
         ports.orders.clone(),

@@ -8,5 +8,7 @@ mod submit;
 mod sweep;
 
 pub use read::{ListOrders, OrderLookupError, ReadOrder};
-pub use submit::{OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts};
+pub use submit::{
+    DIRECT_SEND_GRACE, OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts,
+};
 pub use sweep::{SweepPendingPayments, SweepReport};

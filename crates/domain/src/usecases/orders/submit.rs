@@ -4,6 +4,7 @@ mod confirm;
 mod pay;
 
 use super::resolve::{resolve_client, resolve_lines};
+use crate::crash_points::crash_point;
 use crate::model::{
     AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Field, FieldErrors, Money,
     NewOrder, Order, PaymentMethod, PaymentMethodId, PropertyAccess, PropertyInfo, ServiceId,
@@ -100,6 +101,9 @@ pub struct SubmitOrder {
     /// When a failed confirmation is first retried by the outbox; keep it
     /// equal to the outbox worker's policy.
     pub retry: RetryPolicy,
+    /// How long the outbox worker leaves a new confirmation to this request
+    /// (default [`DIRECT_SEND_GRACE`]); longer than the mailer's timeout.
+    pub direct_send_grace: Duration,
 }
 
 /// The ports `SubmitOrder` needs, named so that wiring reads plainly.
@@ -130,6 +134,7 @@ impl SubmitOrder {
             notifier: p.notifier,
             clock: p.clock,
             retry: RetryPolicy::default(),
+            direct_send_grace: DIRECT_SEND_GRACE,
         }
     }
 
@@ -208,7 +213,7 @@ impl SubmitOrder {
         };
         let email = NewOutboxEmail {
             recipient: client.email.clone(),
-            next_attempt_at: now + DIRECT_SEND_GRACE,
+            next_attempt_at: now + self.direct_send_grace,
         };
 
         let (order, outbox_id) = match method {
@@ -220,6 +225,7 @@ impl SubmitOrder {
             Some(method) => self.pay(mode, &new, &method, &email).await?,
         };
 
+        crash_point!("submit.after_finalize");
         // 7. Send the confirmation; on failure the outbox retries it.
         self.confirm(order, outbox_id, client.email).await
     }

@@ -3,6 +3,7 @@
 
 use super::{PaymentMode, SubmitOrder, SubmitOrderError, conflict_is_expended};
 use crate::Unexpected;
+use crate::crash_points::crash_point;
 use crate::model::{
     NewOrder, NewPayment, NotificationContext, NotificationKind, Order, PaymentKind, PaymentMethod,
     PaymentStatus, Severity,
@@ -26,6 +27,7 @@ impl SubmitOrder {
             .create_pending(new, self.clock.now())
             .await
             .map_err(conflict_is_expended)?;
+        crash_point!("submit.after_pending");
         let request = TransactionRequest {
             order_id: pending.id,
             amount: new.pricing.total,
@@ -48,6 +50,7 @@ impl SubmitOrder {
                 return Err(SubmitOrderError::Payment(e));
             }
         };
+        crash_point!("submit.after_approval");
         if approval.held_for_review {
             self.notifier
                 .notify(
