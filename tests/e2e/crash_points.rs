@@ -25,7 +25,8 @@ const FINGERPRINT_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// A PostgreSQL instance wired to the stubs, with workers fast enough for a
 /// test: the processor times out after 2 s, an order pending for 3 s counts as
-/// abandoned, the outbox takes over an unsent confirmation after 2 s.
+/// abandoned, the outbox takes over an unsent confirmation after 2 s, and
+/// e-mails claimed by a pass that died are claimable again after 5 s.
 /// `None`: PostgreSQL SKIPPED.
 pub fn crash_instance(test: &str, anet: &ProcessorStub, mail: &MandrillStub) -> Option<Instance> {
     let mut instance = Instance::new(BIN, Backend::Postgres, test)?;
@@ -39,7 +40,9 @@ pub fn crash_instance(test: &str, anet: &ProcessorStub, mail: &MandrillStub) -> 
         .set("ORDERCORE_MANDRILL_TIMEOUT_SECS", "1")
         .set("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "2000")
         .set("ORDERCORE_OUTBOX_FIRST_RETRY_MS", "500")
-        .set("ORDERCORE_OUTBOX_INTERVAL_MS", "250");
+        .set("ORDERCORE_OUTBOX_INTERVAL_MS", "250")
+        .set("ORDERCORE_OUTBOX_BATCH_SIZE", "4")
+        .set("ORDERCORE_OUTBOX_LEASE_SECS", "5");
     Some(instance)
 }
 
@@ -71,6 +74,34 @@ pub async fn settled_report(
     })
     .await;
     last.into_inner().unwrap()
+}
+
+/// Prints the server's log lines about the orders a violation names, so a
+/// failing run says what happened to them.
+pub fn explain(server: &TestServer, report: &Report) {
+    let log = server.log();
+    for id in report.orders_named() {
+        println!("--- order {id} in the database:");
+        let url = server.instance.database_url().unwrap_or_default();
+        for line in invariants::order_story(url, id) {
+            println!("{line}");
+        }
+        println!("--- the server's log about order {id}:");
+        for line in log.lines().filter(|l| mentions_order(l, id)) {
+            println!("{line}");
+        }
+    }
+}
+
+/// Whether a log line names order `id` (`order.id=7`, `order 7`).
+fn mentions_order(line: &str, id: i64) -> bool {
+    let id = id.to_string();
+    ["order.id=", "order "].iter().any(|prefix| {
+        line.match_indices(prefix).any(|(at, _)| {
+            let rest = &line[at + prefix.len()..];
+            rest.starts_with(&id) && !rest[id.len()..].starts_with(|c: char| c.is_ascii_digit())
+        })
+    })
 }
 
 /// One submission under key `key`, crashing at `point`, then restarted.
@@ -130,6 +161,7 @@ async fn crash_at(point: &str, route: &'static str, test: &str) {
         report.summary(),
         record.outcome
     );
+    explain(&server, &report);
     report.assert_holds();
     assert_eq!(report.orders, 1, "one submission, one order");
     assert_eq!(
@@ -232,5 +264,6 @@ async fn a_processor_timeout_converges_to_what_the_client_was_told() {
         report.summary(),
         record.outcome
     );
+    explain(&server, &report);
     report.assert_holds();
 }

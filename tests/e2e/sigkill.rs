@@ -5,7 +5,7 @@
 //! random moments 5 times and restarted each time; then the workers run and
 //! the money-safety invariants must hold. Prints the counts of the run.
 
-use crate::crash_points::{client_with_card, crash_instance, settled_report};
+use crate::crash_points::{client_with_card, crash_instance, explain, settled_report};
 use ordercore_e2e::api::DEMO_PROMOTION;
 use ordercore_e2e::retrying_client::{self, Endpoint, RetryPolicy, Submission};
 use ordercore_e2e::stubs::{MandrillStub, ProcessorStub};
@@ -120,19 +120,22 @@ async fn random_kills_under_load_keep_every_invariant() {
     let pauses: Vec<u64> = (0..KILLS).map(|_| 300 + rng.below(1200)).collect();
     let killer_endpoint = endpoint.clone();
     let killer = tokio::task::spawn_blocking(move || {
+        let mut kills = Vec::new();
         for pause in pauses {
             std::thread::sleep(Duration::from_millis(pause));
             server.kill();
+            kills.push(chrono::Utc::now());
             server.restart();
             killer_endpoint.set(&server.base);
         }
-        server
+        (server, kills)
     });
     let mut records = Vec::new();
     for task in load {
         records.extend(task.await.unwrap());
     }
-    let server = killer.await.unwrap();
+    let (server, kills) = killer.await.unwrap();
+    println!("killed at {kills:?}");
     let load_time = started.elapsed();
 
     let report = settled_report(&server, &anet, &mail, &records, 30).await;
@@ -140,6 +143,7 @@ async fn random_kills_under_load_keep_every_invariant() {
         "SIGKILL run: {SUBMISSIONS} submissions from {CLIENTS} clients in {load_time:?}, kills {KILLS}; {}",
         report.summary()
     );
+    explain(&server, &report);
     report.assert_holds();
     assert_eq!(records.len(), SUBMISSIONS);
     assert!(report.submitted > 0, "nothing was submitted");

@@ -70,6 +70,8 @@ pub struct Report {
     pub keys: usize,
     pub keys_told_failed: usize,
     pub keys_unknown: usize,
+    /// What the clients told of a failure heard, by slug.
+    pub failures_told: BTreeMap<String, usize>,
     /// Keys that led to more than one authorization (must be 0).
     pub duplicate_authorizations: usize,
     pub emails_sent: usize,
@@ -83,7 +85,7 @@ impl Report {
     /// The counts in one line, for the test's output.
     pub fn summary(&self) -> String {
         format!(
-            "orders {} (submitted {}, payment_failed {}, pending {}); authorizations {}: live {}, voided {}; keys {} (told failed {}, unknown {}), duplicate authorizations {}; e-mails sent {} (orders sent twice or more: {}); violations {}",
+            "orders {} (submitted {}, payment_failed {}, pending {}); authorizations {}: live {}, voided {}; keys {} (told failed {} {:?}, unknown {}), duplicate authorizations {}; e-mails sent {} (orders sent twice or more: {}); violations {}",
             self.orders,
             self.submitted,
             self.payment_failed,
@@ -93,12 +95,29 @@ impl Report {
             self.holds_voided,
             self.keys,
             self.keys_told_failed,
+            self.failures_told,
             self.keys_unknown,
             self.duplicate_authorizations,
             self.emails_sent,
             self.emails_duplicated,
             self.violations.len()
         )
+    }
+
+    /// The orders the violations name.
+    pub fn orders_named(&self) -> BTreeSet<i64> {
+        let mut ids = BTreeSet::new();
+        for v in &self.violations {
+            let words: Vec<&str> = v.split_whitespace().collect();
+            for pair in words.windows(2) {
+                if pair[0] == "order"
+                    && let Ok(id) = pair[1].trim_end_matches(',').parse()
+                {
+                    ids.insert(id);
+                }
+            }
+        }
+        ids
     }
 
     /// Panics with every violation.
@@ -251,6 +270,7 @@ pub fn check(
         match &k.outcome {
             Outcome::Failed(slug) => {
                 r.keys_told_failed += 1;
+                *r.failures_told.entry(slug.clone()).or_default() += 1;
                 if let Some(e) = made.iter().find(|e| live(e)) {
                     r.violations.push(format!(
                         "the client was told {slug} under key {} but {} is live",
@@ -336,4 +356,30 @@ pub fn customer_profile_of(database_url: &str, payment_method_id: i64) -> String
         .next()
         .map(|r| r.customer_profile_id)
         .unwrap_or_else(|| panic!("no payment method {payment_method_id}"))
+}
+
+#[derive(QueryableByName)]
+struct StoryLine {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// What the database says of one order: its status, payments, outbox rows
+/// and notifications, one line each (for a failing test's output).
+pub fn order_story(database_url: &str, order_id: i64) -> Vec<String> {
+    let Ok(mut conn) = PgConnection::establish(database_url) else {
+        return vec!["(database unreachable)".into()];
+    };
+    let sql = "SELECT 'order ' || status || ' updated_at=' || updated_at AS line FROM orders WHERE id = $1 \
+         UNION ALL SELECT 'payment ' || kind || ' ' || status || ' ' || transaction_id FROM payments WHERE order_id = $1 \
+         UNION ALL SELECT 'outbox attempts=' || attempts || ' next_attempt_at=' || next_attempt_at \
+             || ' sent_at=' || COALESCE(sent_at::text, '-') || ' failed_at=' || COALESCE(failed_at::text, '-') \
+             || ' last_error=' || COALESCE(last_error, '-') FROM email_outbox WHERE order_id = $1 \
+         UNION ALL SELECT 'notification ' || kind || ': ' || message FROM notifications \
+             WHERE context::jsonb ->> 'order_id' = $1::text";
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(order_id)
+        .load::<StoryLine>(&mut conn)
+        .map(|rows| rows.into_iter().map(|r| r.line).collect())
+        .unwrap_or_else(|e| vec![format!("(cannot read: {e})")])
 }

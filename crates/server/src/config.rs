@@ -17,6 +17,7 @@
 mod abuse;
 mod adapters;
 mod layers;
+mod outbox;
 mod settings;
 
 pub use abuse::AbuseConfig;
@@ -104,6 +105,9 @@ pub struct WorkerConfig {
     pub outbox_interval: Duration,
     /// Messages claimed per outbox pass.
     pub outbox_batch: u32,
+    /// How long messages claimed by a pass are left alone by other passes
+    /// (longer than a whole pass: batch × mailer timeout).
+    pub outbox_lease: Duration,
     /// Delay before a failed confirmation e-mail is first retried.
     pub outbox_first_retry: Duration,
     /// How long the outbox worker leaves a new confirmation to the request
@@ -271,18 +275,7 @@ impl Config {
                 ),
             ));
         }
-        let grace_ms = s.outbox_direct_send_grace_ms;
-        if grace_ms <= s.mandrill_timeout_secs.saturating_mul(1000) {
-            return Err(m.error(
-                "outbox_direct_send_grace_ms",
-                format!(
-                    "must be longer than the mailer timeout \
-                     (ORDERCORE_MANDRILL_TIMEOUT_SECS = {}), or the worker could send a \
-                     confirmation the request is still sending",
-                    s.mandrill_timeout_secs
-                ),
-            ));
-        }
+        let outbox = outbox::outbox_timing(m, s)?;
         let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
         Ok(Config {
             database_url: Secret::new(database_url),
@@ -305,9 +298,10 @@ impl Config {
             route_cache_ttl: ms("route_cache_ttl_ms", s.route_cache_ttl_ms, 0)?,
             workers: WorkerConfig {
                 outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
-                outbox_batch: at_least(m, "outbox_batch_size", s.outbox_batch_size, 1)?,
+                outbox_batch: outbox.batch,
+                outbox_lease: outbox.lease,
                 outbox_first_retry: ms("outbox_first_retry_ms", s.outbox_first_retry_ms, 100)?,
-                outbox_direct_send_grace: Duration::from_millis(grace_ms),
+                outbox_direct_send_grace: outbox.direct_send_grace,
                 sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
                 sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
                 sweeper_pending_age: Duration::from_secs(pending_age),

@@ -152,6 +152,8 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     let retry = RetryPolicy {
         first_retry: chrono::Duration::from_std(config.workers.outbox_first_retry)
             .unwrap_or(FIRST_RETRY),
+        lease: chrono::Duration::from_std(config.workers.outbox_lease)
+            .unwrap_or(RetryPolicy::default().lease),
         ..RetryPolicy::default()
     };
     let mut usecases = UseCases::new(&ports);
@@ -233,5 +235,27 @@ mod tests {
         let store = connect_for_command(&config).unwrap();
         let service = service(&config, &store).unwrap();
         assert_eq!(service.sweeper.max_pending, chrono::Duration::seconds(900));
+    }
+
+    #[test]
+    fn the_outbox_timing_reaches_the_worker_and_the_submission() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env: BTreeMap<String, String> = [
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_OUTBOX_LEASE_SECS", "600"),
+            ("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "45000"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        assert_eq!(service.outbox.policy.lease, chrono::Duration::seconds(600));
+        assert_eq!(
+            service.state.usecases.submit_order.direct_send_grace,
+            chrono::Duration::seconds(45)
+        );
     }
 }

@@ -55,6 +55,7 @@ pub struct Settings {
     pub outbox_interval_ms: u64,
     pub outbox_first_retry_ms: u64,
     pub outbox_direct_send_grace_ms: u64,
+    pub outbox_lease_secs: u64,
     pub outbox_batch_size: u32,
     pub sweeper_interval_ms: u64,
     pub sweeper_batch_size: u32,
@@ -94,6 +95,7 @@ impl Default for Settings {
             outbox_interval_ms: 5000,
             outbox_first_retry_ms: 60000,
             outbox_direct_send_grace_ms: 60000,
+            outbox_lease_secs: 300,
             outbox_batch_size: 20,
             sweeper_interval_ms: 60000,
             sweeper_batch_size: 50,
@@ -205,6 +207,10 @@ pub const SETTINGS: &[Setting] = &[
         "how long the outbox worker leaves a new confirmation to the request that sends it",
     ),
     s("outbox_batch_size", "e-mails claimed per outbox pass"),
+    s(
+        "outbox_lease_secs",
+        "how long e-mails claimed by an outbox pass are left alone by other passes",
+    ),
     s(
         "sweeper_interval_ms",
         "pause between two passes of the pending-payment sweeper",
