@@ -72,6 +72,7 @@ async fn random_kills_under_load_keep_every_invariant() {
     println!("SIGKILL_SEED={seed}");
     let mut rng = Rng(seed);
 
+    let setup = Instant::now();
     let mut clients = Vec::new();
     for i in 0..CLIENTS {
         clients.push(client_with_card(&server, &format!("kill.agent{i}@example.com")).await);
@@ -79,6 +80,7 @@ async fn random_kills_under_load_keep_every_invariant() {
     let photos = server.service_id(&clients[0].0, "photos").await;
     let floor_plan = server.service_id(&clients[0].0, "floor_plan").await;
 
+    let setup = setup.elapsed();
     let endpoint = Endpoint::new(&server.base);
     let started = Instant::now();
     let mut load = Vec::new();
@@ -138,7 +140,12 @@ async fn random_kills_under_load_keep_every_invariant() {
     println!("killed at {kills:?}");
     let load_time = started.elapsed();
 
+    let settling = Instant::now();
     let report = settled_report(&server, &anet, &mail, &records, 30).await;
+    println!(
+        "clients set up in {setup:?}, load {load_time:?}, the workers settled in {:?}",
+        settling.elapsed()
+    );
     println!(
         "SIGKILL run: {SUBMISSIONS} submissions from {CLIENTS} clients in {load_time:?}, kills {KILLS}; {}",
         report.summary()
