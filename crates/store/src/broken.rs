@@ -38,6 +38,25 @@ thread_local! {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WriteCounter;
 
+impl WriteCounter {
+    /// Installs the counter on a new connection, unless the program set a
+    /// default Diesel instrumentation (a profiler, a test counting
+    /// statements): that one keeps the connection, and [`WRITES`] then never
+    /// moves, so a unit of work on it is never retried (see [`writes_unknown`]).
+    pub(crate) fn install(conn: &mut diesel::PgConnection) {
+        use diesel::Connection;
+        if diesel::connection::get_default_instrumentation().is_none() {
+            conn.set_instrumentation(WriteCounter);
+        }
+    }
+}
+
+/// Whether writes may have gone uncounted: connections keep the program's
+/// own default instrumentation, so a lost unit of work is never retried.
+pub(crate) fn writes_unknown() -> bool {
+    diesel::connection::get_default_instrumentation().is_some()
+}
+
 impl Instrumentation for WriteCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::StartQuery { query, .. } = event {

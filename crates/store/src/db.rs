@@ -80,7 +80,7 @@ impl DbConnectionManager {
     pub(crate) fn establish(&self) -> ConnectionResult<DbConnection> {
         match self.backend {
             Backend::Postgres => diesel::PgConnection::establish(&self.target).map(|mut c| {
-                c.set_instrumentation(crate::broken::WriteCounter);
+                crate::broken::WriteCounter::install(&mut c);
                 DbConnection::Pg(c)
             }),
             Backend::Sqlite => {
@@ -254,7 +254,7 @@ where
             broken::note_loss();
             drop(conn);
             let writes = broken::writes_sent().wrapping_sub(before);
-            if writes > 0 {
+            if writes > 0 || broken::writes_unknown() {
                 tracing::warn!(
                     db.writes_sent = writes,
                     error = %error,
