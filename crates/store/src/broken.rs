@@ -1,13 +1,14 @@
 //! Connections the database dropped (a PostgreSQL restart, a failover,
 //! `pg_terminate_backend`): telling them apart from other failures, keeping
-//! them out of the pool, and retrying a unit of work that had sent nothing
+//! them out of the pool, and retrying a unit of work that had written nothing
 //! before its connection turned out dead.
 //!
 //! The pool does not test a connection at check-out (that `SELECT 1` was 9 of
 //! the 33 round trips of an order submission). So after a restart every pooled
 //! connection is dead and the first statement sent on it fails. Such a failure
 //! is recognised by its error, and the connection is marked broken so the pool
-//! drops it instead of lending it again. When the unit of work had sent no
+//! drops it instead of lending it again; for a few seconds after, every
+//! check-out pings its connection first. When the unit of work had sent no
 //! statement that writes (only reads, `BEGIN`, `COMMIT` of nothing), nothing of
 //! it can have reached the database, and it runs once more on a connection that
 //! answered a ping. A unit that had sent a write is not retried — it may have
