@@ -10,6 +10,8 @@
 //! `TEST_LOG=1` shows the servers' logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod crash_points;
+mod db_restart;
 mod generated_client;
 mod input;
 mod kill_switch;
@@ -19,6 +21,7 @@ mod processor;
 mod readme;
 mod secrets;
 mod seed;
+mod sigkill;
 mod startup;
 
 use ordercore_e2e::db::Backend;

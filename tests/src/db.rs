@@ -44,3 +44,30 @@ impl TestDb {
         })
     }
 }
+
+impl TestDb {
+    /// PostgreSQL: ends every other session on this database with
+    /// `pg_terminate_backend` — for a connection pool the same fault as a
+    /// database restart. Returns how many were ended (0 on SQLite).
+    pub fn terminate_connections(&self) -> usize {
+        use diesel::sql_types::{BigInt, Text};
+        use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+        #[derive(QueryableByName)]
+        struct Ended {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let Some(pg) = &self._pg else { return 0 };
+        let admin = ordercore_store::testing::admin_url();
+        let mut conn = PgConnection::establish(admin.expose()).expect("admin connection");
+        let rows: Vec<Ended> = diesel::sql_query(
+            "SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid)) AS n \
+             FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind::<Text, _>(pg.name())
+        .load(&mut conn)
+        .expect("pg_terminate_backend");
+        rows.first()
+            .map_or(0, |r| usize::try_from(r.n).unwrap_or(0))
+    }
+}

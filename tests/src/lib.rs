@@ -11,6 +11,9 @@
 //!   database.
 //! - [`api`]: the request shapes of contract §1 (JSON, or base64 for sensitive
 //!   routes) and the demo data.
+//! - [`retrying_client`] and [`invariants`]: the crash suites' client, which
+//!   retries under one Idempotency-Key across crashes, and their money-safety
+//!   checks against the stub processor's ledger and the database.
 //!
 //! The servers log nowhere unless `TEST_LOG=1`; a start-up failure shows the
 //! server's log in the panic message.
@@ -18,6 +21,8 @@
 
 pub mod api;
 pub mod db;
+pub mod invariants;
+pub mod retrying_client;
 pub mod server;
 pub mod stubs;
 

@@ -84,6 +84,22 @@ impl Instance {
         self
     }
 
+    /// Removes an environment variable from the processes started from now on.
+    pub fn unset(&mut self, key: &str) -> &mut Instance {
+        self.env.remove(key);
+        self
+    }
+
+    /// Its database (`None` for an instance started like `make run`).
+    pub fn database(&self) -> Option<&TestDb> {
+        self._db.as_ref()
+    }
+
+    /// The `ORDERCORE_DATABASE_URL` its processes get.
+    pub fn database_url(&self) -> Option<&str> {
+        self.env.get("ORDERCORE_DATABASE_URL").map(String::as_str)
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -146,12 +162,29 @@ impl Instance {
     /// `ordercore serve`, returning once it printed the address it listens on.
     pub fn serve(self) -> TestServer {
         let log_path = self.dir.path().join("server.log");
+        let (child, base) = self.spawn_serve(&log_path);
+        TestServer {
+            base,
+            child: Some(child),
+            http: reqwest::Client::new(),
+            instance: self,
+            log_path,
+        }
+    }
+
+    /// Starts `serve` (its log appended to `log_path`) and waits for its address.
+    fn spawn_serve(&self, log_path: &Path) -> (Child, String) {
         let mut cmd = self.command(&["serve"]);
         cmd.stdout(Stdio::piped());
         if crate::test_log() {
             cmd.stderr(Stdio::inherit());
         } else {
-            cmd.stderr(std::fs::File::create(&log_path).expect("log file"));
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log_path)
+                .expect("log file");
+            cmd.stderr(log);
         }
         let mut child = cmd.spawn().expect("spawn ordercore serve");
         let stdout = child.stdout.take().expect("stdout");
@@ -165,23 +198,16 @@ impl Instance {
                 }
             }
         });
-        let base = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(base) => base,
+        match rx.recv_timeout(START_TIMEOUT) {
+            Ok(base) => (child, base),
             Err(_) => {
                 let _ = child.kill();
                 let status = child.wait().ok();
                 panic!(
                     "ordercore serve did not start (exit: {status:?}); its log:\n{}",
-                    std::fs::read_to_string(&log_path).unwrap_or_default()
+                    std::fs::read_to_string(log_path).unwrap_or_default()
                 );
             }
-        };
-        TestServer {
-            base,
-            child: Some(child),
-            http: reqwest::Client::new(),
-            instance: self,
-            log_path,
         }
     }
 }
@@ -210,6 +236,24 @@ impl TestServer {
     /// Runs an operator command against the same database and environment.
     pub fn cli(&self, args: &[&str]) -> String {
         self.instance.run_ok(args)
+    }
+
+    /// Kills the process with SIGKILL (no shutdown, no cleanup) and reaps it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts `serve` again on the same database and environment (after a
+    /// crash, a kill or a stop; a process still running is killed first).
+    /// It listens on a new port: `base` changes.
+    pub fn restart(&mut self) {
+        self.kill();
+        let (child, base) = self.instance.spawn_serve(&self.log_path);
+        self.child = Some(child);
+        self.base = base;
     }
 
     /// Sends SIGTERM and waits (up to `timeout`) for the process to exit.

@@ -13,6 +13,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod crash_points;
 pub mod error;
 pub mod model;
 pub mod ports;

@@ -21,9 +21,9 @@ pub use identity::{
 };
 pub use notifications::{ListNotifications, Notifier};
 pub use orders::{
-    ListOrders, OrderLookupError, OrderRequest, PaymentMode, ReadOrder, ReconcilePayments,
-    ReconcilePolicy, ReconcileReport, SubmitOrder, SubmitOrderError, SubmitOrderPorts,
-    SweepPendingPayments, SweepReport, UndoError, Undone,
+    DIRECT_SEND_GRACE, ListOrders, OrderLookupError, OrderRequest, PaymentMode, ReadOrder,
+    ReconcilePayments, ReconcilePolicy, ReconcileReport, SubmitOrder, SubmitOrderError,
+    SubmitOrderPorts, SweepPendingPayments, SweepReport, UndoError, Undone,
 };
 pub use outbox::{DeliverOutbox, DeliveryReport, FIRST_RETRY, RetryPolicy};
 pub use payment_methods::{

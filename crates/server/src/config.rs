@@ -19,6 +19,7 @@ mod abuse;
 mod adapters;
 mod keys;
 mod layers;
+mod outbox;
 mod settings;
 
 pub use abuse::AbuseConfig;
@@ -107,8 +108,14 @@ pub struct WorkerConfig {
     pub outbox_interval: Duration,
     /// Messages claimed per outbox pass.
     pub outbox_batch: u32,
+    /// How long messages claimed by a pass are left alone by other passes
+    /// (longer than a whole pass: batch × mailer timeout).
+    pub outbox_lease: Duration,
     /// Delay before a failed confirmation e-mail is first retried.
     pub outbox_first_retry: Duration,
+    /// How long the outbox worker leaves a new confirmation to the request
+    /// that sends it directly (longer than the mailer's timeout).
+    pub outbox_direct_send_grace: Duration,
     /// Pause between two passes of the pending-payment sweeper.
     pub sweeper_interval: Duration,
     /// Orders examined per sweeper pass.
@@ -286,6 +293,7 @@ impl Config {
                 ),
             ));
         }
+        let outbox = outbox::outbox_timing(m, s)?;
         let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
         Ok(Config {
             database_url,
@@ -309,8 +317,10 @@ impl Config {
             route_cache_ttl: ms("route_cache_ttl_ms", s.route_cache_ttl_ms, 0)?,
             workers: WorkerConfig {
                 outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
-                outbox_batch: at_least(m, "outbox_batch_size", s.outbox_batch_size, 1)?,
+                outbox_batch: outbox.batch,
+                outbox_lease: outbox.lease,
                 outbox_first_retry: ms("outbox_first_retry_ms", s.outbox_first_retry_ms, 100)?,
+                outbox_direct_send_grace: outbox.direct_send_grace,
                 sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
                 sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
                 sweeper_pending_age: Duration::from_secs(pending_age),

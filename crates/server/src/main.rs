@@ -24,6 +24,15 @@ fn main() -> ExitCode {
         }
     };
     ordercore_server::telemetry::init(&config.log);
+    // Test builds only (cargo feature `failpoints`): crash points named in
+    // FAILPOINTS are armed for the life of the process.
+    #[cfg(feature = "failpoints")]
+    let _crash_points = {
+        if let Ok(points) = std::env::var("FAILPOINTS") {
+            tracing::warn!(failpoints = %points, "crash points armed (a test build)");
+        }
+        fail::FailScenario::setup()
+    };
     let json_logs = config.log.format == ordercore_server::config::LogFormat::Json;
     let outcome =
         actix_web::rt::System::new().block_on(ordercore_server::commands::run(cli.command, config));

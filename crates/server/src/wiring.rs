@@ -8,8 +8,8 @@ use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
 use ordercore_domain::usecases::{
-    DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy, RetryPolicy,
-    SweepPendingPayments,
+    DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy,
+    RetryPolicy, SweepPendingPayments,
 };
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
@@ -154,11 +154,16 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     let retry = RetryPolicy {
         first_retry: chrono::Duration::from_std(config.workers.outbox_first_retry)
             .unwrap_or(FIRST_RETRY),
+        lease: chrono::Duration::from_std(config.workers.outbox_lease)
+            .unwrap_or(RetryPolicy::default().lease),
         ..RetryPolicy::default()
     };
     let policy = reconcile_policy(config);
     let mut usecases = UseCases::new(&ports);
     usecases.submit_order.retry = retry;
+    usecases.submit_order.direct_send_grace =
+        chrono::Duration::from_std(config.workers.outbox_direct_send_grace)
+            .unwrap_or(DIRECT_SEND_GRACE);
     usecases.submit_order.first_look_up = policy.first_look_up;
     let mut reconciler = ReconcilePayments::new(
         ports.orders.clone(),
@@ -285,6 +290,28 @@ mod tests {
         assert_eq!(
             service.state.usecases.submit_order.first_look_up,
             chrono::Duration::milliseconds(750)
+        );
+    }
+
+    #[test]
+    fn the_outbox_timing_reaches_the_worker_and_the_submission() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env: BTreeMap<String, String> = [
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_OUTBOX_LEASE_SECS", "600"),
+            ("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "45000"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        assert_eq!(service.outbox.policy.lease, chrono::Duration::seconds(600));
+        assert_eq!(
+            service.state.usecases.submit_order.direct_send_grace,
+            chrono::Duration::seconds(45)
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Connections, the pool, and the plumbing every repository call goes through:
 //! the blocking pool, error mapping, write transactions and time encoding.
 
+use crate::broken;
 use chrono::{DateTime, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
@@ -78,9 +79,10 @@ impl DbConnectionManager {
 
     pub(crate) fn establish(&self) -> ConnectionResult<DbConnection> {
         match self.backend {
-            Backend::Postgres => {
-                diesel::PgConnection::establish(&self.target).map(DbConnection::Pg)
-            }
+            Backend::Postgres => diesel::PgConnection::establish(&self.target).map(|mut c| {
+                crate::broken::WriteCounter::install(&mut c);
+                DbConnection::Pg(c)
+            }),
             Backend::Sqlite => {
                 diesel::SqliteConnection::establish(&self.target).map(DbConnection::Sqlite)
             }
@@ -152,9 +154,9 @@ pub(crate) fn build_pool(
         .min_idle(Some(1))
         // No `SELECT 1` before every check-out: it was 9 of the 33 round
         // trips of an order submission (bench/results/2026-11-28-profile.md).
-        // Trade-off: after a database restart each stale pooled connection
-        // fails one call (then `has_broken` drops it) instead of being
-        // replaced silently at check-out.
+        // After a database restart a stale pooled connection fails the first
+        // statement sent on it instead; `run_blocking` then drops it and runs
+        // the unit again on a live one (see `crate::broken`).
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(15))
         .connection_customizer(Box::new(SqlitePragmas))
@@ -220,19 +222,55 @@ pub(crate) type DbResult<T> = Result<T, Fail>;
 
 /// Runs `f` on a pooled connection on tokio's blocking pool, inside the
 /// caller's tracing span.
+///
+/// When the connection turns out to be dead (the database restarted or
+/// dropped it) before `f` sent any statement that writes, nothing of `f`
+/// changed the database: the connection is dropped from the pool and `f` runs
+/// once more on a connection that answers a ping. When `f` had sent a write,
+/// it may have been committed, so the error is returned; the connection is
+/// dropped either way (see `crate::broken`).
+///
+/// `f` is cloned before it runs (a closure is `Clone` when what it captures
+/// is), so that a retry gets the same inputs.
 pub(crate) async fn run_blocking<T, F>(pool: &DbPool, f: F) -> Result<T, StoreError>
 where
-    F: FnOnce(&mut DbConnection) -> DbResult<T> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> DbResult<T> + Clone + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         span.in_scope(|| {
-            let mut conn = pool
-                .get()
+            let mut conn = broken::check_out(&pool)
                 .map_err(|e| Around::store_error("no database connection", e))?;
-            f(&mut conn).map_err(|Fail(e)| e)
+            let before = broken::writes_sent();
+            let retry = f.clone();
+            let error = match f(&mut conn) {
+                Ok(value) => return Ok(value),
+                Err(Fail(e)) if broken::store_error_is_connection_lost(&e) => e,
+                Err(Fail(e)) => return Err(e),
+            };
+            broken::mark_broken(&mut conn);
+            broken::note_loss();
+            drop(conn);
+            let writes = broken::writes_sent().wrapping_sub(before);
+            if writes > 0 || broken::writes_unknown() {
+                tracing::warn!(
+                    db.writes_sent = writes,
+                    error = %error,
+                    "database connection lost after a write: not retried"
+                );
+                return Err(error);
+            }
+            tracing::info!(error = %error, "database connection lost; retrying on a fresh one");
+            let mut conn = broken::checked_out_alive(&pool)
+                .map_err(|e| Around::store_error("no database connection", e))?;
+            retry(&mut conn).map_err(|Fail(e)| {
+                if broken::store_error_is_connection_lost(&e) {
+                    broken::mark_broken(&mut conn);
+                }
+                e
+            })
         })
     })
     .await

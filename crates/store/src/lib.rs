@@ -21,6 +21,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod broken;
 mod db;
 mod migrations;
 mod repos;
@@ -131,7 +132,7 @@ impl Store {
 
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
         db::run_blocking(&self.pool, f).await

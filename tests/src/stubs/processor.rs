@@ -41,6 +41,8 @@ pub struct LedgerEntry {
     /// `order.invoiceNumber` and `refId` as sent (ordercore: the order id).
     pub invoice_number: Option<String>,
     pub ref_id: Option<String>,
+    /// When the request that made it arrived (before any delayed answer).
+    pub at: std::time::Instant,
 }
 
 impl LedgerEntry {
@@ -277,6 +279,7 @@ fn transaction(books: &mut Books, req: &Value) -> Value {
                 payment_profile_id: payment,
                 invoice_number: tx["order"].get("invoiceNumber").map(text),
                 ref_id: ref_id.clone(),
+                at: std::time::Instant::now(),
             });
             Ok(trans_id)
         }

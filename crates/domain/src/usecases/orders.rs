@@ -13,6 +13,8 @@ mod undo;
 
 pub use read::{ListOrders, OrderLookupError, ReadOrder};
 pub use reconcile::{ReconcilePayments, ReconcilePolicy, ReconcileReport};
-pub use submit::{OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts};
+pub use submit::{
+    DIRECT_SEND_GRACE, OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts,
+};
 pub use sweep::{SweepPendingPayments, SweepReport};
 pub use undo::{UndoError, Undone};

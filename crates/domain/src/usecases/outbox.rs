@@ -2,6 +2,7 @@
 //! exponential back-off (contract §10).
 
 use crate::Unexpected;
+use crate::crash_points::crash_point;
 use crate::model::{NewNotification, NotificationContext, NotificationKind, OutboxId, Severity};
 use crate::ports::{Clock, Mailer, OrderConfirmation, OrderRepository, OutboxRepository};
 use chrono::Duration;
@@ -93,6 +94,7 @@ impl DeliverOutbox {
             let confirmation = OrderConfirmation::from_order(&order, message.recipient.clone());
             match self.mailer.send_order_confirmation(&confirmation).await {
                 Ok(()) => {
+                    crash_point!("mail.after_send");
                     self.outbox.mark_sent(message.id, self.clock.now()).await?;
                     report.sent += 1;
                 }

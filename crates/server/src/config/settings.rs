@@ -56,6 +56,8 @@ pub struct Settings {
     pub route_cache_ttl_ms: u64,
     pub outbox_interval_ms: u64,
     pub outbox_first_retry_ms: u64,
+    pub outbox_direct_send_grace_ms: u64,
+    pub outbox_lease_secs: u64,
     pub outbox_batch_size: u32,
     pub sweeper_interval_ms: u64,
     pub sweeper_batch_size: u32,
@@ -102,6 +104,8 @@ impl Default for Settings {
             route_cache_ttl_ms: 5000,
             outbox_interval_ms: 5000,
             outbox_first_retry_ms: 60000,
+            outbox_direct_send_grace_ms: 60000,
+            outbox_lease_secs: 300,
             outbox_batch_size: 20,
             sweeper_interval_ms: 60000,
             sweeper_batch_size: 50,
@@ -222,7 +226,15 @@ pub const SETTINGS: &[Setting] = &[
         "outbox_first_retry_ms",
         "delay before a failed confirmation e-mail is first retried (then doubling, 8 attempts)",
     ),
+    s(
+        "outbox_direct_send_grace_ms",
+        "how long the outbox worker leaves a new confirmation to the request that sends it",
+    ),
     s("outbox_batch_size", "e-mails claimed per outbox pass"),
+    s(
+        "outbox_lease_secs",
+        "how long e-mails claimed by an outbox pass are left alone by other passes",
+    ),
     s(
         "sweeper_interval_ms",
         "pause between two passes of the pending-payment sweeper",

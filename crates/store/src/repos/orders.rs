@@ -217,7 +217,8 @@ impl OrderRepository for Store {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<DueReconciliation>, StoreError> {
-        self.run(move |c| reconcile::claim_due(c, now, lease_until, limit))
+        let sealer = self.sealer.clone();
+        self.run(move |c| reconcile::claim_due(c, &sealer, now, lease_until, limit))
             .await
     }
 

@@ -4,6 +4,7 @@ mod confirm;
 mod pay;
 
 use super::resolve::{resolve_client, resolve_lines};
+use crate::crash_points::crash_point;
 use crate::model::{
     AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Field, FieldErrors, Money,
     NewOrder, Order, OrderId, PaymentMethod, PaymentMethodId, PropertyAccess, PropertyInfo,
@@ -118,6 +119,9 @@ pub struct SubmitOrder {
     /// Where claimed `Idempotency-Key`s are bound to their order (the store
     /// that claimed them; see [`SubmitOrder::bind_keys_in`]).
     pub(crate) keys: Option<Arc<dyn IdempotencyStore>>,
+    /// How long the outbox worker leaves a new confirmation to this request
+    /// (default [`DIRECT_SEND_GRACE`]); longer than the mailer's timeout.
+    pub direct_send_grace: Duration,
 }
 
 /// The ports `SubmitOrder` needs, named so that wiring reads plainly.
@@ -150,6 +154,7 @@ impl SubmitOrder {
             retry: RetryPolicy::default(),
             first_look_up: super::ReconcilePolicy::default().first_look_up,
             keys: None,
+            direct_send_grace: DIRECT_SEND_GRACE,
         }
     }
 
@@ -235,7 +240,7 @@ impl SubmitOrder {
         };
         let email = NewOutboxEmail {
             recipient: client.email.clone(),
-            next_attempt_at: now + DIRECT_SEND_GRACE,
+            next_attempt_at: now + self.direct_send_grace,
         };
 
         let (order, outbox_id) = match method {
@@ -255,6 +260,7 @@ impl SubmitOrder {
             }
         };
 
+        crash_point!("submit.after_finalize");
         // 7. Send the confirmation; on failure the outbox retries it.
         self.confirm(order, outbox_id, client.email).await
     }

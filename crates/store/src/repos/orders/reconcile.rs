@@ -6,7 +6,9 @@
 //! workers exactly one looks an order up.
 
 use super::rows::{OrderRow, assemble};
+use super::secrets::open_rows;
 use crate::db::{DbConnection, DbResult, micros};
+use crate::sealing::Sealer;
 use crate::schema::orders;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -58,9 +60,11 @@ pub(super) fn reschedule(
 
 /// Due pending orders, oldest due first, each moved to `lease_until` by a
 /// conditional update on the `reconcile_after` it was read with: a row
-/// another worker claimed meanwhile is skipped.
+/// another worker claimed meanwhile is skipped. The orders come back with
+/// their secrets opened, as every read of an order does.
 pub(super) fn claim_due(
     conn: &mut DbConnection,
+    sealer: &Sealer,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
@@ -98,7 +102,7 @@ pub(super) fn claim_due(
         .order(orders::id.asc())
         .select(OrderRow::as_select())
         .load::<OrderRow>(conn)?;
-    let orders = assemble(conn, rows)?;
+    let orders = assemble(conn, open_rows(sealer, rows)?)?;
     Ok(won
         .into_iter()
         .filter_map(|(id, attempts)| {

@@ -2,6 +2,7 @@
 //! the outbox retries it and staff are told.
 
 use super::{SubmitOrder, SubmitOrderError};
+use crate::crash_points::crash_point;
 use crate::model::{
     Email, NewNotification, NotificationContext, NotificationKind, Order, OutboxId, Severity,
 };
@@ -20,6 +21,7 @@ impl SubmitOrder {
         let confirmation = OrderConfirmation::from_order(&order, recipient);
         match self.mailer.send_order_confirmation(&confirmation).await {
             Ok(()) => {
+                crash_point!("mail.after_send");
                 // If this bookkeeping fails the worker sends the e-mail again
                 // after the grace period: a duplicate beats a lost e-mail, and
                 // the order itself is already complete.

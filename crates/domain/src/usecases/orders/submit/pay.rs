@@ -3,6 +3,7 @@
 
 use super::{PaymentMode, SubmitOrder, SubmitOrderError, conflict_is_expended};
 use crate::Unexpected;
+use crate::crash_points::crash_point;
 use crate::model::{
     NewOrder, NewPayment, NotificationContext, NotificationKind, Order, PaymentKind, PaymentMethod,
     PaymentStatus, Severity,
@@ -32,6 +33,7 @@ impl SubmitOrder {
         if let Some(key) = key {
             self.bind_key(key, pending.id).await?;
         }
+        crash_point!("submit.after_pending");
         let request = TransactionRequest {
             order_id: pending.id,
             amount: new.pricing.total,
@@ -65,6 +67,7 @@ impl SubmitOrder {
                 return Err(SubmitOrderError::Payment(e));
             }
         };
+        crash_point!("submit.after_approval");
         if approval.held_for_review {
             self.notifier
                 .notify(

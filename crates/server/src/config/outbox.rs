@@ -1,0 +1,117 @@
+//! The outbox worker's timing settings, checked against the mailer's timeout
+//! so that no e-mail is sent twice by design: the worker leaves a new
+//! confirmation to its request for longer than that request can take, and a
+//! pass keeps its claimed e-mails for longer than the pass can take.
+
+use super::layers::Merged;
+use super::settings::Settings;
+use super::{ConfigError, at_least};
+use std::time::Duration;
+
+/// The checked values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct OutboxTiming {
+    pub batch: u32,
+    pub lease: Duration,
+    pub direct_send_grace: Duration,
+}
+
+/// Checks `outbox_batch_size`, `outbox_lease_secs` and
+/// `outbox_direct_send_grace_ms` against `mandrill_timeout_secs`.
+pub(super) fn outbox_timing(m: &Merged, s: &Settings) -> Result<OutboxTiming, ConfigError> {
+    let batch = at_least(m, "outbox_batch_size", s.outbox_batch_size, 1)?;
+    let longest_pass = s.mandrill_timeout_secs.saturating_mul(u64::from(batch));
+    if s.outbox_lease_secs <= longest_pass {
+        return Err(m.error(
+            "outbox_lease_secs",
+            format!(
+                "must be longer than a whole outbox pass, ORDERCORE_OUTBOX_BATCH_SIZE ({batch}) \
+                 × ORDERCORE_MANDRILL_TIMEOUT_SECS ({}) = {longest_pass} s, or another pass \
+                 could send an e-mail this one is still sending",
+                s.mandrill_timeout_secs
+            ),
+        ));
+    }
+    let grace_ms = s.outbox_direct_send_grace_ms;
+    if grace_ms <= s.mandrill_timeout_secs.saturating_mul(1000) {
+        return Err(m.error(
+            "outbox_direct_send_grace_ms",
+            format!(
+                "must be longer than the mailer timeout \
+                 (ORDERCORE_MANDRILL_TIMEOUT_SECS = {}), or the worker could send a \
+                 confirmation the request is still sending",
+                s.mandrill_timeout_secs
+            ),
+        ));
+    }
+    Ok(OutboxTiming {
+        batch,
+        lease: Duration::from_secs(s.outbox_lease_secs),
+        direct_send_grace: Duration::from_millis(grace_ms),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_leave_a_minute_to_the_request_and_five_to_a_pass() {
+        let c = Config::from_layers(None, &env(&[])).unwrap();
+        assert_eq!(c.workers.outbox_direct_send_grace, Duration::from_secs(60));
+        assert_eq!(c.workers.outbox_lease, Duration::from_secs(300));
+        let c = Config::from_layers(
+            None,
+            &env(&[
+                ("ORDERCORE_MANDRILL_TIMEOUT_SECS", "1"),
+                ("ORDERCORE_OUTBOX_BATCH_SIZE", "4"),
+                ("ORDERCORE_OUTBOX_LEASE_SECS", "5"),
+                ("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "1500"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.workers.outbox_lease, Duration::from_secs(5));
+        assert_eq!(
+            c.workers.outbox_direct_send_grace,
+            Duration::from_millis(1500)
+        );
+    }
+
+    #[test]
+    fn the_grace_must_outlast_the_mailer_timeout() {
+        let e = Config::from_layers(
+            None,
+            &env(&[("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "10000")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.setting, "ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS");
+        assert!(e.reason.contains("mailer timeout"), "{e}");
+    }
+
+    #[test]
+    fn the_lease_must_outlast_a_whole_pass() {
+        // 20 e-mails × 10 s: a pass may take 200 s.
+        let e =
+            Config::from_layers(None, &env(&[("ORDERCORE_OUTBOX_LEASE_SECS", "200")])).unwrap_err();
+        assert_eq!(e.setting, "ORDERCORE_OUTBOX_LEASE_SECS");
+        assert!(e.reason.contains("whole outbox pass"), "{e}");
+        let c = Config::from_layers(
+            None,
+            &env(&[
+                ("ORDERCORE_OUTBOX_LEASE_SECS", "200"),
+                ("ORDERCORE_OUTBOX_BATCH_SIZE", "19"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.workers.outbox_batch, 19);
+    }
+}

@@ -1,0 +1,323 @@
+//! Connections the database dropped (a PostgreSQL restart, a failover,
+//! `pg_terminate_backend`): telling them apart from other failures, keeping
+//! them out of the pool, and retrying a unit of work that had written nothing
+//! before its connection turned out dead.
+//!
+//! The pool does not test a connection at check-out (that `SELECT 1` was 9 of
+//! the 33 round trips of an order submission). So after a restart every pooled
+//! connection is dead and the first statement sent on it fails. Such a failure
+//! is recognised by its error, and the connection is marked broken so the pool
+//! drops it instead of lending it again; for a few seconds after, every
+//! check-out pings its connection first. When the unit of work had sent no
+//! statement that writes (only reads, `BEGIN`, `COMMIT` of nothing), nothing of
+//! it can have reached the database, and it runs once more on a connection that
+//! answered a ping. A unit that had sent a write is not retried — it may have
+//! been committed — and its caller gets the error: at most one per pooled
+//! connection, since the broken connection is gone afterwards.
+
+use crate::db::{DbConnection, DbPool};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, TransactionManager,
+};
+use diesel::r2d2::{PooledConnection, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use ordercore_domain::StoreError;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+thread_local! {
+    /// Statements that may write, sent on this thread. A unit of work runs on
+    /// one blocking thread from start to end, so the difference between two
+    /// readings is what that unit sent.
+    static WRITES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts, in [`WRITES`], the statements a PostgreSQL connection sends that
+/// may write: everything but `SELECT`, `BEGIN`, `COMMIT`, `ROLLBACK`, `SET`,
+/// `SHOW`, `SAVEPOINT` and `RELEASE`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteCounter;
+
+impl WriteCounter {
+    /// Installs the counter on a new connection, unless the program set a
+    /// default Diesel instrumentation (a profiler, a test counting
+    /// statements): that one keeps the connection, and [`WRITES`] then never
+    /// moves, so a unit of work on it is never retried (see [`writes_unknown`]).
+    pub(crate) fn install(conn: &mut diesel::PgConnection) {
+        use diesel::Connection;
+        if diesel::connection::get_default_instrumentation().is_none() {
+            conn.set_instrumentation(WriteCounter);
+        }
+    }
+}
+
+/// Whether writes may have gone uncounted: connections keep the program's
+/// own default instrumentation, so a lost unit of work is never retried.
+pub(crate) fn writes_unknown() -> bool {
+    diesel::connection::get_default_instrumentation().is_some()
+}
+
+impl Instrumentation for WriteCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let mut head = Head::default();
+            // `Head` stops the formatting once it has the first word.
+            let _ = std::fmt::write(&mut head, format_args!("{query}"));
+            if may_write(head.as_str()) {
+                WRITES.with(|n| n.set(n.get().wrapping_add(1)));
+            }
+        }
+    }
+}
+
+/// The first bytes of a statement's text; refuses more so that formatting a
+/// long statement stops early.
+#[derive(Default)]
+struct Head {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl Head {
+    fn as_str(&self) -> &str {
+        let bytes = &self.buf[..self.len];
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
+        }
+    }
+}
+
+impl std::fmt::Write for Head {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let room = self.buf.len() - self.len;
+        let take = s.len().min(room);
+        self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
+        self.len += take;
+        if take < s.len() {
+            Err(std::fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Whether a statement starting with `head` may change data.
+fn may_write(head: &str) -> bool {
+    let word: String = head
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    !matches!(
+        word.as_str(),
+        "SELECT" | "BEGIN" | "COMMIT" | "ROLLBACK" | "SET" | "SHOW" | "SAVEPOINT" | "RELEASE"
+    )
+}
+
+/// The number of statements that may write this thread has sent so far.
+pub(crate) fn writes_sent() -> u64 {
+    WRITES.with(Cell::get)
+}
+
+/// Whether a diesel error says the connection itself is gone, rather than
+/// that the statement was refused.
+pub(crate) fn is_connection_lost(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(kind, info) => match kind {
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => true,
+            // libpq's own messages when the socket went away under a query.
+            DatabaseErrorKind::Unknown => {
+                let m = info.message();
+                m.contains("server closed the connection")
+                    || m.contains("terminating connection")
+                    || m.contains("no connection to the server")
+                    || m.contains("connection to server")
+                    || m.contains("could not receive data")
+                    || m.contains("could not send data")
+            }
+            _ => false,
+        },
+        DieselError::BrokenTransactionManager => true,
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => is_connection_lost(commit_error),
+        DieselError::RollbackTransaction => false,
+        _ => false,
+    }
+}
+
+/// Whether a store error came from a lost connection (the diesel error is
+/// kept as the `source` of [`StoreError::Backend`]).
+pub(crate) fn store_error_is_connection_lost(e: &StoreError) -> bool {
+    match e {
+        StoreError::Backend(source) => source
+            .downcast_ref::<DieselError>()
+            .is_some_and(is_connection_lost),
+        StoreError::Conflict(_) => false,
+    }
+}
+
+/// Makes the pool drop `conn` when it comes back: its transaction manager is
+/// put in the error state, which `has_broken` reports.
+pub(crate) fn mark_broken(conn: &mut DbConnection) {
+    if let DbConnection::Pg(c) = conn {
+        AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error();
+    }
+}
+
+/// When a connection was last found lost, in milliseconds since the Unix
+/// epoch (0: never).
+static LAST_LOSS_MS: AtomicU64 = AtomicU64::new(0);
+
+/// For this long after a connection was found lost, every check-out pings
+/// its connection first: the others in the pool likely died with it.
+const SUSPECT_FOR: Duration = Duration::from_secs(5);
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Records that a connection was found lost (see [`SUSPECT_FOR`]).
+pub(crate) fn note_loss() {
+    LAST_LOSS_MS.store(now_ms(), Ordering::Relaxed);
+}
+
+/// A connection for a unit of work: tested with a ping first only while the
+/// pool is suspect (a connection was lost in the last [`SUSPECT_FOR`]).
+pub(crate) fn check_out(
+    pool: &DbPool,
+) -> Result<PooledConnection<crate::db::DbConnectionManager>, diesel::r2d2::PoolError> {
+    let last = LAST_LOSS_MS.load(Ordering::Relaxed);
+    let suspect_ms = u64::try_from(SUSPECT_FOR.as_millis()).unwrap_or(u64::MAX);
+    if last != 0 && now_ms().saturating_sub(last) < suspect_ms {
+        checked_out_alive(pool)
+    } else {
+        pool.get()
+    }
+}
+
+/// A pooled connection that answered a ping. Dead ones met on the way are
+/// marked broken and left to the pool to drop; after as many tries as the
+/// pool has connections (plus one new), the last one is returned as it is.
+pub(crate) fn checked_out_alive(
+    pool: &DbPool,
+) -> Result<PooledConnection<crate::db::DbConnectionManager>, diesel::r2d2::PoolError> {
+    let tries = pool.max_size() + 1;
+    let mut conn = pool.get()?;
+    for _ in 1..tries {
+        if conn.ping().is_ok() {
+            return Ok(conn);
+        }
+        mark_broken(&mut conn);
+        drop(conn);
+        conn = pool.get()?;
+    }
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Info(&'static str);
+
+    impl diesel::result::DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn db(kind: DatabaseErrorKind, message: &'static str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(Info(message)))
+    }
+
+    #[test]
+    fn a_closed_or_unreachable_connection_is_lost() {
+        assert!(is_connection_lost(&db(
+            DatabaseErrorKind::ClosedConnection,
+            "terminating connection due to administrator command"
+        )));
+        assert!(is_connection_lost(&db(
+            DatabaseErrorKind::UnableToSendCommand,
+            "no connection to the server"
+        )));
+        assert!(is_connection_lost(&db(
+            DatabaseErrorKind::Unknown,
+            "server closed the connection unexpectedly"
+        )));
+        assert!(is_connection_lost(&DieselError::BrokenTransactionManager));
+    }
+
+    #[test]
+    fn reads_and_transaction_control_do_not_write() {
+        for sql in [
+            "SELECT 1",
+            "  select id FROM orders",
+            "BEGIN",
+            "BEGIN IMMEDIATE",
+            "COMMIT",
+            "ROLLBACK TO SAVEPOINT",
+            "SAVEPOINT diesel_savepoint_1",
+        ] {
+            assert!(!may_write(sql), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO",
+            "update orders",
+            "DELETE FROM",
+            "WITH x AS",
+            "",
+        ] {
+            assert!(may_write(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn the_counter_sees_only_the_first_word_of_a_long_statement() {
+        let mut head = Head::default();
+        let long = format!("INSERT INTO orders {}", "x".repeat(10_000));
+        assert!(std::fmt::write(&mut head, format_args!("{long}")).is_err());
+        assert_eq!(head.as_str(), "INSERT INTO orde");
+    }
+
+    #[test]
+    fn a_refused_statement_is_not_a_lost_connection() {
+        assert!(!is_connection_lost(&db(
+            DatabaseErrorKind::UniqueViolation,
+            "duplicate key value violates unique constraint"
+        )));
+        assert!(!is_connection_lost(&db(
+            DatabaseErrorKind::Unknown,
+            "syntax error at or near \"SELEC\""
+        )));
+        assert!(!is_connection_lost(&DieselError::NotFound));
+        assert!(!store_error_is_connection_lost(&StoreError::Conflict(
+            "x".into()
+        )));
+        assert!(store_error_is_connection_lost(&StoreError::backend(
+            DieselError::BrokenTransactionManager
+        )));
+    }
+}
