@@ -8,8 +8,8 @@ use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
 use ordercore_domain::usecases::{
-    DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy,
-    RetryPolicy, SweepPendingPayments,
+    DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy, RetryPolicy,
+    SweepPendingPayments,
 };
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
@@ -229,13 +229,7 @@ pub fn reconcile_policy(config: &Config) -> ReconcilePolicy {
 
 /// The pending-payment sweeper, with the configured abandonment age.
 fn sweeper(config: &Config, ports: &DomainPorts, clock: Arc<dyn Clock>) -> SweepPendingPayments {
-    let mut sweeper = SweepPendingPayments::new(
-        ports.orders.clone(),
-        ports.gateway.clone(),
-        ports.methods.clone(),
-        ports.notifier(),
-        clock,
-    );
+    let mut sweeper = SweepPendingPayments::new(ports.orders.clone(), clock);
     sweeper.max_pending = pending_age(config);
     sweeper
 }

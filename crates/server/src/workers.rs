@@ -40,7 +40,8 @@ pub async fn run_outbox(
     tracing::info!(worker = "outbox", "worker stopped");
 }
 
-/// Voids holds of orders abandoned in `pending_payment`, every `interval`.
+/// Hands orders abandoned in `pending_payment` to the reconcile worker,
+/// every `interval`.
 pub async fn run_sweeper(
     sweeper: SweepPendingPayments,
     interval: Duration,
@@ -54,12 +55,11 @@ pub async fn run_sweeper(
     );
     loop {
         match sweeper.run_once(batch).await {
-            Ok(r) if r.failed + r.voided + r.needs_attention > 0 => tracing::warn!(
+            Ok(r) if r.handed_to_reconcile > 0 => tracing::warn!(
                 worker = "sweeper",
-                sweep.failed = r.failed,
-                sweep.voided = r.voided,
-                sweep.needs_attention = r.needs_attention,
-                "sweeper resolved abandoned payments"
+                sweep.handed_to_reconcile = r.handed_to_reconcile,
+                sweep.skipped = r.skipped,
+                "sweeper handed abandoned payments to the reconcile worker"
             ),
             Ok(_) => {}
             Err(e) => tracing::error!(worker = "sweeper", error = %e, "sweeper pass failed"),

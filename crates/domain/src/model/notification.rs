@@ -44,9 +44,11 @@ pub enum NotificationKind {
     PaymentOutcomeUnknown,
     /// The processor refused the configured API keys.
     InvalidPaymentProcessorApiKeys,
-    /// The sweeper voided the hold of an order left pending.
+    /// The reconcile worker voided the hold or unsettled charge of an
+    /// order left pending.
     PendingPaymentVoided,
-    /// The sweeper could not settle an order left pending.
+    /// An order left pending could not be settled (look-ups given up, or
+    /// a charge only a refund undoes): a person must look.
     PendingPaymentUnresolved,
 }
 

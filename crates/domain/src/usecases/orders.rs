@@ -1,8 +1,9 @@
 //! Order use cases: read and list orders ([`ReadOrder`], [`ListOrders`]),
 //! submit them with their payment ([`SubmitOrder`], contract §7), look up
-//! and undo unknown payment outcomes ([`ReconcilePayments`]), and sweep the
-//! ones a crash left in `pending_payment` ([`SweepPendingPayments`]); the
-//! last two share one way of undoing what the processor did.
+//! and undo unknown payment outcomes ([`ReconcilePayments`]), and hand the
+//! orders a crash left in `pending_payment` to that same worker
+//! ([`SweepPendingPayments`]), so one code path undoes what the processor
+//! did.
 
 mod read;
 mod reconcile;

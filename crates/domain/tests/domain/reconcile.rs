@@ -316,3 +316,5 @@ fn the_delay_doubles_up_to_its_cap() {
     assert_eq!(p.delay_after(5), Duration::seconds(60));
     assert_eq!(p.delay_after(u32::MAX), Duration::seconds(60));
 }
+
+mod lookup;

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 /// When look-ups happen: the first soon after the unknown outcome, then
 /// with a doubling back-off up to a cap, at most `max_attempts` failed
-/// look-ups before the order is left to the sweeper.
+/// look-ups before the order is left to the sweeper (which schedules a new
+/// round of look-ups once the order is old enough).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcilePolicy {
     /// Delay between the unknown outcome and the first look-up.
@@ -111,7 +112,7 @@ impl ReconcilePayments {
                                 NotificationKind::PendingPaymentUnresolved,
                                 Severity::Critical,
                                 format!(
-                                    "The processor's outcome for order {} could not be looked up or undone after {attempts} attempts: reconcile it at the processor; the sweeper fails the order.",
+                                    "The processor's outcome for order {} could not be looked up or undone after {attempts} attempts: reconcile it at the processor; the order stays pending and the sweeper schedules its look-ups again.",
                                     d.order.id
                                 ),
                                 NotificationContext {
@@ -160,7 +161,7 @@ impl ReconcilePayments {
 
 /// Tells staff what undoing an order did: an Info per voided transaction,
 /// a Critical per transaction that needs a refund or a look.
-pub(crate) async fn notify_undone(notifier: &Notifier, order: &Order, undone: &Undone, why: &str) {
+async fn notify_undone(notifier: &Notifier, order: &Order, undone: &Undone, why: &str) {
     for tx in &undone.voided {
         notifier
             .notify(

@@ -1,7 +1,7 @@
-//! "Find what the processor did for this order and undo it": the one code
-//! path the reconcile worker and the sweeper share for an order whose
-//! payment was never recorded (an unknown outcome, or a crash between the
-//! processor call and finalizing).
+//! "Find what the processor did for this order and undo it": the reconcile
+//! worker's one code path for an order whose payment was never recorded (an
+//! unknown outcome, or a crash between the processor call and finalizing,
+//! which the sweeper hands over).
 
 use crate::StoreError;
 use crate::model::{Order, StoredPaymentProfile};

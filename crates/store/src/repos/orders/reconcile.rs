@@ -8,8 +8,8 @@
 use super::rows::{OrderRow, assemble};
 use super::secrets::open_rows;
 use crate::db::{DbConnection, DbResult, micros};
-use crate::sealing::Sealer;
 use crate::schema::orders;
+use crate::sealing::Sealer;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::model::{OrderId, OrderStatus};

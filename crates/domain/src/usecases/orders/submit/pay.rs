@@ -48,7 +48,8 @@ impl SubmitOrder {
             Err(PaymentError::OutcomeUnknown { .. }) => {
                 // The processor may hold money: keep the order pending with
                 // its reservation and have it looked up soon. If this write
-                // fails the order is still pending, and the sweeper takes it.
+                // fails the order is still pending, and the sweeper hands it
+                // to the reconcile worker later.
                 let now = self.clock.now();
                 let _ = self
                     .orders
@@ -58,7 +59,7 @@ impl SubmitOrder {
             }
             Err(e) => {
                 // If this write fails the order stays pending and the sweeper
-                // releases it; the caller still learns the processor's answer.
+                // hands it to the reconcile worker, which fails it; the caller still learns the processor's answer.
                 let _ = self
                     .orders
                     .mark_payment_failed(pending.id, self.clock.now())
@@ -118,9 +119,10 @@ impl SubmitOrder {
         match &voided {
             // The hold is gone: the order failed like any refused payment, and
             // its promotion redemption is released now rather than when the
-            // sweeper reaches it (a retry would otherwise get
+            // reconcile worker reaches it (a retry would otherwise get
             // `promotion-expended`). A no-op when the order is no longer
-            // pending; if it fails, the sweeper releases it later.
+            // pending; if it fails, the sweeper hands the order to the
+            // reconcile worker, which releases it later.
             Ok(()) => {
                 let _ = self
                     .orders
@@ -128,8 +130,8 @@ impl SubmitOrder {
                     .await;
             }
             // The hold remains: leave the order pending and have the
-            // reconcile worker look it up and void it soon (the sweeper if
-            // that cannot be recorded), and tell staff now.
+            // reconcile worker look it up and void it soon (the sweeper hands
+            // it over if that cannot be recorded), and tell staff now.
             Err(void_error) => {
                 let now = self.clock.now();
                 let _ = self
