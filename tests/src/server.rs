@@ -160,8 +160,12 @@ impl Instance {
     }
 
     /// `ordercore serve`, returning once it printed the address it listens on.
+    /// Each server served this way has a log of its own (an instance served
+    /// again after [`TestServer::stop`] starts a new one); only
+    /// [`TestServer::restart`] appends to the log of the process it replaces.
     pub fn serve(self) -> TestServer {
         let log_path = self.dir.path().join("server.log");
+        let _ = std::fs::remove_file(&log_path);
         let (child, base) = self.spawn_serve(&log_path);
         TestServer {
             base,
