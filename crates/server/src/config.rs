@@ -287,8 +287,8 @@ impl Config {
                 "sweeper_pending_age_secs",
                 format!(
                     "must be longer than the processor timeout \
-                     (ORDERCORE_AUTHORIZENET_TIMEOUT_SECS = {}), or the sweeper could void \
-                     a payment still in flight",
+                     (ORDERCORE_AUTHORIZENET_TIMEOUT_SECS = {}), or a payment still in \
+                     flight could be voided",
                     s.authorizenet_timeout_secs
                 ),
             ));

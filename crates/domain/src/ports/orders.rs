@@ -51,7 +51,8 @@ pub trait OrderRepository: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// `pending_payment` → `submitted`, storing the payment and enqueueing the
     /// e-mail, in one transaction. `None` (and nothing changed) when the order
-    /// was no longer pending.
+    /// was no longer pending, or its outcome is being looked up (a look-up
+    /// scheduled: the reconcile worker may be voiding its hold).
     async fn finalize_payment(
         &self,
         id: OrderId,

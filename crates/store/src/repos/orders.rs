@@ -118,7 +118,11 @@ impl OrderRepository for Store {
                 let Some(row) = diesel::update(
                     orders::table
                         .filter(orders::id.eq(id.0))
-                        .filter(orders::status.eq(OrderStatus::PendingPayment.as_str())),
+                        .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
+                        // An order handed to the reconcile worker (by the
+                        // sweeper) may be having its hold voided: a request
+                        // finishing that late loses, and voids its own hold.
+                        .filter(orders::reconcile_after.is_null()),
                 )
                 .set((
                     orders::status.eq(OrderStatus::Submitted.as_str()),

@@ -1,14 +1,18 @@
 //! Look-ups of unknown payment outcomes on the `orders` table: scheduling,
 //! claiming due orders exactly once, rescheduling, giving up to the
-//! sweeper; the reservation is kept until the order fails.
+//! sweeper; the reservation is kept until the order fails; an order being
+//! looked up cannot be finalized.
 
-use crate::fixtures::{new_order, seed_demo, t0};
+use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
 use chrono::Duration;
 use ordercore_domain::model::OrderStatus;
 use ordercore_domain::ports::{OrderRepository, PromotionRepository};
 use ordercore_store::Store;
 
-contract_tests!(reconciliations_are_due_claimed_once_and_rescheduled,);
+contract_tests!(
+    reconciliations_are_due_claimed_once_and_rescheduled,
+    an_order_being_looked_up_cannot_be_finalized,
+);
 
 async fn reconciliations_are_due_claimed_once_and_rescheduled(store: &Store) {
     let demo = seed_demo(store).await;
@@ -139,4 +143,49 @@ async fn reconciliations_are_due_claimed_once_and_rescheduled(store: &Store) {
             .await
             .unwrap()
     );
+}
+
+/// The sweeper handed the order to the reconcile worker (which may be voiding
+/// its hold): a request finishing that late loses and voids its own hold.
+async fn an_order_being_looked_up_cannot_be_finalized(store: &Store) {
+    let demo = seed_demo(store).await;
+    let handed = store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
+    let untouched = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
+    let later = t0() + Duration::minutes(6);
+    assert!(
+        store
+            .schedule_reconciliation(handed.id, later, later)
+            .await
+            .unwrap()
+    );
+    let fin = store
+        .finalize_payment(
+            handed.id,
+            &authorization(&demo, handed.pricing.total, "T-late"),
+            &outbox_email(&demo, later),
+            later,
+        )
+        .await
+        .unwrap();
+    assert!(fin.is_none(), "a late finalize must lose");
+    let still = store.find(handed.id).await.unwrap().unwrap();
+    assert_eq!(still.status, OrderStatus::PendingPayment);
+    assert!(still.payment.is_none());
+    // An order with no look-up scheduled is finalized as before.
+    let fin = store
+        .finalize_payment(
+            untouched.id,
+            &authorization(&demo, untouched.pricing.total, "T-on-time"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert!(fin.is_some());
 }
