@@ -25,8 +25,9 @@ const FINGERPRINT_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// A PostgreSQL instance wired to the stubs, with workers fast enough for a
 /// test: the processor times out after 2 s, an order pending for 3 s counts as
-/// abandoned, the outbox takes over an unsent confirmation after 2 s, and
-/// e-mails claimed by a pass that died are claimable again after 5 s.
+/// abandoned (and handed to the reconcile worker), orders and e-mails claimed
+/// by a pass that died are claimable again after 5 s, and the outbox takes
+/// over an unsent confirmation after 2 s.
 /// `None`: PostgreSQL SKIPPED.
 pub fn crash_instance(test: &str, anet: &ProcessorStub, mail: &MandrillStub) -> Option<Instance> {
     let mut instance = Instance::new(BIN, Backend::Postgres, test)?;
@@ -37,6 +38,7 @@ pub fn crash_instance(test: &str, anet: &ProcessorStub, mail: &MandrillStub) -> 
         .set("ORDERCORE_AUTHORIZENET_TIMEOUT_SECS", "2")
         .set("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "3")
         .set("ORDERCORE_SWEEPER_INTERVAL_MS", "300")
+        .set("ORDERCORE_RECONCILE_LEASE_SECS", "5")
         .set("ORDERCORE_MANDRILL_TIMEOUT_SECS", "1")
         .set("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "2000")
         .set("ORDERCORE_OUTBOX_FIRST_RETRY_MS", "500")

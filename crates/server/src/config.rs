@@ -20,6 +20,7 @@ mod adapters;
 mod keys;
 mod layers;
 mod outbox;
+mod reconcile;
 mod settings;
 
 pub use abuse::AbuseConfig;
@@ -130,6 +131,8 @@ pub struct WorkerConfig {
     pub reconcile_max_delay: Duration,
     /// Failed look-ups before an order is left to the sweeper.
     pub reconcile_max_attempts: u32,
+    /// How long an order claimed by a reconcile pass is left alone.
+    pub reconcile_lease: Duration,
     /// Pause between two passes of the expired Idempotency-Key purge.
     pub idempotency_purge_interval: Duration,
     /// Expired Idempotency-Key records deleted per statement.
@@ -342,6 +345,7 @@ impl Config {
                     s.reconcile_max_attempts,
                     1,
                 )?,
+                reconcile_lease: reconcile::lease(m, s)?,
                 idempotency_purge_interval: ms(
                     "idempotency_purge_interval_ms",
                     s.idempotency_purge_interval_ms,

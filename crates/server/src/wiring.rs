@@ -221,9 +221,9 @@ pub fn reconcile_policy(config: &Config) -> ReconcilePolicy {
         first_look_up: d(w.reconcile_first_look_up),
         max_delay,
         max_attempts: w.reconcile_max_attempts,
-        // A claim outlives the slowest pass: look-up and voids, each up to
-        // the processor timeout.
-        lease: max_delay.max(chrono::Duration::minutes(5)),
+        // Checked against the processor timeout (config): a claim outlives
+        // the look-up and void of the order.
+        lease: d(w.reconcile_lease),
     }
 }
 

@@ -66,6 +66,7 @@ pub struct Settings {
     pub reconcile_first_look_up_ms: u64,
     pub reconcile_max_delay_secs: u64,
     pub reconcile_max_attempts: u32,
+    pub reconcile_lease_secs: u64,
     pub idempotency_purge_interval_ms: u64,
     pub idempotency_purge_batch_size: u32,
     pub shutdown_timeout_secs: u64,
@@ -114,6 +115,7 @@ impl Default for Settings {
             reconcile_first_look_up_ms: 2000,
             reconcile_max_delay_secs: 300,
             reconcile_max_attempts: 8,
+            reconcile_lease_secs: 300,
             idempotency_purge_interval_ms: 600_000,
             idempotency_purge_batch_size: 500,
             shutdown_timeout_secs: 30,
@@ -259,6 +261,10 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "reconcile_max_attempts",
         "failed look-ups of one order before it is left to the sweeper and staff are notified",
+    ),
+    s(
+        "reconcile_lease_secs",
+        "how long an order claimed by a reconcile pass is left alone by other passes",
     ),
     s(
         "idempotency_purge_interval_ms",
