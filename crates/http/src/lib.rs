@@ -6,6 +6,7 @@
 //! mounts [`configure`] (or uses [`app`]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod conventions;
 pub mod docs;
 pub mod envelope;
 pub mod errors;
@@ -51,7 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .default_service(web::to(pipeline::not_found));
 }
 
-/// The whole application, for the server binary and tests.
+/// The whole application, for the server binary and tests: [`configure`]
+/// behind the [`conventions`] middleware (request id, caching headers).
 pub fn app(
     state: web::Data<AppState>,
 ) -> App<
@@ -63,5 +65,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new().configure(|cfg| configure(cfg, state))
+    App::new()
+        .wrap_fn(conventions::wrap)
+        .configure(|cfg| configure(cfg, state))
 }

@@ -1,7 +1,7 @@
 //! Operational endpoints and the documentation routes.
 
-use crate::docs;
 use crate::state::AppState;
+use crate::{conventions, docs};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -39,12 +39,14 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, conventions::DOCUMENTATION_CACHE))
         .body(docs::OPENAPI_JSON.as_str())
 }
 
 fn html(body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, conventions::DOCUMENTATION_CACHE))
         .body(body)
 }
 

@@ -23,6 +23,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
+use tracing::Instrument as _;
 
 /// How a request ended: the route label and slug for metrics, and the answer.
 pub struct Answer {
@@ -228,19 +229,25 @@ pub async fn run(
         session_view,
         now,
     };
+    // The task carries the request's span, so that the use case's and the
+    // store's log lines (an application-crash's error id too) name the
+    // request id.
     let task_state = state.clone();
-    let task = actix_web::rt::spawn(async move {
-        let result = AssertUnwindSafe(handlers::dispatch(&task_state, request, params))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
-        let outcome = Outcome::from_result(result).with_session(session);
-        throttle::finish_login(&task_state, login, outcome.slug);
-        if let Some(claim) = &claim {
-            idempotency::finish(&*task_state.idempotency, claim, &outcome).await;
+    let task = actix_web::rt::spawn(
+        async move {
+            let result = AssertUnwindSafe(handlers::dispatch(&task_state, request, params))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
+            let outcome = Outcome::from_result(result).with_session(session);
+            throttle::finish_login(&task_state, login, outcome.slug);
+            if let Some(claim) = &claim {
+                idempotency::finish(&*task_state.idempotency, claim, &outcome).await;
+            }
+            outcome
         }
-        outcome
-    });
+        .instrument(tracing::Span::current()),
+    );
     let outcome = task
         .await
         .unwrap_or_else(|e| Outcome::error(crash(&format!("the use case task failed: {e}"))));
