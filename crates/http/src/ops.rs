@@ -56,13 +56,29 @@ pub async fn documentation_index() -> HttpResponse {
 }
 
 /// `GET /documentation/api/v1/{resource}/{action}`.
-pub async fn documentation_route(
-    path: web::Path<(String, String)>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn documentation_route(path: web::Path<(String, String)>) -> HttpResponse {
     let (resource, action) = path.into_inner();
     match docs::ROUTE_PAGES.get(&format!("{resource}/{action}")) {
         Some(page) => html(page),
-        None => crate::pipeline::not_found(state).await,
+        None => page_not_found().await,
     }
+}
+
+/// `GET /`: the documentation (308, so that a client keeps the method).
+pub async fn to_documentation() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/documentation"))
+        .finish()
+}
+
+/// Any path outside `/api/v1/` that is not a page: 404, pointing to the
+/// documentation (paths under `/api/v1/` answer the contract's
+/// `route-non-existent` instead).
+pub async fn page_not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+        .body(
+            "Not found. The API is POST /api/v1/<resource>/<action>; \
+             every route is documented at /documentation.\n",
+        )
 }

@@ -86,7 +86,7 @@ pub async fn api(
 pub async fn not_found(state: web::Data<AppState>) -> HttpResponse {
     let e = ApiError::new(
         Slug::RouteNonExistent,
-        "There is no such route; every route is POST /api/v1/<resource>/<action>.",
+        "There is no such route; every route is POST /api/v1/<resource>/<action>, documented at /documentation.",
     );
     state
         .metrics

@@ -198,3 +198,33 @@ async fn an_application_crash_error_id_line_carries_the_request_id() {
         .unwrap_or_else(|| panic!("no error id in {message}"));
     assert!(lines[0].contains(id), "{} / {id}", lines[0]);
 }
+
+#[actix_web::test]
+async fn the_root_leads_to_the_documentation_and_other_pages_are_not_found() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let root = send(&state, TestRequest::get().uri("/")).await;
+    assert_eq!(root.status, 308);
+    assert_eq!(header(&root, "location"), Some("/documentation"));
+    let slash = send(&state, TestRequest::get().uri("/documentation/")).await;
+    assert_eq!(slash.status, 200);
+    let index = send(&state, TestRequest::get().uri("/documentation")).await;
+    assert_eq!(slash.raw, index.raw);
+    for uri in [
+        "/somewhere/else",
+        "/api/v2/orders/read",
+        "/api",
+        "/documentation/api/v1/orders/teleport",
+    ] {
+        for req in [TestRequest::get().uri(uri), TestRequest::post().uri(uri)] {
+            let r = send(&state, req).await;
+            assert_eq!(r.status, 404, "{uri}");
+            let text = std::str::from_utf8(&r.raw).unwrap();
+            assert!(text.contains("/documentation"), "{uri}: {text}");
+            assert_eq!(
+                header(&r, "content-type"),
+                Some("text/plain; charset=utf-8")
+            );
+        }
+    }
+}
