@@ -95,6 +95,13 @@ pub fn create_session(e: CreateSessionError) -> ApiError {
             Slug::UserRequiresRole,
             "This user has no client, employee or liaison record; register through users/client_register.",
         ),
+        CreateSessionError::NoRoleInApplication(application) => ApiError::new(
+            Slug::UserRequiresRole,
+            format!(
+                "This user has no role in the application {}: clients log in through planoorder, employees and liaisons through planox2.",
+                application.as_str()
+            ),
+        ),
         CreateSessionError::UnknownApplication => {
             ApiError::invalid_param("application", "unknown application")
         }
