@@ -16,6 +16,7 @@ mod mail_failure;
 mod pipeline;
 mod properties;
 mod rate_limits;
+mod seed_example;
 mod slugs;
 mod snapshots;
 mod support;
