@@ -122,6 +122,12 @@ pub struct Service {
 pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Metrics::new();
+    let pool = store.pool().clone();
+    metrics.sample_pool_with(Box::new(move || {
+        let state = pool.state();
+        let idle = i64::from(state.idle_connections);
+        (i64::from(state.connections) - idle, idle)
+    }));
     let gateway: Arc<dyn PaymentGateway> = Arc::new(MeteredGateway::new(
         payment_gateway(config, clock.clone())?,
         metrics.clone(),

@@ -69,9 +69,12 @@ pub async fn api(
         .await
         .unwrap_or_else(|panic| Answer::error("unknown", crash(&panic_message(&*panic))));
     let elapsed = started.elapsed();
-    state
-        .metrics
-        .observe_request(&answer.route, answer.slug.as_str(), elapsed);
+    state.metrics.observe_request(
+        &answer.route,
+        answer.slug.as_str(),
+        answer.response.status().as_u16(),
+        elapsed,
+    );
     tracing::info!(
         http.route = %answer.route,
         http.status_code = answer.response.status().as_u16(),
@@ -88,10 +91,14 @@ pub async fn not_found(state: web::Data<AppState>) -> HttpResponse {
         Slug::RouteNonExistent,
         "There is no such route; every route is POST /api/v1/<resource>/<action>, documented at /documentation.",
     );
-    state
-        .metrics
-        .observe_request("unknown", e.slug.as_str(), std::time::Duration::ZERO);
-    Outcome::error(e).into_response()
+    let response = Outcome::error(e).into_response();
+    state.metrics.observe_request(
+        "unknown",
+        Slug::RouteNonExistent.as_str(),
+        response.status().as_u16(),
+        std::time::Duration::ZERO,
+    );
+    response
 }
 
 fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
