@@ -48,10 +48,30 @@ pub struct Metrics {
     pool_idle: IntGauge,
     /// Set by the server ([`Metrics::sample_pool_with`]); read at each render.
     pool: OnceLock<PoolSampler>,
+    outbox_backlog: IntGauge,
+    pending_payments: IntGauge,
+    unresolved_notifications: IntGauge,
+    /// Set by the server ([`Metrics::sample_backlog_with`]); read by
+    /// [`Metrics::refresh`].
+    backlog: OnceLock<Arc<dyn BacklogSampler>>,
 }
 
 /// Reads the database pool: `(in use, idle)` connections.
 pub type PoolSampler = Box<dyn Fn() -> (i64, i64) + Send + Sync>;
+
+/// The backlog counts of the gauges, read from the database at each scrape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BacklogCounts {
+    pub outbox: i64,
+    pub pending_payments: i64,
+    pub unresolved_notifications: i64,
+}
+
+/// Reads the [`BacklogCounts`] (the server's store).
+#[async_trait]
+pub trait BacklogSampler: Send + Sync {
+    async fn sample(&self) -> Result<BacklogCounts, String>;
+}
 
 /// Registers `c` on `r`; a name clash is a programming error caught by the
 /// unit tests, so it is only logged here.
@@ -114,6 +134,18 @@ impl Default for Metrics {
             "ordercore_db_pool_connections_idle",
             "Idle database connections in the pool (sampled at each scrape).",
         );
+        let outbox_backlog = gauge(
+            "ordercore_outbox_backlog",
+            "Outbox e-mails neither sent nor given up on (sampled at each scrape).",
+        );
+        let pending_payments = gauge(
+            "ordercore_pending_payments",
+            "Orders whose payment is pending (sampled at each scrape).",
+        );
+        let unresolved_notifications = gauge(
+            "ordercore_unresolved_notifications",
+            "Staff notifications not resolved (sampled at each scrape).",
+        );
         let build = IntGauge::with_opts(
             Opts::new(
                 "ordercore_build_info",
@@ -133,6 +165,10 @@ impl Default for Metrics {
             pool_in_use,
             pool_idle,
             pool: OnceLock::new(),
+            outbox_backlog,
+            pending_payments,
+            unresolved_notifications,
+            backlog: OnceLock::new(),
         };
         m.start_series();
         m
@@ -185,6 +221,29 @@ impl Metrics {
     /// sampler set stays).
     pub fn sample_pool_with(&self, sampler: PoolSampler) {
         let _ = self.pool.set(sampler);
+    }
+
+    /// Reads the backlog gauges with `sampler` at each [`Metrics::refresh`]
+    /// (the first sampler set stays).
+    pub fn sample_backlog_with(&self, sampler: Arc<dyn BacklogSampler>) {
+        let _ = self.backlog.set(sampler);
+    }
+
+    /// Reads the backlog counts (before [`Metrics::render`], in `GET
+    /// /metrics`). A failed read keeps the last values and is logged.
+    pub async fn refresh(&self) {
+        let Some(sampler) = self.backlog.get() else {
+            return;
+        };
+        match sampler.sample().await {
+            Ok(b) => {
+                self.outbox_backlog.set(b.outbox);
+                self.pending_payments.set(b.pending_payments);
+                self.unresolved_notifications
+                    .set(b.unresolved_notifications);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the backlog gauges"),
+        }
     }
 
     /// The Prometheus text exposition.

@@ -89,3 +89,37 @@ fn the_pool_gauges_are_sampled_at_each_render() {
         "{text}"
     );
 }
+
+struct Counts(std::sync::Mutex<Vec<Result<BacklogCounts, String>>>);
+
+#[async_trait]
+impl BacklogSampler for Counts {
+    async fn sample(&self) -> Result<BacklogCounts, String> {
+        self.0.lock().unwrap().remove(0)
+    }
+}
+
+#[tokio::test]
+async fn the_backlog_gauges_are_read_at_each_refresh_and_kept_on_a_failure() {
+    let m = Metrics::new();
+    let text = m.render();
+    assert!(text.contains("ordercore_outbox_backlog 0"), "{text}");
+    m.sample_backlog_with(Arc::new(Counts(std::sync::Mutex::new(vec![
+        Ok(BacklogCounts {
+            outbox: 3,
+            pending_payments: 2,
+            unresolved_notifications: 5,
+        }),
+        Err("database gone".into()),
+    ]))));
+    m.refresh().await;
+    let text = m.render();
+    assert!(text.contains("ordercore_outbox_backlog 3"), "{text}");
+    assert!(text.contains("ordercore_pending_payments 2"), "{text}");
+    assert!(
+        text.contains("ordercore_unresolved_notifications 5"),
+        "{text}"
+    );
+    m.refresh().await;
+    assert!(m.render().contains("ordercore_outbox_backlog 3"));
+}

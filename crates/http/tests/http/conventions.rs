@@ -228,3 +228,49 @@ async fn the_root_leads_to_the_documentation_and_other_pages_are_not_found() {
         }
     }
 }
+
+/// The backlog gauges read the store at each scrape: a confirmation e-mail
+/// refused for good leaves a staff notification, and no outbox backlog (it
+/// is given up on, not retried).
+#[actix_web::test]
+async fn metrics_read_the_backlog_from_the_store_at_each_scrape() {
+    struct StoreBacklog(ordercore_store::Store);
+    #[async_trait::async_trait]
+    impl ordercore_http::metrics::BacklogSampler for StoreBacklog {
+        async fn sample(&self) -> Result<ordercore_http::metrics::BacklogCounts, String> {
+            let b = self.0.backlog().await.map_err(|e| e.to_string())?;
+            Ok(ordercore_http::metrics::BacklogCounts {
+                outbox: b.outbox,
+                pending_payments: b.pending_payments,
+                unresolved_notifications: b.unresolved_notifications,
+            })
+        }
+    }
+    let t = TestApp::new().await;
+    let state = t.state();
+    state
+        .metrics
+        .sample_backlog_with(Arc::new(StoreBacklog(t.store.clone())));
+    let scrape = || async {
+        let r = send(&state, TestRequest::get().uri("/metrics")).await;
+        String::from_utf8(r.raw.to_vec()).unwrap()
+    };
+    let before = scrape().await;
+    assert!(before.contains("ordercore_outbox_backlog 0"), "{before}");
+    assert!(
+        before.contains("ordercore_unresolved_notifications 0"),
+        "{before}"
+    );
+    let token = t.client_token().await;
+    let order = t.order_with_new_card(&state, &token, "80202").await;
+    *t.mailer.fail.lock().unwrap() = true;
+    let r = send(&state, post_json("orders/authorize_and_submit", &order)).await;
+    assert_eq!(r.body["status"], "mandrill-email-failed", "{}", r.body);
+    let after = scrape().await;
+    assert!(after.contains("ordercore_outbox_backlog 0"), "{after}");
+    assert!(
+        after.contains("ordercore_unresolved_notifications 1"),
+        "{after}"
+    );
+    assert!(after.contains("ordercore_pending_payments 0"), "{after}");
+}
