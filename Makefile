@@ -4,7 +4,7 @@ CARGO ?= cargo
 DEMO_DB ?= ordercore.db
 export ORDERCORE_DATABASE_URL ?= sqlite://$(DEMO_DB)
 
-.PHONY: run test fmt-check clippy domain-deps nextest build bench
+.PHONY: run test fmt-check clippy domain-deps nextest install-nextest build bench
 
 ## Build, migrate an embedded SQLite database, seed demo data, serve on 127.0.0.1:8080.
 run:
@@ -30,10 +30,22 @@ domain-deps:
 	    echo "domain-deps: ordercore-domain depends on $$forbidden"; exit 1; fi; \
 	done; echo "domain-deps: ordercore-domain depends on none of serde_json, diesel, actix-web, reqwest, tokio"
 
+## cargo-nextest when installed (one process per test); otherwise `cargo test`
+## on the same targets, saying so. `make install-nextest` installs it.
 nextest:
-	$(CARGO) nextest run --workspace --no-fail-fast
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  echo "$(CARGO) nextest run --workspace --no-fail-fast"; \
+	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+	  echo "NOTE: cargo-nextest is not installed: running the tests with cargo test instead (make install-nextest, or cargo install --locked cargo-nextest, to use it)"; \
+	  echo "$(CARGO) test --workspace --no-fail-fast --lib --bins --tests"; \
+	  $(CARGO) test --workspace --no-fail-fast --lib --bins --tests; \
+	fi
 	@if [ "$${ORDERCORE_REQUIRE_POSTGRES:-0}" != "1" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  echo "NOTE: PostgreSQL was unreachable: the PostgreSQL suite was SKIPPED (set ORDERCORE_REQUIRE_POSTGRES=1 to make that a failure)"; fi
+
+install-nextest:
+	$(CARGO) install --locked cargo-nextest
 
 build:
 	$(CARGO) build --workspace --all-targets

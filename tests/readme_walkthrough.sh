@@ -7,6 +7,10 @@ set -euo pipefail
 BASE=${BASE:-http://127.0.0.1:8080}
 
 # --- walkthrough ---
+# The whole walkthrough is one subshell with `set -e`: pasted into a terminal,
+# it stops at the first failure and your shell stays open.
+(
+set -euo pipefail
 # Every answer is a JSON envelope; stop at the first one that is not a success.
 ok() { grep -q '"status":"action-successful"' <<<"$1" || { echo "unexpected answer: $1" >&2; return 1; }; }
 
@@ -18,14 +22,21 @@ LOGIN=$(echo -n '{"email":"client@example.com","password":"demo-password","appli
 ok "$LOGIN"
 TOKEN=$(sed -E 's/.*"token":"([^"]+)".*/\1/' <<<"$LOGIN")
 
-# 2. Store a card (sensitive too). The simulated processor approves the sandbox
-#    test card 4111111111111111; it expires in December, four years from now.
-EXP_YEAR=$(( $(date +%Y) + 4 ))
-CARD=$(echo -n "{\"token\":\"$TOKEN\",\"payment_method\":{\"name_on_card\":\"Dana Client\",\"card_number\":\"4111111111111111\",\"cvc\":\"123\",\"exp_month\":12,\"exp_year\":$EXP_YEAR,\"street\":\"1 Main St\",\"city\":\"Denver\",\"province_iso\":\"us_co\",\"postal_code\":\"80202\"}}" \
-  | base64 -w0 \
-  | curl -sS -H 'Content-Type: text/plain' --data-binary @- "$BASE/api/v1/payment_methods/create")
-ok "$CARD"
-CARD_ID=$(sed -E 's/.*"data":\{[^}]*"id":([0-9]+).*/\1/' <<<"$CARD")
+# 2. A card to pay with. The first run stores the sandbox test card
+#    4007000000027 (storing is sensitive too; the simulated processor approves
+#    it; it expires in December, four years from now); later runs find it in
+#    the client's cards and reuse it.
+CARDS=$(curl -sS -H 'Content-Type: application/json' -d "{\"token\":\"$TOKEN\"}" "$BASE/api/v1/payment_methods/index")
+ok "$CARDS"
+CARD_ID=$(sed -nE 's/.*"id":([0-9]+),"last4":"0027".*/\1/p' <<<"$CARDS")
+if [ -z "$CARD_ID" ]; then
+  EXP_YEAR=$(( $(date +%Y) + 4 ))
+  CARD=$(echo -n "{\"token\":\"$TOKEN\",\"payment_method\":{\"name_on_card\":\"Dana Client\",\"card_number\":\"4007000000027\",\"cvc\":\"123\",\"exp_month\":12,\"exp_year\":$EXP_YEAR,\"street\":\"1 Main St\",\"city\":\"Denver\",\"province_iso\":\"us_co\",\"postal_code\":\"80202\"}}" \
+    | base64 -w0 \
+    | curl -sS -H 'Content-Type: text/plain' --data-binary @- "$BASE/api/v1/payment_methods/create")
+  ok "$CARD"
+  CARD_ID=$(sed -E 's/.*"data":\{[^}]*"id":([0-9]+).*/\1/' <<<"$CARD")
+fi
 echo "card: $CARD_ID"
 
 # 3. The catalogue: one primary service (photos) and add-ons.
@@ -59,4 +70,5 @@ ORDER_ID=$(sed -E 's/.*"message":"Order ([0-9]+) submitted.*/\1/' <<<"$ORDER")
 READ=$(curl -sS -H 'Content-Type: application/json' -d "{\"token\":\"$TOKEN\",\"id\":$ORDER_ID,\"view\":\"summary\"}" "$BASE/api/v1/orders/read")
 ok "$READ"
 echo "$READ"
+)
 # --- end of walkthrough ---

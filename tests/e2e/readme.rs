@@ -39,11 +39,14 @@ async fn the_readme_walkthrough_works_against_make_run() {
         server.instance.dir().join("ordercore.db").exists(),
         "the default database is ./ordercore.db"
     );
-    let out = Command::new("bash")
-        .arg(script())
-        .env("BASE", &server.base)
-        .output()
-        .expect("bash");
+    let run = || {
+        Command::new("bash")
+            .arg(script())
+            .env("BASE", &server.base)
+            .output()
+            .expect("bash")
+    };
+    let out = run();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -56,4 +59,24 @@ async fn the_readme_walkthrough_works_against_make_run() {
         "{stdout}"
     );
     assert!(stdout.contains("\"status\":\"submitted\""), "{stdout}");
+    let card = |stdout: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("card: "))
+            .map(str::to_string)
+    };
+    let first_card = card(&stdout).expect("the card line");
+
+    // A second run reuses the card, and stops at the first failure (the
+    // once-per-client promotion) with a non-zero status, before step 5.
+    let again = run();
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(!again.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(card(&stdout), Some(first_card), "{stdout}");
+    assert!(
+        stderr.contains("unexpected answer") && stderr.contains("promotion-expended"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("\"status\":\"submitted\""), "{stdout}");
 }

@@ -38,6 +38,13 @@ pub fn payment_slug(e: &PaymentError) -> Slug {
     }
 }
 
+/// The processor does not know the stored profile (Authorize.net E00040,
+/// "record not found"): a permanent failure, unlike the other
+/// `external-application-error`s.
+fn is_unknown_profile(e: &PaymentError) -> bool {
+    matches!(e, PaymentError::External { code: Some(code), .. } if code == "E00040")
+}
+
 /// A processor failure as answered to the caller: never the processor's
 /// own text (it can echo request data).
 pub fn payment(e: &PaymentError) -> ApiError {
@@ -53,6 +60,10 @@ pub fn payment(e: &PaymentError) -> ApiError {
         Slug::FailedPayment => "The payment processor could not process the transaction.",
         Slug::InvalidPaymentProcessorApiKeys => {
             "The payment processor rejected our credentials; staff have been told."
+        }
+        _ if is_unknown_profile(e) => {
+            "The payment processor does not know this stored card (its payment profile was not found); \
+             retrying will not help: add the card again, or pay with another one."
         }
         _ => "The payment processor could not be used right now; try again later.",
     };
@@ -96,6 +107,13 @@ pub fn create_session(e: CreateSessionError) -> ApiError {
         CreateSessionError::UserRequiresRole => ApiError::new(
             Slug::UserRequiresRole,
             "This user has no client, employee or liaison record; register through users/client_register.",
+        ),
+        CreateSessionError::NoRoleInApplication(application) => ApiError::new(
+            Slug::UserRequiresRole,
+            format!(
+                "This user has no role in the application {}: clients log in through planoorder, employees and liaisons through planox2.",
+                application.as_str()
+            ),
         ),
         CreateSessionError::UnknownApplication => {
             ApiError::invalid_param("application", "unknown application")

@@ -6,6 +6,7 @@
 //! mounts [`configure`] (or uses [`app`]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod conventions;
 pub mod docs;
 pub mod envelope;
 pub mod errors;
@@ -29,8 +30,10 @@ pub use state::{AlwaysReady, AppState, DomainPorts, HttpConfig, HttpPorts, Readi
 
 use actix_web::{App, web};
 
-/// Mounts every route on `cfg`: the API, the documentation, the operational
-/// endpoints, and `route-non-existent` for everything else.
+/// Mounts every route on `cfg`: the API, the documentation (`/` leads
+/// there), the operational endpoints, `route-non-existent` for every other
+/// path under `/api/v1/`, and a 404 pointing to the documentation for the
+/// rest.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     let max_body = state.config.max_body_bytes;
     cfg.app_data(state)
@@ -39,7 +42,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))
         .route("/api/v1/openapi.json", web::get().to(ops::openapi))
+        .route("/", web::get().to(ops::to_documentation))
         .route("/documentation", web::get().to(ops::documentation_index))
+        .route("/documentation/", web::get().to(ops::documentation_index))
         .route(
             "/documentation/api/v1/{resource}/{action}",
             web::get().to(ops::documentation_route),
@@ -48,10 +53,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
             "/api/v1/{resource}/{action}",
             web::route().to(pipeline::api),
         )
-        .default_service(web::to(pipeline::not_found));
+        .route("/api/v1/{rest:.*}", web::route().to(pipeline::not_found))
+        .default_service(web::to(ops::page_not_found));
 }
 
-/// The whole application, for the server binary and tests.
+/// The whole application, for the server binary and tests: [`configure`]
+/// behind the [`conventions`] middleware (request id, caching headers).
 pub fn app(
     state: web::Data<AppState>,
 ) -> App<
@@ -63,5 +70,7 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new().configure(|cfg| configure(cfg, state))
+    App::new()
+        .wrap_fn(conventions::wrap)
+        .configure(|cfg| configure(cfg, state))
 }

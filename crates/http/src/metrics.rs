@@ -1,7 +1,12 @@
-//! `GET /metrics` in Prometheus text: requests by route and status slug, a
-//! latency histogram per route, and payment processor and mailer outcomes
-//! (counted by the [`MeteredGateway`] and [`MeteredMailer`] wrappers, which
-//! the server puts around its adapters).
+//! `GET /metrics` in Prometheus text, through the `prometheus` crate (one
+//! [`prometheus::Registry`] per [`Metrics`], rendered by the existing route):
+//! requests by route, status slug and HTTP code, a latency histogram per
+//! route, payment processor and mailer outcomes (counted by the
+//! [`MeteredGateway`] and [`MeteredMailer`] wrappers, which the server puts
+//! around its adapters), the database pool's connections in use and idle,
+//! and `ordercore_build_info`. Every route's series,
+//! and the successful outcomes of the processor and the mailer, exist from
+//! start-up (at 0), so that rates and alerts work before the first request.
 
 use async_trait::async_trait;
 use ordercore_domain::model::{CardDetails, OrderId, StoredPaymentProfile};
@@ -9,33 +14,165 @@ use ordercore_domain::ports::{
     Approval, CaptureRequest, CustomerProfileRequest, MailError, Mailer, OrderConfirmation,
     PaymentError, PaymentGateway, TransactionRequest,
 };
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use prometheus::{
+    HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Histogram bucket bounds, seconds.
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
+/// The processor operations the [`MeteredGateway`] counts.
+const PROCESSOR_OPERATIONS: [&str; 9] = [
+    "create_customer_profile",
+    "create_payment_profile",
+    "delete_payment_profile",
+    "authorize",
+    "charge",
+    "capture",
+    "void",
+    "find_unsettled_transaction",
+    "find_order_transactions",
+];
 
-#[derive(Default)]
-struct Inner {
-    requests: BTreeMap<(String, String), u64>,
-    latency: BTreeMap<String, Histogram>,
-    processor: BTreeMap<(&'static str, String), u64>,
-    mailer: BTreeMap<String, u64>,
-}
-
-/// Counters shared by the HTTP layer and the metered adapters.
-#[derive(Default)]
+/// Counters shared by the HTTP layer and the metered adapters, and the
+/// gauges the server sets.
 pub struct Metrics {
-    inner: Mutex<Inner>,
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    processor: IntCounterVec,
+    mailer: IntCounterVec,
+    pool_in_use: IntGauge,
+    pool_idle: IntGauge,
+    /// Set by the server ([`Metrics::sample_pool_with`]); read at each render.
+    pool: OnceLock<PoolSampler>,
+    outbox_backlog: IntGauge,
+    pending_payments: IntGauge,
+    unresolved_notifications: IntGauge,
+    /// Set by the server ([`Metrics::sample_backlog_with`]); read by
+    /// [`Metrics::refresh`].
+    backlog: OnceLock<Arc<dyn BacklogSampler>>,
+}
+
+/// Reads the database pool: `(in use, idle)` connections.
+pub type PoolSampler = Box<dyn Fn() -> (i64, i64) + Send + Sync>;
+
+/// The backlog counts of the gauges, read from the database at each scrape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BacklogCounts {
+    pub outbox: i64,
+    pub pending_payments: i64,
+    pub unresolved_notifications: i64,
+}
+
+/// Reads the [`BacklogCounts`] (the server's store).
+#[async_trait]
+pub trait BacklogSampler: Send + Sync {
+    async fn sample(&self) -> Result<BacklogCounts, String>;
+}
+
+/// Registers `c` on `r`; a name clash is a programming error caught by the
+/// unit tests, so it is only logged here.
+fn register<C: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: C) -> C {
+    if let Err(e) = r.register(Box::new(c.clone())) {
+        tracing::error!(error = %e, "a metric could not be registered");
+    }
+    c
+}
+
+/// A metric's options; the names and help texts are constants, so building
+/// them cannot fail at run time (the unit tests build them all).
+fn counter(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let c = IntCounterVec::new(Opts::new(name, help), labels)
+        .unwrap_or_else(|e| unreachable!("metric {name}: {e}"));
+    register(r, c)
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let registry = Registry::new();
+        let requests = counter(
+            &registry,
+            "ordercore_http_requests_total",
+            "API requests by route, status slug and HTTP code.",
+            &["route", "status", "code"],
+        );
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "ordercore_http_request_duration_seconds",
+                "API request latency.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &["route"],
+        )
+        .unwrap_or_else(|e| unreachable!("latency histogram: {e}"));
+        let latency = register(&registry, latency);
+        let processor = counter(
+            &registry,
+            "ordercore_processor_calls_total",
+            "Payment processor calls by operation and outcome.",
+            &["operation", "outcome"],
+        );
+        let mailer = counter(
+            &registry,
+            "ordercore_mailer_sends_total",
+            "E-mail sends by outcome.",
+            &["outcome"],
+        );
+        let gauge = |name: &str, help: &str| {
+            let g = IntGauge::with_opts(Opts::new(name, help))
+                .unwrap_or_else(|e| unreachable!("metric {name}: {e}"));
+            register(&registry, g)
+        };
+        let pool_in_use = gauge(
+            "ordercore_db_pool_connections_in_use",
+            "Database connections checked out of the pool (sampled at each scrape).",
+        );
+        let pool_idle = gauge(
+            "ordercore_db_pool_connections_idle",
+            "Idle database connections in the pool (sampled at each scrape).",
+        );
+        let outbox_backlog = gauge(
+            "ordercore_outbox_backlog",
+            "Outbox e-mails neither sent nor given up on (sampled at each scrape).",
+        );
+        let pending_payments = gauge(
+            "ordercore_pending_payments",
+            "Orders whose payment is pending (sampled at each scrape).",
+        );
+        let unresolved_notifications = gauge(
+            "ordercore_unresolved_notifications",
+            "Staff notifications not resolved (sampled at each scrape).",
+        );
+        let build = IntGauge::with_opts(
+            Opts::new(
+                "ordercore_build_info",
+                "Always 1; the labels say which build is running.",
+            )
+            .const_label("version", env!("CARGO_PKG_VERSION")),
+        )
+        .unwrap_or_else(|e| unreachable!("build_info: {e}"));
+        build.set(1);
+        register(&registry, build);
+        let m = Metrics {
+            registry,
+            requests,
+            latency,
+            processor,
+            mailer,
+            pool_in_use,
+            pool_idle,
+            pool: OnceLock::new(),
+            outbox_backlog,
+            pending_payments,
+            unresolved_notifications,
+            backlog: OnceLock::new(),
+        };
+        m.start_series();
+        m
+    }
 }
 
 impl Metrics {
@@ -43,122 +180,86 @@ impl Metrics {
         Arc::new(Metrics::default())
     }
 
-    /// One answered API request.
-    pub fn observe_request(&self, route: &str, status: &str, elapsed: Duration) {
-        let Ok(mut m) = self.inner.lock() else { return };
-        *m.requests
-            .entry((route.to_string(), status.to_string()))
-            .or_default() += 1;
-        let h = m.latency.entry(route.to_string()).or_default();
-        let secs = elapsed.as_secs_f64();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                h.counts[i] += 1;
-            }
+    /// Every route's success series and latency histogram, and the
+    /// successful outcomes of the processor and the mailer, at 0.
+    fn start_series(&self) {
+        for route in crate::routes::ROUTES.iter() {
+            let path = route.path();
+            self.requests
+                .with_label_values(&[path.as_str(), "action-successful", "200"]);
+            self.latency.with_label_values(&[path.as_str()]);
         }
-        h.count += 1;
-        h.sum += secs;
+        for op in PROCESSOR_OPERATIONS {
+            self.processor.with_label_values(&[op, "ok"]);
+        }
+        self.mailer.with_label_values(&["sent"]);
+    }
+
+    /// One answered API request.
+    pub fn observe_request(&self, route: &str, status: &str, code: u16, elapsed: Duration) {
+        self.requests
+            .with_label_values(&[route, status, &code.to_string()])
+            .inc();
+        self.latency
+            .with_label_values(&[route])
+            .observe(elapsed.as_secs_f64());
     }
 
     /// One payment processor call and how it ended.
     pub fn observe_processor(&self, operation: &'static str, outcome: &str) {
-        if let Ok(mut m) = self.inner.lock() {
-            *m.processor
-                .entry((operation, outcome.to_string()))
-                .or_default() += 1;
-        }
+        self.processor
+            .with_label_values(&[operation, outcome])
+            .inc();
     }
 
     /// One e-mail send and how it ended.
     pub fn observe_mailer(&self, outcome: &str) {
-        if let Ok(mut m) = self.inner.lock() {
-            *m.mailer.entry(outcome.to_string()).or_default() += 1;
+        self.mailer.with_label_values(&[outcome]).inc();
+    }
+
+    /// Samples the pool gauges with `sampler` at each render (the first
+    /// sampler set stays).
+    pub fn sample_pool_with(&self, sampler: PoolSampler) {
+        let _ = self.pool.set(sampler);
+    }
+
+    /// Reads the backlog gauges with `sampler` at each [`Metrics::refresh`]
+    /// (the first sampler set stays).
+    pub fn sample_backlog_with(&self, sampler: Arc<dyn BacklogSampler>) {
+        let _ = self.backlog.set(sampler);
+    }
+
+    /// Reads the backlog counts (before [`Metrics::render`], in `GET
+    /// /metrics`). A failed read keeps the last values and is logged.
+    pub async fn refresh(&self) {
+        let Some(sampler) = self.backlog.get() else {
+            return;
+        };
+        match sampler.sample().await {
+            Ok(b) => {
+                self.outbox_backlog.set(b.outbox);
+                self.pending_payments.set(b.pending_payments);
+                self.unresolved_notifications
+                    .set(b.unresolved_notifications);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the backlog gauges"),
         }
     }
 
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let Ok(m) = self.inner.lock() else {
-            return String::new();
-        };
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP ordercore_http_requests_total API requests by route and status slug."
-        );
-        let _ = writeln!(out, "# TYPE ordercore_http_requests_total counter");
-        for ((route, status), n) in &m.requests {
-            let _ = writeln!(
-                out,
-                "ordercore_http_requests_total{{route=\"{}\",status=\"{}\"}} {n}",
-                escape(route),
-                escape(status)
-            );
+        if let Some(sample) = self.pool.get() {
+            let (in_use, idle) = sample();
+            self.pool_in_use.set(in_use);
+            self.pool_idle.set(idle);
         }
-        let _ = writeln!(
-            out,
-            "# HELP ordercore_http_request_duration_seconds API request latency."
-        );
-        let _ = writeln!(
-            out,
-            "# TYPE ordercore_http_request_duration_seconds histogram"
-        );
-        for (route, h) in &m.latency {
-            let route = escape(route);
-            for (bound, n) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(
-                    out,
-                    "ordercore_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "ordercore_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "ordercore_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "ordercore_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                h.count
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP ordercore_processor_calls_total Payment processor calls by operation and outcome."
-        );
-        let _ = writeln!(out, "# TYPE ordercore_processor_calls_total counter");
-        for ((op, outcome), n) in &m.processor {
-            let _ = writeln!(
-                out,
-                "ordercore_processor_calls_total{{operation=\"{op}\",outcome=\"{}\"}} {n}",
-                escape(outcome)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP ordercore_mailer_sends_total E-mail sends by outcome."
-        );
-        let _ = writeln!(out, "# TYPE ordercore_mailer_sends_total counter");
-        for (outcome, n) in &m.mailer {
-            let _ = writeln!(
-                out,
-                "ordercore_mailer_sends_total{{outcome=\"{}\"}} {n}",
-                escape(outcome)
-            );
-        }
-        out
+        TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the metrics could not be rendered");
+                String::new()
+            })
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 /// The outcome label of a processor call: `ok` or the slug it maps to.
@@ -275,23 +376,4 @@ impl Mailer for MeteredMailer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_counters_and_histogram() {
-        let m = Metrics::new();
-        m.observe_request("orders/read", "action-successful", Duration::from_millis(3));
-        m.observe_processor("authorize", "declined-payment");
-        m.observe_mailer("Invalid_Key");
-        let text = m.render();
-        assert!(text.contains(
-            "ordercore_http_requests_total{route=\"orders/read\",status=\"action-successful\"} 1"
-        ));
-        assert!(text.contains(
-            "ordercore_http_request_duration_seconds_bucket{route=\"orders/read\",le=\"0.005\"} 1"
-        ));
-        assert!(text.contains("operation=\"authorize\",outcome=\"declined-payment\"} 1"));
-        assert!(text.contains("ordercore_mailer_sends_total{outcome=\"Invalid_Key\"} 1"));
-    }
-}
+mod tests;

@@ -1,7 +1,7 @@
 //! Operational endpoints and the documentation routes.
 
-use crate::docs;
 use crate::state::AppState;
+use crate::{conventions, docs};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -30,6 +30,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /metrics`.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    state.metrics.refresh().await;
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
         .body(state.metrics.render())
@@ -39,12 +40,14 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::CACHE_CONTROL, conventions::DOCUMENTATION_CACHE))
         .body(docs::OPENAPI_JSON.as_str())
 }
 
 fn html(body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, conventions::DOCUMENTATION_CACHE))
         .body(body)
 }
 
@@ -54,13 +57,29 @@ pub async fn documentation_index() -> HttpResponse {
 }
 
 /// `GET /documentation/api/v1/{resource}/{action}`.
-pub async fn documentation_route(
-    path: web::Path<(String, String)>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn documentation_route(path: web::Path<(String, String)>) -> HttpResponse {
     let (resource, action) = path.into_inner();
     match docs::ROUTE_PAGES.get(&format!("{resource}/{action}")) {
         Some(page) => html(page),
-        None => crate::pipeline::not_found(state).await,
+        None => page_not_found().await,
     }
+}
+
+/// `GET /`: the documentation (308, so that a client keeps the method).
+pub async fn to_documentation() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/documentation"))
+        .finish()
+}
+
+/// Any path outside `/api/v1/` that is not a page: 404, pointing to the
+/// documentation (paths under `/api/v1/` answer the contract's
+/// `route-non-existent` instead).
+pub async fn page_not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+        .body(
+            "Not found. The API is POST /api/v1/<resource>/<action>; \
+             every route is documented at /documentation.\n",
+        )
 }

@@ -196,14 +196,26 @@ fn token(required: bool) -> ParamDef {
 }
 
 fn application(required: bool) -> ParamDef {
-    let p = ParamDef::new(
+    if required {
+        // Log-in and registration: the application of the new session.
+        return ParamDef::new(
+            "application",
+            T::String,
+            200,
+            "The application the new session is for; it decides the role: clients use `planoorder`, \
+             employees and liaisons `planox2`, anyone `planoauth`. `sessions/create` answers \
+             `user-requires-role` to a user without a role in it.",
+        )
+        .values(&application_names())
+        .required();
+    }
+    ParamDef::new(
         "application",
         T::String,
         200,
         "The application the request is made from; it decides the role. Default: the session's application.",
     )
-    .values(&application_names());
-    if required { p.required() } else { p }
+    .values(&application_names())
 }
 
 fn session_view() -> ParamDef {

@@ -12,6 +12,7 @@ use ordercore_domain::usecases::{
     SweepPendingPayments,
 };
 use ordercore_http::idempotency::FingerprintKey;
+use ordercore_http::metrics::{BacklogCounts, BacklogSampler};
 use ordercore_http::{AppState, DomainPorts, HttpConfig, HttpPorts, Readiness, UseCases};
 use ordercore_http::{MeteredGateway, MeteredMailer, Metrics};
 use ordercore_mandrill::{LogMailer, MandrillMailer};
@@ -122,10 +123,32 @@ pub struct Service {
     pub reconciler: ReconcilePayments,
 }
 
+/// The metrics' backlog gauges, read from the store.
+struct StoreBacklog(Store);
+
+#[async_trait::async_trait]
+impl BacklogSampler for StoreBacklog {
+    async fn sample(&self) -> Result<BacklogCounts, String> {
+        let b = self.0.backlog().await.map_err(|e| e.to_string())?;
+        Ok(BacklogCounts {
+            outbox: b.outbox,
+            pending_payments: b.pending_payments,
+            unresolved_notifications: b.unresolved_notifications,
+        })
+    }
+}
+
 /// Assembles the service on `store` with the configured adapters.
 pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Metrics::new();
+    let pool = store.pool().clone();
+    metrics.sample_pool_with(Box::new(move || {
+        let state = pool.state();
+        let idle = i64::from(state.idle_connections);
+        (i64::from(state.connections) - idle, idle)
+    }));
+    metrics.sample_backlog_with(Arc::new(StoreBacklog(store.clone())));
     let gateway: Arc<dyn PaymentGateway> = Arc::new(MeteredGateway::new(
         payment_gateway(config, clock.clone())?,
         metrics.clone(),

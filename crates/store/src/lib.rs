@@ -36,6 +36,7 @@ mod url;
 
 pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
 pub use migrations::embedded_migration_names;
+pub use repos::Backlog;
 pub use rotate::RotationReport;
 pub use seed::{SeedError, SeedFile, SeedSummary};
 pub use url::{DatabaseUrl, DatabaseUrlError};

@@ -1,6 +1,7 @@
 //! Port implementations on [`crate::Store`], one module per resource, named
 //! as in every other layer (see docs/architecture.md).
 
+mod backlog;
 mod catalog;
 mod idempotency;
 mod identity;
@@ -12,5 +13,6 @@ mod payments;
 mod promotions;
 mod registry;
 
+pub use backlog::Backlog;
 pub(crate) use identity::ensure_user;
 pub(crate) use payment_methods::insert_payment_method;

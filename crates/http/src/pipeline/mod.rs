@@ -23,6 +23,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
+use tracing::Instrument as _;
 
 /// How a request ended: the route label and slug for metrics, and the answer.
 pub struct Answer {
@@ -68,9 +69,12 @@ pub async fn api(
         .await
         .unwrap_or_else(|panic| Answer::error("unknown", crash(&panic_message(&*panic))));
     let elapsed = started.elapsed();
-    state
-        .metrics
-        .observe_request(&answer.route, answer.slug.as_str(), elapsed);
+    state.metrics.observe_request(
+        &answer.route,
+        answer.slug.as_str(),
+        answer.response.status().as_u16(),
+        elapsed,
+    );
     tracing::info!(
         http.route = %answer.route,
         http.status_code = answer.response.status().as_u16(),
@@ -85,12 +89,16 @@ pub async fn api(
 pub async fn not_found(state: web::Data<AppState>) -> HttpResponse {
     let e = ApiError::new(
         Slug::RouteNonExistent,
-        "There is no such route; every route is POST /api/v1/<resource>/<action>.",
+        "There is no such route; every route is POST /api/v1/<resource>/<action>, documented at /documentation.",
     );
-    state
-        .metrics
-        .observe_request("unknown", e.slug.as_str(), std::time::Duration::ZERO);
-    Outcome::error(e).into_response()
+    let response = Outcome::error(e).into_response();
+    state.metrics.observe_request(
+        "unknown",
+        Slug::RouteNonExistent.as_str(),
+        response.status().as_u16(),
+        std::time::Duration::ZERO,
+    );
+    response
 }
 
 fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
@@ -244,19 +252,25 @@ pub async fn run(
         now,
         idempotency: claim.clone(),
     };
+    // The task carries the request's span, so that the use case's and the
+    // store's log lines (an application-crash's error id too) name the
+    // request id.
     let task_state = state.clone();
-    let task = actix_web::rt::spawn(async move {
-        let result = AssertUnwindSafe(handlers::dispatch(&task_state, request, params))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
-        let outcome = Outcome::from_result(result).with_session(session);
-        throttle::finish_login(&task_state, login, outcome.slug);
-        if let Some(claim) = &claim {
-            idempotency::finish(&*task_state.idempotency, claim, &outcome).await;
+    let task = actix_web::rt::spawn(
+        async move {
+            let result = AssertUnwindSafe(handlers::dispatch(&task_state, request, params))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(crash(&panic_message(&*panic))));
+            let outcome = Outcome::from_result(result).with_session(session);
+            throttle::finish_login(&task_state, login, outcome.slug);
+            if let Some(claim) = &claim {
+                idempotency::finish(&*task_state.idempotency, claim, &outcome).await;
+            }
+            outcome
         }
-        outcome
-    });
+        .instrument(tracing::Span::current()),
+    );
     let outcome = task
         .await
         .unwrap_or_else(|e| Outcome::error(crash(&format!("the use case task failed: {e}"))));

@@ -29,7 +29,7 @@ pub fn route_exists(
     let not_found = || {
         ApiError::new(
             Slug::RouteNonExistent,
-            "There is no such route; every route is POST /api/v1/<resource>/<action>.",
+            "There is no such route; every route is POST /api/v1/<resource>/<action>, documented at /documentation.",
         )
     };
     if method != Method::POST {

@@ -187,11 +187,16 @@ async fn openapi_index_and_ops_endpoints() {
     let text = String::from_utf8(actix_web::test::read_body(res).await.to_vec()).unwrap();
     assert!(
         text.contains(
-            "ordercore_http_requests_total{route=\"services/index\",status=\"action-successful\"} 1"
+            "ordercore_http_requests_total{code=\"200\",route=\"services/index\",status=\"action-successful\"} 1"
         ),
         "{text}"
     );
-    assert!(text.contains("status=\"route-non-existent\""), "{text}");
+    assert!(
+        text.contains(
+            "ordercore_http_requests_total{code=\"500\",route=\"unknown\",status=\"route-non-existent\"} 1"
+        ),
+        "{text}"
+    );
     assert!(
         text.contains("ordercore_http_request_duration_seconds_count{route=\"services/index\"} 1"),
         "{text}"

@@ -7,6 +7,7 @@
 //! failure no real adapter produces on demand.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod conventions;
 mod docs;
 mod examples;
 mod flows;
@@ -15,6 +16,7 @@ mod mail_failure;
 mod pipeline;
 mod properties;
 mod rate_limits;
+mod seed_example;
 mod slugs;
 mod snapshots;
 mod support;

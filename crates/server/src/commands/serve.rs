@@ -6,12 +6,10 @@
 use super::CommandError;
 use crate::config::Config;
 use crate::{wiring, workers};
-use actix_web::dev::Service as _;
-use actix_web::{App, HttpServer, web};
+use actix_web::{HttpServer, web};
 use ordercore_domain::ports::RouteRegistry;
 use std::net::SocketAddr;
 use tokio::sync::watch;
-use tracing::Instrument as _;
 
 pub async fn serve(config: &Config) -> Result<(), CommandError> {
     tracing::info!(config = %config.summary(), "starting ordercore");
@@ -42,31 +40,18 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let service = wiring::service(config, &store)?;
     let state = web::Data::new(service.state);
 
-    let server = HttpServer::new(move || {
-        let state = state.clone();
-        App::new()
-            // Every log line of a request (the HTTP layer logs one per API
-            // request with route, status slug and latency) carries its
-            // method and path.
-            .wrap_fn(|req, srv| {
-                let span = tracing::info_span!(
-                    "http.request",
-                    http.method = %req.method(),
-                    http.path = %req.path(),
-                );
-                srv.call(req).instrument(span)
-            })
-            .configure(move |cfg| ordercore_http::configure(cfg, state))
-    })
-    .disable_signals()
-    .shutdown_timeout(config.shutdown_timeout.as_secs())
-    .bind(config.bind)
-    .map_err(|e| {
-        CommandError::Failed(format!(
-            "ORDERCORE_BIND: cannot listen on {}: {e}",
-            config.bind
-        ))
-    })?;
+    // Every log line of a request carries its request id, method and path
+    // (ordercore_http::conventions).
+    let server = HttpServer::new(move || ordercore_http::app(state.clone()))
+        .disable_signals()
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .bind(config.bind)
+        .map_err(|e| {
+            CommandError::Failed(format!(
+                "ORDERCORE_BIND: cannot listen on {}: {e}",
+                config.bind
+            ))
+        })?;
     let addrs = server.addrs();
     let server = server.run();
     let handle = server.handle();

@@ -68,20 +68,7 @@ impl Principal {
     /// an application token never acts as a client). `None` = no role there.
     pub fn acting_as(&self, application: ApplicationSlug) -> Option<(Role, Actor)> {
         match &self.kind {
-            PrincipalKind::Session { roles, .. } => match application {
-                ApplicationSlug::Planoauth => None,
-                ApplicationSlug::Planoorder => roles
-                    .client
-                    .as_ref()
-                    .map(|c| (Role::Client, Actor::Client(c.id))),
-                ApplicationSlug::Planox2 if roles.employee => {
-                    Some((Role::Employee, Actor::Employee))
-                }
-                ApplicationSlug::Planox2 => roles
-                    .liaison_clients
-                    .clone()
-                    .map(|clients| (Role::Liaison, Actor::Liaison(clients))),
-            },
+            PrincipalKind::Session { roles, .. } => session_role(roles, application),
             PrincipalKind::Application(app) if app.slug != application => None,
             PrincipalKind::Application(app) => match app.token_role {
                 Role::Employee => Some((Role::Employee, Actor::Employee)),
@@ -89,6 +76,23 @@ impl Principal {
                 Role::Client => None,
             },
         }
+    }
+}
+
+/// The role and actor a user with `roles` acts as in `application`
+/// (contract §6); `None` in `planoauth` and where the user has no role.
+pub fn session_role(roles: &UserRoles, application: ApplicationSlug) -> Option<(Role, Actor)> {
+    match application {
+        ApplicationSlug::Planoauth => None,
+        ApplicationSlug::Planoorder => roles
+            .client
+            .as_ref()
+            .map(|c| (Role::Client, Actor::Client(c.id))),
+        ApplicationSlug::Planox2 if roles.employee => Some((Role::Employee, Actor::Employee)),
+        ApplicationSlug::Planox2 => roles
+            .liaison_clients
+            .clone()
+            .map(|clients| (Role::Liaison, Actor::Liaison(clients))),
     }
 }
 
@@ -193,6 +197,11 @@ pub enum CreateSessionError {
     /// → `user-requires-role`
     #[error("this user has no client, employee or liaison record")]
     UserRequiresRole,
+    /// → `user-requires-role`: a session in this application could do
+    /// nothing (a client logging in through `planox2`, staff through
+    /// `planoorder`).
+    #[error("this user has no role in the application {}", .0.as_str())]
+    NoRoleInApplication(ApplicationSlug),
     /// → `invalid-param` on `application`
     #[error("unknown application")]
     UnknownApplication,
@@ -256,7 +265,8 @@ impl CreateSession {
     }
 
     /// Checks, in this order: e-mail known, password set, password right,
-    /// a role record, the application known.
+    /// a role record, the application known, a role in that application
+    /// (any user may log in through `planoauth`).
     pub async fn run(
         &self,
         email: &Email,
@@ -287,6 +297,11 @@ impl CreateSession {
             .await
             .map_err(Unexpected::from)?
             .ok_or(CreateSessionError::UnknownApplication)?;
+        if application != ApplicationSlug::Planoauth
+            && session_role(&account.roles, application).is_none()
+        {
+            return Err(CreateSessionError::NoRoleInApplication(application));
+        }
         Ok(self
             .0
             .open_session(account.user, account.roles, application, remember_me)

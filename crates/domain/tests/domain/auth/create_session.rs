@@ -48,6 +48,14 @@ impl SessionMocks {
         self,
         remember_me: bool,
     ) -> Result<ordercore_domain::usecases::CreatedSession, CreateSessionError> {
+        self.run_in(ApplicationSlug::Planoorder, remember_me).await
+    }
+
+    async fn run_in(
+        self,
+        application: ApplicationSlug,
+        remember_me: bool,
+    ) -> Result<ordercore_domain::usecases::CreatedSession, CreateSessionError> {
         CreateSession::new(IdentityPorts {
             users: Arc::new(self.users),
             applications: Arc::new(self.applications),
@@ -59,7 +67,7 @@ impl SessionMocks {
         .run(
             &email("Ann@Example.com"),
             PASSWORD,
-            ApplicationSlug::Planoorder,
+            application,
             remember_me,
         )
         .await
@@ -146,5 +154,56 @@ async fn create_session_stores_the_digest_and_returns_the_token() {
         assert_eq!(created.session.remember_me, remember_me);
         assert_eq!(created.user, user());
         assert_eq!(created.roles, client_roles());
+    }
+}
+
+fn employee_roles() -> UserRoles {
+    UserRoles {
+        employee: true,
+        ..UserRoles::default()
+    }
+}
+
+#[tokio::test]
+async fn create_session_refuses_an_application_the_user_has_no_role_in() {
+    for (roles, app) in [
+        (employee_roles(), ApplicationSlug::Planoorder),
+        (client_roles(), ApplicationSlug::Planox2),
+    ] {
+        let mut m = SessionMocks::default();
+        m.account_found(Some(account(Some(PHC), roles)));
+        m.password_checked(true);
+        m.applications
+            .expect_find_by_slug()
+            .with(eq(app))
+            .times(1)
+            .returning(move |s| Ok(Some(application(s, Role::Employee))));
+        m.no_session();
+        let e = m.run_in(app, false).await.unwrap_err();
+        assert!(
+            matches!(e, CreateSessionError::NoRoleInApplication(a) if a == app),
+            "{e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn create_session_opens_a_session_where_the_user_has_a_role_and_in_planoauth() {
+    for (roles, app) in [
+        (employee_roles(), ApplicationSlug::Planox2),
+        (employee_roles(), ApplicationSlug::Planoauth),
+        (client_roles(), ApplicationSlug::Planoauth),
+    ] {
+        let mut m = SessionMocks::default();
+        m.account_found(Some(account(Some(PHC), roles.clone())));
+        m.password_checked(true);
+        m.applications
+            .expect_find_by_slug()
+            .with(eq(app))
+            .times(1)
+            .returning(|s| Ok(Some(application(s, Role::Employee))));
+        session_opened(&mut m.sessions, &mut m.tokens, app, false);
+        let created = m.run_in(app, false).await.unwrap();
+        assert_eq!(created.roles, roles);
     }
 }

@@ -50,6 +50,41 @@ async fn user_requires_role() {
     .expect("user-requires-role", 400, &[]);
 }
 
+/// A session in an application where the user has no role could do
+/// nothing: refused at log-in, with the same slug.
+#[actix_web::test]
+async fn user_requires_role_in_the_application_logged_into() {
+    let t = TestApp::new().await;
+    let state = t.state();
+    let as_in = |email: &str, application: &str| {
+        post_b64(
+            "sessions/create",
+            &json!({"email": email, "password": PASSWORD, "application": application}),
+        )
+    };
+    for (email, application) in [
+        ("staff@example.com", "planoorder"),
+        ("liaison@example.com", "planoorder"),
+        ("client@example.com", "planox2"),
+    ] {
+        let r = send(&state, as_in(email, application)).await;
+        r.expect("user-requires-role", 400, &[]);
+        let message = r.body["message"].as_str().unwrap();
+        assert!(message.contains(application), "{message}");
+    }
+    for (email, application) in [
+        ("staff@example.com", "planox2"),
+        ("liaison@example.com", "planox2"),
+        ("client@example.com", "planoorder"),
+        ("staff@example.com", "planoauth"),
+        ("client@example.com", "planoauth"),
+    ] {
+        send(&state, as_in(email, application))
+            .await
+            .expect("action-successful", 200, &["data"]);
+    }
+}
+
 #[actix_web::test]
 async fn email_already_registered() {
     let t = TestApp::new().await;

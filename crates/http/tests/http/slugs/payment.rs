@@ -117,7 +117,7 @@ async fn duplicate_payment() {
     r.expect("duplicate-payment", 400, &["session"]);
 }
 
-async fn scripted_submit_failure(e: PaymentError, slug: &str, code: u16) {
+async fn scripted_submit_failure(e: PaymentError, slug: &str, code: u16) -> Resp {
     let t = TestApp::new().await;
     let state = t.state();
     let token = t.client_token().await;
@@ -129,6 +129,7 @@ async fn scripted_submit_failure(e: PaymentError, slug: &str, code: u16) {
         !r.raw.windows(4).any(|w| w == b"4111"),
         "no card number in the answer"
     );
+    r
 }
 
 #[actix_web::test]
@@ -143,9 +144,11 @@ async fn failed_payment() {
     .await;
 }
 
+/// The message says whether retrying can help: not for a profile the
+/// processor does not know (E00040), yes for other processor errors.
 #[actix_web::test]
 async fn external_application_error() {
-    scripted_submit_failure(
+    let r = scripted_submit_failure(
         PaymentError::External {
             code: Some("E00040".into()),
             detail: "record not found".into(),
@@ -154,6 +157,20 @@ async fn external_application_error() {
         400,
     )
     .await;
+    let message = r.body["message"].as_str().unwrap();
+    assert!(message.contains("retrying will not help"), "{message}");
+    assert!(!message.contains("try again later"), "{message}");
+    let r = scripted_submit_failure(
+        PaymentError::External {
+            code: Some("E00001".into()),
+            detail: "an error occurred during processing".into(),
+        },
+        "external-application-error",
+        400,
+    )
+    .await;
+    let message = r.body["message"].as_str().unwrap();
+    assert!(message.contains("try again later"), "{message}");
 }
 
 #[actix_web::test]

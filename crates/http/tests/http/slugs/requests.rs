@@ -28,9 +28,18 @@ async fn route_non_existent() {
     send(&state, TestRequest::get().uri("/api/v1/orders/read"))
         .await
         .expect("route-non-existent", 500, &[]);
-    send(&state, TestRequest::post().uri("/somewhere/else"))
-        .await
-        .expect("route-non-existent", 500, &[]);
+    for uri in ["/api/v1/a/b/c", "/api/v1/orders"] {
+        let r = send(&state, TestRequest::post().uri(uri)).await;
+        r.expect("route-non-existent", 500, &[]);
+        assert!(
+            r.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("/documentation"),
+            "{}",
+            r.body
+        );
+    }
 }
 
 #[actix_web::test]
