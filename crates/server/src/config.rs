@@ -22,6 +22,7 @@ mod layers;
 mod outbox;
 mod reconcile;
 mod settings;
+mod workers;
 
 pub use abuse::AbuseConfig;
 use adapters::{mailer, payment};
@@ -278,25 +279,6 @@ impl Config {
             ));
         }
         let data_keys = keys::data_keys(m, s, postgres)?;
-        let pending_age = at_least(m, "sweeper_pending_age_secs", s.sweeper_pending_age_secs, 1)?;
-        if pending_age > MAX_PENDING_AGE_SECS {
-            return Err(m.error(
-                "sweeper_pending_age_secs",
-                format!("must be at most {MAX_PENDING_AGE_SECS} (one year), got {pending_age}"),
-            ));
-        }
-        if pending_age <= s.authorizenet_timeout_secs {
-            return Err(m.error(
-                "sweeper_pending_age_secs",
-                format!(
-                    "must be longer than the processor timeout \
-                     (ORDERCORE_AUTHORIZENET_TIMEOUT_SECS = {}), or a payment still in \
-                     flight could be voided",
-                    s.authorizenet_timeout_secs
-                ),
-            ));
-        }
-        let outbox = outbox::outbox_timing(m, s)?;
         let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
         Ok(Config {
             database_url,
@@ -318,46 +300,7 @@ impl Config {
             abuse: abuse::abuse(m, s)?,
             data_keys,
             route_cache_ttl: ms("route_cache_ttl_ms", s.route_cache_ttl_ms, 0)?,
-            workers: WorkerConfig {
-                outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
-                outbox_batch: outbox.batch,
-                outbox_lease: outbox.lease,
-                outbox_first_retry: ms("outbox_first_retry_ms", s.outbox_first_retry_ms, 100)?,
-                outbox_direct_send_grace: outbox.direct_send_grace,
-                sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
-                sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
-                sweeper_pending_age: Duration::from_secs(pending_age),
-                reconcile_interval: ms("reconcile_interval_ms", s.reconcile_interval_ms, 10)?,
-                reconcile_first_look_up: ms(
-                    "reconcile_first_look_up_ms",
-                    s.reconcile_first_look_up_ms,
-                    0,
-                )?,
-                reconcile_max_delay: Duration::from_secs(at_least(
-                    m,
-                    "reconcile_max_delay_secs",
-                    s.reconcile_max_delay_secs,
-                    1,
-                )?),
-                reconcile_max_attempts: at_least(
-                    m,
-                    "reconcile_max_attempts",
-                    s.reconcile_max_attempts,
-                    1,
-                )?,
-                reconcile_lease: reconcile::lease(m, s)?,
-                idempotency_purge_interval: ms(
-                    "idempotency_purge_interval_ms",
-                    s.idempotency_purge_interval_ms,
-                    1000,
-                )?,
-                idempotency_purge_batch: at_least(
-                    m,
-                    "idempotency_purge_batch_size",
-                    s.idempotency_purge_batch_size,
-                    1,
-                )?,
-            },
+            workers: workers::workers(m, s)?,
             shutdown_timeout: Duration::from_secs(at_least(
                 m,
                 "shutdown_timeout_secs",

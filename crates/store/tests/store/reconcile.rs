@@ -31,6 +31,14 @@ async fn reconciliations_are_due_claimed_once_and_rescheduled(store: &Store) {
             .await
             .unwrap()
     );
+    // A second schedule (a sweeper racing another) changes nothing: the
+    // first look-up, or a worker's claim, stands.
+    assert!(
+        !store
+            .schedule_reconciliation(order.id, t0(), t0())
+            .await
+            .unwrap()
+    );
     let lease = |at| at + Duration::minutes(5);
 
     // Not due before its time; an order without a schedule never is.

@@ -15,7 +15,9 @@ use diesel::prelude::*;
 use ordercore_domain::model::{OrderId, OrderStatus};
 use ordercore_domain::ports::DueReconciliation;
 
-/// First look-up at `at`, attempts back to 0.
+/// First look-up at `at`, attempts back to 0. Only an order with no look-up
+/// scheduled (nor claimed): two sweepers racing cannot reset the schedule of
+/// an order a reconcile worker has already claimed.
 pub(super) fn schedule(
     conn: &mut DbConnection,
     id: OrderId,
@@ -25,7 +27,8 @@ pub(super) fn schedule(
     let n = diesel::update(
         orders::table
             .filter(orders::id.eq(id.0))
-            .filter(orders::status.eq(OrderStatus::PendingPayment.as_str())),
+            .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
+            .filter(orders::reconcile_after.is_null()),
     )
     .set((
         orders::reconcile_after.eq(Some(micros(at))),
