@@ -7,8 +7,7 @@ use actix_web::test::TestRequest;
 use ordercore_domain::StoreError;
 use ordercore_domain::ports::MockCatalogRepository;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 fn header<'a>(r: &'a Resp, name: &str) -> Option<&'a str> {
     r.headers.get(name).and_then(|v| v.to_str().ok())
@@ -92,43 +91,6 @@ async fn documentation_is_cacheable_and_every_answer_has_nosniff() {
     }
 }
 
-/// The log lines written while `f` runs (this thread's, which is where the
-/// actix test runtime runs the request and the use case's task).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn install(&self) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_max_level(tracing::Level::INFO)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_default(subscriber)
-    }
-
-    /// The lines containing `needle`.
-    fn lines_with(&self, needle: &str) -> Vec<String> {
-        String::from_utf8(self.0.lock().unwrap().clone())
-            .unwrap()
-            .lines()
-            .filter(|l| l.contains(needle))
-            .map(str::to_string)
-            .collect()
-    }
-}
-
 #[actix_web::test]
 async fn the_use_case_log_lines_carry_the_request_id() {
     let t = TestApp::new().await;
@@ -139,7 +101,7 @@ async fn the_use_case_log_lines_carry_the_request_id() {
         .await;
     let params = t.order_params(&token, Some(card)).await;
     let logs = Captured::default();
-    let _guard = logs.install();
+    let _guard = logs.install("info");
     let declined = send(
         &state,
         post_json("orders/authorize_and_submit", &params)
@@ -177,7 +139,7 @@ async fn an_application_crash_error_id_line_carries_the_request_id() {
     t.catalog = Arc::new(catalog);
     let token = t.client_token().await;
     let logs = Captured::default();
-    let _guard = logs.install();
+    let _guard = logs.install("info");
     let r = send(
         &t.state(),
         post_json("services/index", &json!({"token": token}))

@@ -6,21 +6,6 @@
 use crate::support::*;
 use ordercore_domain::ports::PaymentError;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// What a processor might echo back: request data in its free text.
 const ECHOED: &str = "E00027 echoed cardNumber=4007000000027 for Dana";
@@ -28,16 +13,8 @@ const ECHOED: &str = "E00027 echoed cardNumber=4007000000027 for Dana";
 #[actix_web::test]
 async fn processor_text_reaches_no_answer_log_or_notification() {
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .without_time()
-        .with_env_filter("trace")
-        .with_writer(move || writer.clone())
-        .finish();
     let _idle = tracing::Dispatch::new(tracing_subscriber::registry());
-    let _guard = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
+    let _guard = captured.install("trace");
 
     let t = TestApp::new().await;
     let state = t.state();
@@ -85,7 +62,7 @@ async fn processor_text_reaches_no_answer_log_or_notification() {
     );
     let notifications = r.body["data"].to_string();
     assert!(!notifications.contains("echoed"), "{notifications}");
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("payment processor refused or failed"),
         "{logs}"

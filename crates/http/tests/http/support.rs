@@ -24,9 +24,11 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
 mod adapters;
+mod logs;
 mod requests;
 
 pub use adapters::*;
+pub use logs::Captured;
 pub use requests::*;
 
 pub const PASSWORD: &str = "demo-password";
