@@ -265,19 +265,16 @@ pub fn pending_age(config: &Config) -> chrono::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use crate::config::tests::env;
 
     #[test]
     fn the_sweeper_uses_the_configured_pending_age() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let env: BTreeMap<String, String> = [
+        let env = env(&[
             ("ORDERCORE_DATABASE_URL", url.as_str()),
             ("ORDERCORE_SWEEPER_PENDING_AGE_SECS", "900"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let config = Config::from_layers(None, &env).unwrap();
         let store = connect_for_command(&config).unwrap();
         let service = service(&config, &store).unwrap();
@@ -288,15 +285,12 @@ mod tests {
     fn the_reconcile_worker_and_the_submission_use_the_configured_schedule() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let env: BTreeMap<String, String> = [
+        let env = env(&[
             ("ORDERCORE_DATABASE_URL", url.as_str()),
             ("ORDERCORE_RECONCILE_FIRST_LOOK_UP_MS", "750"),
             ("ORDERCORE_RECONCILE_MAX_DELAY_SECS", "40"),
             ("ORDERCORE_RECONCILE_MAX_ATTEMPTS", "3"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let config = Config::from_layers(None, &env).unwrap();
         let store = connect_for_command(&config).unwrap();
         let service = service(&config, &store).unwrap();
@@ -314,14 +308,11 @@ mod tests {
     fn the_outbox_timing_reaches_the_worker_and_the_submission() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("w.db").display());
-        let env: BTreeMap<String, String> = [
+        let env = env(&[
             ("ORDERCORE_DATABASE_URL", url.as_str()),
             ("ORDERCORE_OUTBOX_LEASE_SECS", "600"),
             ("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "45000"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let config = Config::from_layers(None, &env).unwrap();
         let store = connect_for_command(&config).unwrap();
         let service = service(&config, &store).unwrap();

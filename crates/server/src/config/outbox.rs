@@ -54,15 +54,8 @@ pub(super) fn outbox_timing(m: &Merged, s: &Settings) -> Result<OutboxTiming, Co
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use std::collections::BTreeMap;
+    use crate::config::tests::env;
     use std::time::Duration;
-
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn the_defaults_leave_a_minute_to_the_request_and_five_to_a_pass() {

@@ -27,15 +27,8 @@ pub(super) fn lease(m: &Merged, s: &Settings) -> Result<Duration, ConfigError> {
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use std::collections::BTreeMap;
+    use crate::config::tests::env;
     use std::time::Duration;
-
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn the_lease_defaults_to_five_minutes_and_may_be_shorter_than_the_default() {

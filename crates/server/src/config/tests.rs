@@ -4,7 +4,8 @@ use ordercore_authorizenet::Endpoint;
 /// The secret keys: data keys and the fingerprint key.
 mod keys;
 
-fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+/// Environment variables from pairs (shared by the config modules' tests).
+pub(crate) fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
