@@ -276,3 +276,59 @@ async fn two_concurrent_submits_with_one_key_charge_once() {
     assert_eq!(index["data"].as_array().unwrap().len(), 1, "one order");
     s.handle.stop(true).await;
 }
+
+/// A client's void and staff's captures racing on one authorization: the
+/// claim (`capturing` / `voiding`) lets exactly one reach the processor.
+#[actix_web::test]
+async fn fifty_concurrent_captures_and_voids_change_the_hold_once() {
+    let t = TestApp::new().await;
+    let s = Served::start(&t).await;
+    let token = t.client_token().await;
+    let staff = t.staff_token().await;
+    let state = t.state();
+    let order = t.order_with_new_card(&state, &token, "80202").await;
+    let placed = s.ok("orders/authorize_and_submit", &order).await;
+    let payment = placed["data"]["payment"]["id"].clone();
+    let calls = (0..50).map(|i| {
+        let route = if i % 2 == 0 {
+            "payments/capture"
+        } else {
+            "payments/void"
+        };
+        let body = json!({"token": staff, "id": payment});
+        let s = &s;
+        async move { (route, s.call(route, &body, None).await) }
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    let won: Vec<&str> = answers
+        .iter()
+        .filter(|(_, (status, _, v))| *status == 200 && v["status"] == "action-successful")
+        .map(|(route, _)| *route)
+        .collect();
+    assert_eq!(won.len(), 1, "exactly one call wins: {answers:?}");
+    assert_eq!(
+        *t.gateway.hold_changes.lock().unwrap(),
+        1,
+        "the processor was asked to change the hold exactly once"
+    );
+    let read = s
+        .ok(
+            "orders/read",
+            &json!({"token": token, "id": placed["data"]["id"]}),
+        )
+        .await;
+    let expected = if won[0] == "payments/capture" {
+        ("submitted", "captured")
+    } else {
+        ("cancelled", "voided")
+    };
+    assert_eq!(
+        (
+            read["data"]["status"].as_str().unwrap(),
+            read["data"]["payment"]["status"].as_str().unwrap()
+        ),
+        expected,
+        "the order records what the winner did"
+    );
+    s.handle.stop(true).await;
+}

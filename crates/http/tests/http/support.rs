@@ -112,6 +112,7 @@ impl TestApp {
                 inner: SimulatedGateway::new(clock.clone()),
                 next_error: Mutex::new(None),
                 transactions: Mutex::new(0),
+                hold_changes: Mutex::new(0),
             }),
             mailer: Arc::new(ScriptedMailer::default()),
             tokens,

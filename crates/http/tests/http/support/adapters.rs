@@ -31,6 +31,8 @@ pub struct ScriptedGateway {
     pub next_error: Mutex<Option<PaymentError>>,
     /// How many authorizations and charges the processor was asked for.
     pub transactions: Mutex<u32>,
+    /// How many captures and voids (calls that change a hold) it was asked for.
+    pub hold_changes: Mutex<u32>,
 }
 
 impl ScriptedGateway {
@@ -78,9 +80,11 @@ impl PaymentGateway for ScriptedGateway {
         }
     }
     async fn capture(&self, r: &CaptureRequest) -> Result<Approval, PaymentError> {
+        *self.hold_changes.lock().unwrap() += 1;
         self.inner.capture(r).await
     }
     async fn void(&self, o: OrderId, t: &str) -> Result<(), PaymentError> {
+        *self.hold_changes.lock().unwrap() += 1;
         self.inner.void(o, t).await
     }
     async fn find_unsettled_transaction(&self, o: OrderId) -> Result<Option<String>, PaymentError> {
