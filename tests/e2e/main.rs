@@ -19,6 +19,7 @@ mod mail;
 mod orders;
 mod processor;
 mod readme;
+mod scale_out;
 mod secrets;
 mod seed;
 mod sigkill;

@@ -11,6 +11,7 @@
 //!   database.
 //! - [`api`]: the request shapes of contract §1 (JSON, or base64 for sensitive
 //!   routes) and the demo data.
+//! - [`balancer`]: a real haproxy (`docs/haproxy.cfg`) in front of servers.
 //! - [`retrying_client`] and [`invariants`]: the crash suites' client, which
 //!   retries under one Idempotency-Key across crashes, and their money-safety
 //!   checks against the stub processor's ledger and the database.
@@ -20,6 +21,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod api;
+pub mod balancer;
 pub mod db;
 pub mod invariants;
 pub mod retrying_client;

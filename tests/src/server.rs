@@ -77,6 +77,18 @@ impl Instance {
         }
     }
 
+    /// A second deployment of the same service: same binary, environment and
+    /// database, its own working directory. The database stays owned by
+    /// `self` (dropped with it), so keep `self` alive at least as long.
+    pub fn sibling(&self) -> Instance {
+        Instance {
+            bin: self.bin.clone(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            env: self.env.clone(),
+            _db: None,
+        }
+    }
+
     /// Sets (or, with an empty value, blanks) an environment variable of
     /// every process this instance starts from now on.
     pub fn set(&mut self, key: &str, value: &str) -> &mut Instance {

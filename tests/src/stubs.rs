@@ -10,7 +10,8 @@ pub use processor::{LedgerEntry, LedgerState, ProcessorStub};
 use crate::fixture;
 use serde_json::Value;
 use wiremock::matchers::{body_string_contains, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use std::sync::{Arc, Mutex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The path of the Authorize.net JSON API.
 pub const AUTHORIZENET_PATH: &str = "/xml/v1/request.api";
@@ -138,6 +139,23 @@ impl MandrillStub {
             .await;
     }
 
+    /// The first `n` sends fail with HTTP 500 `GeneralError` (a temporary
+    /// failure, retried by the outbox), every later one is `sent`; the
+    /// handle returned holds the bodies of the accepted sends only (what
+    /// reached the recipients), where [`sends`](Self::sends) has every attempt.
+    pub async fn accept_after_failing(&self, n: u64) -> AcceptedSends {
+        let accepted = AcceptedSends::default();
+        Mock::given(method("POST"))
+            .and(path("/api/1.0/messages/send.json"))
+            .respond_with(FailThenAccept {
+                failures_left: Mutex::new(n),
+                accepted: accepted.clone(),
+            })
+            .mount(&self.server)
+            .await;
+        accepted
+    }
+
     /// The bodies of every send request received.
     pub async fn sends(&self) -> Vec<Value> {
         received(&self.server, "").await
@@ -153,4 +171,37 @@ async fn received(server: &MockServer, marker: &str) -> Vec<Value> {
         .filter(|r| String::from_utf8_lossy(&r.body).contains(marker))
         .filter_map(|r| serde_json::from_slice(&r.body).ok())
         .collect()
+}
+
+/// The bodies of the sends a [`MandrillStub::accept_after_failing`] accepted.
+#[derive(Debug, Clone, Default)]
+pub struct AcceptedSends(Arc<Mutex<Vec<Value>>>);
+
+impl AcceptedSends {
+    pub fn bodies(&self) -> Vec<Value> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+struct FailThenAccept {
+    failures_left: Mutex<u64>,
+    accepted: AcceptedSends,
+}
+
+impl Respond for FailThenAccept {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut left = self.failures_left.lock().unwrap_or_else(|e| e.into_inner());
+        if *left > 0 {
+            *left -= 1;
+            return ResponseTemplate::new(500)
+                .set_body_raw(fixture("mandrill/general_error.json"), "application/json");
+        }
+        let body = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        self.accepted
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(body);
+        ResponseTemplate::new(200).set_body_raw(fixture("mandrill/sent.json"), "application/json")
+    }
 }
