@@ -153,8 +153,15 @@ async fn fifty_parallel_submissions_through_two_instances_redeem_a_once_per_clie
     let client = client_with_card(&c.first, "promo.agent@example.com").await;
     let mut submissions = Vec::new();
     for i in 0..50 {
-        submissions
-            .push(submission(&c.first, &client, Some(DEMO_PROMOTION), format!("promo-{i}")).await);
+        submissions.push(
+            submission(
+                &c.first,
+                &client,
+                Some(DEMO_PROMOTION),
+                format!("promo-{i}"),
+            )
+            .await,
+        );
     }
     let endpoint = Endpoint::new(&c.balancer.base);
     let records = send_all(&c.first.http, &endpoint, submissions).await;
@@ -176,7 +183,10 @@ async fn fifty_parallel_submissions_through_two_instances_redeem_a_once_per_clie
         answered(&c.second, "orders/authorize_and_submit").await,
     );
     println!("answered by the first instance {a}, by the second {b}");
-    assert!(a > 0 && b > 0, "the balancer used one instance only: {a}, {b}");
+    assert!(
+        a > 0 && b > 0,
+        "the balancer used one instance only: {a}, {b}"
+    );
 
     // The invariants that attribute holds to keys need one card per key in
     // flight (see `invariants`); here 50 keys share one card, so those are
@@ -200,7 +210,11 @@ async fn fifty_parallel_submissions_through_two_instances_redeem_a_once_per_clie
         .filter(|e| e.state != LedgerState::Voided)
         .collect();
     assert_eq!(live.len(), 1, "{live:?}");
-    assert_eq!(anet.ledger_of(winner), live, "the live hold is not the winner's");
+    assert_eq!(
+        anet.ledger_of(winner),
+        live,
+        "the live hold is not the winner's"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -225,7 +239,11 @@ async fn one_idempotency_key_sent_to_both_instances_at_once_authorizes_once() {
     let Outcome::Submitted(id) = a.outcome else {
         panic!("the first instance answered {:?}", a.outcome);
     };
-    assert_eq!(b.outcome, Outcome::Submitted(id), "both are told the same order");
+    assert_eq!(
+        b.outcome,
+        Outcome::Submitted(id),
+        "both are told the same order"
+    );
     let authorizations: Vec<_> = anet
         .ledger()
         .into_iter()
@@ -276,26 +294,50 @@ async fn the_outboxes_and_sweepers_of_two_instances_send_every_confirmation_once
     let report = settled_report(&c.first, &anet, &mail, &[], 30).await;
     explain(&c.first, &report);
     report.assert_holds();
-    assert_eq!(report.submitted, CLIENTS * PER_CLIENT, "{}", report.summary());
-    assert_eq!(report.authorizations, CLIENTS * PER_CLIENT, "{}", report.summary());
+    assert_eq!(
+        report.submitted,
+        CLIENTS * PER_CLIENT,
+        "{}",
+        report.summary()
+    );
+    assert_eq!(
+        report.authorizations,
+        CLIENTS * PER_CLIENT,
+        "{}",
+        report.summary()
+    );
 
     // Every order accepted exactly once: wait for every one, then a few more
     // outbox passes (interval 250 ms, retry after 500 ms) for a second send.
     let per_order = || {
         let mut sent: BTreeMap<i64, usize> = BTreeMap::new();
         for body in accepted.bodies() {
-            let id = body["message"]["metadata"]["order_id"].as_str().map(str::to_string);
-            *sent.entry(id.and_then(|i| i.parse().ok()).unwrap_or(-1)).or_default() += 1;
+            let id = body["message"]["metadata"]["order_id"]
+                .as_str()
+                .map(str::to_string);
+            *sent
+                .entry(id.and_then(|i| i.parse().ok()).unwrap_or(-1))
+                .or_default() += 1;
         }
         sent
     };
     let all = crate::eventually(20, || async { per_order().len() >= CLIENTS * PER_CLIENT }).await;
-    assert!(all, "not every confirmation was accepted: {:?}", per_order());
+    assert!(
+        all,
+        "not every confirmation was accepted: {:?}",
+        per_order()
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     let sent = per_order();
-    println!("accepted sends per order: {sent:?}; every attempt: {}", mail.sends().await.len());
+    println!(
+        "accepted sends per order: {sent:?}; every attempt: {}",
+        mail.sends().await.len()
+    );
     assert_eq!(sent.len(), CLIENTS * PER_CLIENT, "{sent:?}");
-    assert!(sent.values().all(|n| *n == 1), "a confirmation sent twice: {sent:?}");
+    assert!(
+        sent.values().all(|n| *n == 1),
+        "a confirmation sent twice: {sent:?}"
+    );
     assert_eq!(
         mail.sends().await.len() as u64,
         CLIENTS as u64 * PER_CLIENT as u64 + FAILED_SENDS,
@@ -305,5 +347,8 @@ async fn the_outboxes_and_sweepers_of_two_instances_send_every_confirmation_once
         answered(&c.first, "orders/authorize_and_submit").await,
         answered(&c.second, "orders/authorize_and_submit").await,
     );
-    assert!(a > 0 && b > 0, "the balancer used one instance only: {a}, {b}");
+    assert!(
+        a > 0 && b > 0,
+        "the balancer used one instance only: {a}, {b}"
+    );
 }

@@ -9,8 +9,8 @@ pub use processor::{LedgerEntry, LedgerState, ProcessorStub};
 
 use crate::fixture;
 use serde_json::Value;
-use wiremock::matchers::{body_string_contains, method, path};
 use std::sync::{Arc, Mutex};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The path of the Authorize.net JSON API.

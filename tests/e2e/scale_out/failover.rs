@@ -119,7 +119,10 @@ async fn through_two_instances_a_token_gets_twice_the_per_instance_rate_limit() 
             .unwrap();
         let retry_after = res.headers().contains_key("Retry-After");
         let body: serde_json::Value = res.json().await.unwrap();
-        heard.push((body["status"].as_str().unwrap_or("").to_string(), retry_after));
+        heard.push((
+            body["status"].as_str().unwrap_or("").to_string(),
+            retry_after,
+        ));
     }
     println!("through the balancer, limit 5 per instance: {heard:?}");
     let slugs: Vec<&str> = heard.iter().map(|(s, _)| s.as_str()).collect();
