@@ -4,17 +4,22 @@ CARGO ?= cargo
 DEMO_DB ?= ordercore.db
 export ORDERCORE_DATABASE_URL ?= sqlite://$(DEMO_DB)
 
-.PHONY: run test fmt-check clippy domain-deps nextest install-nextest build bench
+.PHONY: prereqs run test fmt-check clippy domain-deps nextest install-nextest build bench
+
+## The C compiler and system libraries the build links (libpq; on Linux also
+## OpenSSL and pkg-config): says what is missing and how to install it.
+prereqs:
+	@bash bin/check-prereqs
 
 ## Build, migrate an embedded SQLite database, seed demo data, serve on 127.0.0.1:8080.
-run:
+run: prereqs
 	$(CARGO) build --release -p ordercore-server
 	./target/release/ordercore migrate
 	./target/release/ordercore seed --demo
 	./target/release/ordercore serve
 
 ## The whole suite: formatting, lints, the domain's dependency check, every test.
-test: fmt-check clippy domain-deps nextest
+test: prereqs fmt-check clippy domain-deps nextest
 
 fmt-check:
 	$(CARGO) fmt --all --check

@@ -17,6 +17,7 @@ mod input;
 mod kill_switch;
 mod mail;
 mod orders;
+mod prereqs;
 mod processor;
 mod readme;
 mod scale_out;
