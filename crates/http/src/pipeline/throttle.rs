@@ -2,10 +2,16 @@
 //! step 5 before the token is looked up) and failed log-ins per account
 //! (checked before `sessions/create` runs).
 //!
-//! An attempt is counted when it starts — so that parallel requests cannot
-//! all slip past the check — and taken back when it turns out not to be a
-//! failure. A successful log-in forgets its account's failures, and only
-//! its own account's.
+//! A log-in attempt is counted when it starts — so that parallel guesses at
+//! one account cannot all slip past the check — and taken back when it
+//! turns out not to be a failure. A successful log-in forgets its account's
+//! failures, and only its own account's.
+//!
+//! Authentications per address are only checked before the look-up and
+//! counted once they failed: one address (an office behind one NAT, a
+//! balancer without a trusted `X-Forwarded-For`) may carry any number of
+//! valid requests at once. A parallel flood of bogus tokens gets at most
+//! its own concurrency past the limit before every request is refused.
 
 use super::auth;
 use super::rate_limit::exceeded;
@@ -57,6 +63,19 @@ impl FailureThrottle {
         self.begin_at(key, Instant::now())
     }
 
+    /// Refuses `key` once `limit` failures are in the window, without
+    /// counting anything.
+    pub fn check_at(&self, key: &str, now: Instant) -> Result<(), ApiError> {
+        self.windows
+            .check(key, self.limit, now)
+            .map_err(|left| exceeded(self.message, left))
+    }
+
+    /// Counts one failure of `key` at `now` (past the limit it stays at it).
+    pub fn record_failure_at(&self, key: &str, now: Instant) {
+        let _ = self.windows.take(key, self.limit, now);
+    }
+
     /// The attempt failed: it stays counted.
     pub fn failed(&self, attempt: Attempt) {
         drop(attempt);
@@ -85,11 +104,12 @@ pub async fn authenticate(
     if auth::checked_token(route, params)?.is_none() {
         return Ok(None);
     }
-    let attempt = state.auth_failures.begin(client.to_string())?;
+    state.auth_failures.check_at(client, Instant::now())?;
     let result = auth::authenticate(&state.usecases.authenticate, route, params).await;
-    match &result {
-        Err(e) if e.slug == Slug::InvalidToken => state.auth_failures.failed(attempt),
-        _ => state.auth_failures.not_failed(attempt),
+    if matches!(&result, Err(e) if e.slug == Slug::InvalidToken) {
+        state
+            .auth_failures
+            .record_failure_at(client, Instant::now());
     }
     result
 }
@@ -158,6 +178,22 @@ mod tests {
             t.begin_at("a".into(), now + Duration::from_secs(900))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn checks_count_nothing_and_only_recorded_failures_refuse() {
+        let t = throttle(2);
+        let now = Instant::now();
+        for _ in 0..50 {
+            assert!(t.check_at("a", now).is_ok(), "a check is not a failure");
+        }
+        t.record_failure_at("a", now);
+        assert!(t.check_at("a", now).is_ok());
+        t.record_failure_at("a", now);
+        let e = t.check_at("a", now).err().unwrap();
+        assert_eq!(e.slug, Slug::RateLimitExceeded);
+        assert!(t.check_at("b", now).is_ok(), "per key");
+        assert!(t.check_at("a", now + Duration::from_secs(900)).is_ok());
     }
 
     #[test]

@@ -53,6 +53,15 @@ impl Windows {
     /// counted in its window. `Err` = refused, with the time until the
     /// window ends (the whole window when the lock is poisoned).
     pub fn take(&self, key: &str, limit: u32, now: Instant) -> Result<(), Duration> {
+        self.use_window(key, limit, now, true)
+    }
+
+    /// Whether `key` is still under `limit` at `now`, without counting a use.
+    pub fn check(&self, key: &str, limit: u32, now: Instant) -> Result<(), Duration> {
+        self.use_window(key, limit, now, false)
+    }
+
+    fn use_window(&self, key: &str, limit: u32, now: Instant, count: bool) -> Result<(), Duration> {
         let Some(mut entries) = self.lock() else {
             return Err(self.window);
         };
@@ -73,7 +82,9 @@ impl Windows {
         if w.count >= limit {
             return Err(self.window.saturating_sub(age.min(self.window)));
         }
-        w.count += 1;
+        if count {
+            w.count += 1;
+        }
         Ok(())
     }
 
