@@ -194,6 +194,14 @@ mod tests {
         assert_eq!(e.slug, Slug::RateLimitExceeded);
         assert!(t.check_at("b", now).is_ok(), "per key");
         assert!(t.check_at("a", now + Duration::from_secs(900)).is_ok());
+        for i in 0..50 {
+            assert!(t.check_at(&format!("valid-{i}"), now).is_ok());
+        }
+        assert_eq!(
+            t.windows.len(),
+            1,
+            "a check makes no window: only \"a\" failed"
+        );
     }
 
     #[test]

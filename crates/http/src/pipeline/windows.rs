@@ -53,15 +53,30 @@ impl Windows {
     /// counted in its window. `Err` = refused, with the time until the
     /// window ends (the whole window when the lock is poisoned).
     pub fn take(&self, key: &str, limit: u32, now: Instant) -> Result<(), Duration> {
-        self.use_window(key, limit, now, true)
+        self.use_window(key, limit, now)
     }
 
     /// Whether `key` is still under `limit` at `now`, without counting a use.
+    /// A key with no window is under it, and none is made for it: valid
+    /// traffic takes no room in the map.
     pub fn check(&self, key: &str, limit: u32, now: Instant) -> Result<(), Duration> {
-        self.use_window(key, limit, now, false)
+        let Some(entries) = self.lock() else {
+            return Err(self.window);
+        };
+        match entries.get(key) {
+            Some(w) => {
+                let age = now.saturating_duration_since(w.start);
+                if age < self.window && w.count >= limit {
+                    Err(self.window - age)
+                } else {
+                    Ok(())
+                }
+            }
+            None => Ok(()),
+        }
     }
 
-    fn use_window(&self, key: &str, limit: u32, now: Instant, count: bool) -> Result<(), Duration> {
+    fn use_window(&self, key: &str, limit: u32, now: Instant) -> Result<(), Duration> {
         let Some(mut entries) = self.lock() else {
             return Err(self.window);
         };
@@ -82,9 +97,7 @@ impl Windows {
         if w.count >= limit {
             return Err(self.window.saturating_sub(age.min(self.window)));
         }
-        if count {
-            w.count += 1;
-        }
+        w.count += 1;
         Ok(())
     }
 

@@ -5,6 +5,7 @@ use crate::Store;
 use crate::schema::{email_outbox, notifications, orders};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
+use ordercore_domain::model::OrderStatus;
 
 /// The three counts, read in one connection.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,7 +28,7 @@ impl Store {
                 .count()
                 .get_result::<i64>(c)?;
             let pending_payments = orders::table
-                .filter(orders::status.eq("pending_payment"))
+                .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
                 .count()
                 .get_result::<i64>(c)?;
             let unresolved_notifications = notifications::table
