@@ -12,6 +12,7 @@
 
 mod crash_points;
 mod db_restart;
+mod expiry;
 mod generated_client;
 mod input;
 mod kill_switch;

@@ -4,7 +4,8 @@
 //! under the `mock` feature (`MockOrderRepository`, …).
 //!
 //! Where each port lives: orders ([`OrderRepository`]), payments
-//! ([`PaymentGateway`]), promotions, payment_methods, catalog, identity (users,
+//! ([`PaymentGateway`]; [`AuthorizationExpiryRepository`] for the expiry
+//! watch), promotions, payment_methods, catalog, identity (users,
 //! clients, applications, sessions, [`TokenGenerator`], [`PasswordHasher`]),
 //! notifications, registry ([`RouteRegistry`]), idempotency, outbox
 //! ([`OutboxRepository`] and the [`Mailer`] that drains it). Two things belong
@@ -17,6 +18,7 @@
 
 use chrono::{DateTime, Utc};
 
+mod authorization_expiry;
 mod catalog;
 mod cipher;
 mod idempotency;
@@ -29,6 +31,7 @@ mod payments;
 mod promotions;
 mod registry;
 
+pub use authorization_expiry::*;
 pub use catalog::*;
 pub use cipher::*;
 pub use idempotency::*;

@@ -4,4 +4,5 @@
 pub mod identity;
 pub mod orders;
 pub mod payment_methods;
+pub mod payments;
 pub mod promotions;

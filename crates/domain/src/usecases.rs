@@ -30,5 +30,7 @@ pub use payment_methods::{
     AddPaymentMethod, AddPaymentMethodError, ListPaymentMethods, NewCard, PaymentMethodLookupError,
     RemovePaymentMethod,
 };
-pub use payments::{CapturePayment, PaymentActionError, VoidPayment};
+pub use payments::{
+    CapturePayment, ExpiryWatchReport, PaymentActionError, VoidPayment, WatchAuthorizationExpiry,
+};
 pub use promotions::{PromotionQuote, ValidatePromotion, ValidatePromotionError};

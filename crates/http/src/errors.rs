@@ -243,6 +243,14 @@ pub fn payment_action(e: PaymentActionError) -> ApiError {
             Slug::OrderNotCancelable,
             "This payment is not an open authorization that you may void.",
         ),
+        PaymentActionError::AuthorizationExpired { expired_at } => ApiError::new(
+            Slug::AuthorizationExpired,
+            format!(
+                "This authorization expired on {} (authorizations can be captured for 30 days); \
+                 retrying cannot help: void it and take a new authorization.",
+                expired_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ),
         PaymentActionError::Payment(p) => payment(&p),
         PaymentActionError::Unexpected(u) => crash(&u),
     }

@@ -889,7 +889,11 @@ fn build() -> Vec<RouteDef> {
             purpose: "Captures an authorized payment (our payment id).",
             access: Access::Roles(vec![Role::Employee]),
             params: vec![id_param(2, "The payment id.")],
-            outcomes: processor(),
+            outcomes: {
+                let mut v = processor();
+                v.push(AuthorizationExpired);
+                v
+            },
             example: Example::success(
                 Given::AuthorizedOrder,
                 json!({"token": example::STAFF_TOKEN, "id": 1}),

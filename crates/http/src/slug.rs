@@ -70,6 +70,7 @@ slugs! {
     UserRequiresRole = "user-requires-role", 400, "the user has no client, employee or liaison record";
     EmailAlreadyRegistered = "email-already-registered", 400, "e-mail already belongs to a client";
     OrderNotCancelable = "order-not-cancelable", 400, "the payment is not an open authorization that this caller may void";
+    AuthorizationExpired = "authorization-expired", 400, "payments/capture of an authorization 30 days old or older: the processor no longer captures it; void it and take a new authorization";
 }
 
 impl Slug {
@@ -98,7 +99,7 @@ mod tests {
 
     #[test]
     fn every_slug_of_the_spec_with_its_code() {
-        assert_eq!(Slug::ALL.len(), 34);
+        assert_eq!(Slug::ALL.len(), 35);
         let codes: Vec<(&str, u16)> = Slug::ALL
             .iter()
             .map(|s| (s.as_str(), s.http_status().as_u16()))
@@ -108,6 +109,7 @@ mod tests {
         assert!(codes.contains(&("payload-too-large", 413)));
         assert!(codes.contains(&("idempotency-key-conflict", 409)));
         assert!(codes.contains(&("mandrill-email-failed", 500)));
+        assert!(codes.contains(&("authorization-expired", 400)));
         for s in Slug::ALL {
             assert_eq!(Slug::parse(s.as_str()), Some(*s));
         }

@@ -138,6 +138,11 @@ pub struct WorkerConfig {
     pub idempotency_purge_interval: Duration,
     /// Expired Idempotency-Key records deleted per statement.
     pub idempotency_purge_batch: u32,
+    /// Age in days of an uncaptured authorization at which staff are
+    /// warned (`1..=29`: before the processor's 30-day limit).
+    pub auth_expiry_warn_days: u32,
+    /// Pause between two passes of the authorization-expiry watch.
+    pub auth_expiry_interval: Duration,
 }
 
 /// Everything the binary needs, validated.

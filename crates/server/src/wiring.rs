@@ -9,7 +9,7 @@ use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
 use ordercore_domain::usecases::{
     DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy, RetryPolicy,
-    SweepPendingPayments,
+    SweepPendingPayments, WatchAuthorizationExpiry,
 };
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::metrics::{BacklogCounts, BacklogSampler};
@@ -115,12 +115,13 @@ impl Readiness for StoreReadiness {
     }
 }
 
-/// Everything `serve` runs: the HTTP state and the two workers.
+/// Everything `serve` runs: the HTTP state and the workers.
 pub struct Service {
     pub state: AppState,
     pub outbox: DeliverOutbox,
     pub sweeper: SweepPendingPayments,
     pub reconciler: ReconcilePayments,
+    pub expiry_watch: WatchAuthorizationExpiry,
 }
 
 /// The metrics' backlog gauges, read from the store.
@@ -229,6 +230,11 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
     Ok(Service {
         state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox,
+        expiry_watch: WatchAuthorizationExpiry::new(
+            db,
+            clock.clone(),
+            config.workers.auth_expiry_warn_days,
+        ),
         sweeper: sweeper(config, &ports, clock),
         reconciler,
     })
@@ -279,6 +285,23 @@ mod tests {
         let store = connect_for_command(&config).unwrap();
         let service = service(&config, &store).unwrap();
         assert_eq!(service.sweeper.max_pending, chrono::Duration::seconds(900));
+    }
+
+    #[test]
+    fn the_expiry_watch_uses_the_configured_warning_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env = env(&[
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_AUTH_EXPIRY_WARN_DAYS", "20"),
+        ]);
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        assert_eq!(
+            service.expiry_watch.warn_after(),
+            chrono::Duration::days(20)
+        );
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The background loops of `serve`: the e-mail outbox worker, the reconcile
-//! worker (unknown payment outcomes), the pending-payment sweeper and the
-//! purge of expired Idempotency-Key records. Each runs one pass, sleeps its interval, and stops
+//! worker (unknown payment outcomes), the pending-payment sweeper, the
+//! authorization-expiry watch and the purge of expired Idempotency-Key
+//! records. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
-use ordercore_domain::usecases::{DeliverOutbox, ReconcilePayments, SweepPendingPayments};
+use ordercore_domain::usecases::{
+    DeliverOutbox, ReconcilePayments, SweepPendingPayments, WatchAuthorizationExpiry,
+};
 use ordercore_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -102,6 +105,51 @@ pub async fn run_reconciler(
         }
     }
     tracing::info!(worker = "reconcile", "worker stopped");
+}
+
+/// Warns staff, once per payment, about authorizations nearing the
+/// processor's 30-day limit uncaptured, every `interval`, `batch` at a time
+/// (passes follow each other at once while they come back full).
+pub async fn run_expiry_watch(
+    expiry: WatchAuthorizationExpiry,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "expiry_watch",
+        interval_ms = interval.as_millis() as u64,
+        warn_after_days = expiry.warn_after().num_days(),
+        "worker started"
+    );
+    loop {
+        let full = match expiry.run_once(batch).await {
+            Ok(r) => {
+                if r.warned > 0 {
+                    tracing::warn!(
+                        worker = "expiry_watch",
+                        expiry.warned = r.warned,
+                        expiry.skipped = r.skipped,
+                        "authorizations nearing expiry: staff notified"
+                    );
+                }
+                r.warned + r.skipped >= batch
+            }
+            Err(e) => {
+                tracing::error!(worker = "expiry_watch", error = %e, "expiry watch pass failed");
+                false
+            }
+        };
+        // A full pass may have left more behind (a backlog after downtime):
+        // the next pass starts at once, rather than an interval later.
+        if full && !*shutdown.borrow() {
+            continue;
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "expiry_watch", "worker stopped");
 }
 
 /// Deletes expired Idempotency-Key records (their stored answers with them),

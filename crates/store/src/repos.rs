@@ -1,6 +1,7 @@
 //! Port implementations on [`crate::Store`], one module per resource, named
 //! as in every other layer (see docs/architecture.md).
 
+mod authorization_expiry;
 mod backlog;
 mod catalog;
 mod idempotency;

@@ -165,6 +165,7 @@ diesel::table! {
         payment_method_id -> BigInt,
         created_at -> BigInt,
         updated_at -> BigInt,
+        expiry_warned_at -> Nullable<BigInt>,
     }
 }
 

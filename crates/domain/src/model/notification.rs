@@ -50,11 +50,14 @@ pub enum NotificationKind {
     /// An order left pending could not be settled (look-ups given up, or
     /// a charge only a refund undoes): a person must look.
     PendingPaymentUnresolved,
+    /// An authorization nears the processor's 30-day limit uncaptured
+    /// (the authorization-expiry watch): capture or void it soon.
+    AuthorizationExpiring,
 }
 
 impl NotificationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         NotificationKind::MandrillEmailFailed,
         NotificationKind::HeldForReview,
         NotificationKind::PaymentVoidFailed,
@@ -62,6 +65,7 @@ impl NotificationKind {
         NotificationKind::InvalidPaymentProcessorApiKeys,
         NotificationKind::PendingPaymentVoided,
         NotificationKind::PendingPaymentUnresolved,
+        NotificationKind::AuthorizationExpiring,
     ];
 
     /// The stored and shown name; stable, part of the API.
@@ -76,6 +80,7 @@ impl NotificationKind {
             }
             NotificationKind::PendingPaymentVoided => "pending-payment-voided",
             NotificationKind::PendingPaymentUnresolved => "pending-payment-unresolved",
+            NotificationKind::AuthorizationExpiring => "payment-authorization-expiring",
         }
     }
 

@@ -1,4 +1,9 @@
-//! `payments/capture` and `payments/void`.
+//! `payments/capture` and `payments/void`, and the watch that warns staff
+//! before an authorization expires ([`WatchAuthorizationExpiry`]).
+
+mod expiry;
+
+pub use expiry::{ExpiryWatchReport, WatchAuthorizationExpiry};
 
 use crate::Unexpected;
 use crate::model::{
@@ -6,7 +11,9 @@ use crate::model::{
 };
 use crate::ports::{CaptureRequest, Clock, OrderRepository, PaymentError, PaymentGateway};
 use crate::rules::orders::Actor;
+use crate::rules::payments::{authorization_expired, authorization_expires_at};
 use crate::usecases::Notifier;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// Why a capture or void did not happen (or its outcome is unknown).
@@ -23,6 +30,12 @@ pub enum PaymentActionError {
     /// claimed.
     #[error("this payment is not an open authorization and cannot be voided")]
     NotCancelable,
+    /// → `authorization-expired`: capture of an authorization 30 days old
+    /// or older (contract §4); refused before the processor is called and
+    /// without claiming the payment, which stays `authorized` (a void still
+    /// releases it).
+    #[error("the authorization expired at {expired_at}")]
+    AuthorizationExpired { expired_at: DateTime<Utc> },
     /// The processor refused or failed; mapped as in contract §9.
     #[error(transparent)]
     Payment(PaymentError),
@@ -51,13 +64,16 @@ struct Move {
 impl OpenAuthorization {
     /// The payment and its order, claimed for `step`; `not_open` when the
     /// payment is not an authorization in place (also when another caller
-    /// claimed it first). Unknown and not-visible look the same.
+    /// claimed it first). Unknown and not-visible look the same. `refuse`
+    /// sees the open authorization and the clock's instant before it is
+    /// claimed: an error from it is the answer, and nothing is claimed.
     async fn claim(
         &self,
         actor: &Actor,
         id: PaymentId,
         step: Move,
         not_open: PaymentActionError,
+        refuse: fn(&Payment, DateTime<Utc>) -> Result<(), PaymentActionError>,
     ) -> Result<(Payment, Order), PaymentActionError> {
         let payment = self
             .orders
@@ -75,14 +91,11 @@ impl OpenAuthorization {
         if payment.status != PaymentStatus::Authorized {
             return Err(not_open);
         }
+        let now = self.clock.now();
+        refuse(&payment, now)?;
         let won = self
             .orders
-            .transition_payment(
-                payment.id,
-                PaymentStatus::Authorized,
-                step.claim,
-                self.clock.now(),
-            )
+            .transition_payment(payment.id, PaymentStatus::Authorized, step.claim, now)
             .await
             .map_err(Unexpected::from)?;
         if !won {
@@ -182,7 +195,10 @@ impl CapturePayment {
     }
 
     /// Returns the order with the captured payment. Claims it first, so a
-    /// concurrent void or capture of it gets `NotCapturable`.
+    /// concurrent void or capture of it gets `NotCapturable`. An
+    /// authorization 30 days old or older is refused with
+    /// `AuthorizationExpired` before anything is claimed or the processor is
+    /// called: the processor would refuse it anyway.
     pub async fn run(&self, actor: &Actor, id: PaymentId) -> Result<Order, PaymentActionError> {
         let step = Move {
             claim: PaymentStatus::Capturing,
@@ -190,7 +206,14 @@ impl CapturePayment {
         };
         let (payment, order) = self
             .0
-            .claim(actor, id, step, PaymentActionError::NotCapturable)
+            .claim(actor, id, step, PaymentActionError::NotCapturable, |p, now| {
+                if authorization_expired(p.created_at, now) {
+                    return Err(PaymentActionError::AuthorizationExpired {
+                        expired_at: authorization_expires_at(p.created_at),
+                    });
+                }
+                Ok(())
+            })
             .await?;
         let request = CaptureRequest {
             order_id: order.id,
@@ -233,7 +256,9 @@ impl VoidPayment {
         };
         let (payment, order) = self
             .0
-            .claim(actor, id, step, PaymentActionError::NotCancelable)
+            .claim(actor, id, step, PaymentActionError::NotCancelable, |_, _| {
+                Ok(())
+            })
             .await?;
         let answer = self.0.gateway.void(order.id, &payment.transaction_id).await;
         self.0.settle(&payment, step, order, answer).await

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod expiry;
 mod fixtures;
 mod orders;
 mod outbox;

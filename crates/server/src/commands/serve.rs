@@ -76,6 +76,12 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         config.workers.sweeper_batch,
         stop_rx.clone(),
     ));
+    let expiry_watch = tokio::spawn(workers::run_expiry_watch(
+        service.expiry_watch,
+        config.workers.auth_expiry_interval,
+        config.workers.sweeper_batch,
+        stop_rx.clone(),
+    ));
     let purge = tokio::spawn(workers::run_idempotency_purge(
         store.clone(),
         config.workers.idempotency_purge_interval,
@@ -95,6 +101,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let _ = outbox.await;
     let _ = sweeper.await;
     let _ = reconciler.await;
+    let _ = expiry_watch.await;
     let _ = purge.await;
     wiring::settle(&store).await;
     drop(store);

@@ -69,6 +69,8 @@ pub struct Settings {
     pub reconcile_lease_secs: u64,
     pub idempotency_purge_interval_ms: u64,
     pub idempotency_purge_batch_size: u32,
+    pub auth_expiry_warn_days: u32,
+    pub auth_expiry_interval_ms: u64,
     pub shutdown_timeout_secs: u64,
 }
 
@@ -118,6 +120,8 @@ impl Default for Settings {
             reconcile_lease_secs: 300,
             idempotency_purge_interval_ms: 600_000,
             idempotency_purge_batch_size: 500,
+            auth_expiry_warn_days: ordercore_domain::rules::payments::DEFAULT_EXPIRY_WARN_DAYS,
+            auth_expiry_interval_ms: 3_600_000,
             shutdown_timeout_secs: 30,
         }
     }
@@ -273,6 +277,14 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "idempotency_purge_batch_size",
         "expired Idempotency-Key records deleted per statement",
+    ),
+    s(
+        "auth_expiry_warn_days",
+        "age in days (1-29) of an uncaptured authorization at which staff are warned, once",
+    ),
+    s(
+        "auth_expiry_interval_ms",
+        "pause between two passes of the authorization-expiry watch",
     ),
     s(
         "shutdown_timeout_secs",

@@ -1,10 +1,11 @@
 //! The background workers' settings, checked: intervals, batch sizes, the
 //! pending-payment age against the processor timeout, the outbox timing and
-//! the reconcile schedule.
+//! the reconcile schedule, the authorization-expiry watch.
 
 use super::layers::Merged;
 use super::settings::Settings;
 use super::{ConfigError, MAX_PENDING_AGE_SECS, WorkerConfig, at_least, outbox, reconcile};
+use ordercore_domain::rules::payments::EXPIRY_WARN_DAYS_RANGE;
 use std::time::Duration;
 
 /// Every worker setting, validated; the first bad one is the error.
@@ -63,5 +64,64 @@ pub(super) fn workers(m: &Merged, s: &Settings) -> Result<WorkerConfig, ConfigEr
             s.idempotency_purge_batch_size,
             1,
         )?,
+        auth_expiry_warn_days: auth_expiry_warn_days(m, s)?,
+        auth_expiry_interval: ms("auth_expiry_interval_ms", s.auth_expiry_interval_ms, 10)?,
     })
+}
+
+/// `auth_expiry_warn_days` in `1..=29`: the warning must come while the
+/// authorization can still be captured (30 days, contract §12).
+fn auth_expiry_warn_days(m: &Merged, s: &Settings) -> Result<u32, ConfigError> {
+    let days = s.auth_expiry_warn_days;
+    if !EXPIRY_WARN_DAYS_RANGE.contains(&days) {
+        return Err(m.error(
+            "auth_expiry_warn_days",
+            format!(
+                "must be from {} to {} (authorizations expire after 30 days), got {days}",
+                EXPIRY_WARN_DAYS_RANGE.start(),
+                EXPIRY_WARN_DAYS_RANGE.end()
+            ),
+        ));
+    }
+    Ok(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::config::tests::env;
+    use std::time::Duration;
+
+    #[test]
+    fn the_expiry_watch_warns_at_25_days_every_hour_by_default() {
+        let c = Config::from_layers(None, &env(&[])).unwrap();
+        assert_eq!(c.workers.auth_expiry_warn_days, 25);
+        assert_eq!(c.workers.auth_expiry_interval, Duration::from_secs(3600));
+        let c = Config::from_layers(
+            None,
+            &env(&[
+                ("ORDERCORE_AUTH_EXPIRY_WARN_DAYS", "29"),
+                ("ORDERCORE_AUTH_EXPIRY_INTERVAL_MS", "50"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.workers.auth_expiry_warn_days, 29);
+        assert_eq!(c.workers.auth_expiry_interval, Duration::from_millis(50));
+        let c = Config::from_layers(None, &env(&[("ORDERCORE_AUTH_EXPIRY_WARN_DAYS", "1")]))
+            .unwrap();
+        assert_eq!(c.workers.auth_expiry_warn_days, 1);
+    }
+
+    #[test]
+    fn the_warning_must_come_before_the_thirty_day_expiry() {
+        for days in ["0", "30", "45"] {
+            let e = Config::from_layers(None, &env(&[("ORDERCORE_AUTH_EXPIRY_WARN_DAYS", days)]))
+                .unwrap_err();
+            assert_eq!(e.setting, "ORDERCORE_AUTH_EXPIRY_WARN_DAYS");
+            assert!(e.reason.contains("from 1 to 29"), "{e}");
+        }
+        let e = Config::from_layers(None, &env(&[("ORDERCORE_AUTH_EXPIRY_INTERVAL_MS", "5")]))
+            .unwrap_err();
+        assert_eq!(e.setting, "ORDERCORE_AUTH_EXPIRY_INTERVAL_MS");
+    }
 }

@@ -27,6 +27,7 @@ macro_rules! contract_tests {
 
 // One module per resource, named as in the store's `repos`; then the
 // cross-cutting suites.
+mod authorization_expiry;
 mod catalog;
 mod idempotency;
 mod identity;

@@ -21,6 +21,54 @@ async fn order_not_cancelable() {
     r.expect("order-not-cancelable", 400, &["session"]);
 }
 
+/// A clock stopped at one instant (a server 31 days after the order).
+struct StoppedClock(chrono::DateTime<chrono::Utc>);
+
+impl ordercore_domain::ports::Clock for StoppedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+    }
+}
+
+#[actix_web::test]
+async fn authorization_expired() {
+    let mut t = TestApp::new().await;
+    let state = t.state();
+    let client = t.client_token().await;
+    let r = t
+        .submit_with_new_card(&state, &client, "orders/authorize_and_submit", "80202")
+        .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    let order = r.body["data"]["id"].clone();
+    let payment = r.body["data"]["payment"]["id"].clone();
+
+    // The same service 31 days later, with a staff session of that day.
+    t.clock = Arc::new(StoppedClock(chrono::Utc::now() + Duration::days(31)));
+    let later = t.state();
+    let staff = t
+        .session_aged("staff@example.com", ApplicationSlug::Planox2, -Duration::days(31))
+        .await;
+    let holds_before = *t.gateway.hold_changes.lock().unwrap();
+    let r = send(
+        &later,
+        post_json("payments/capture", &json!({"token": staff, "id": payment})),
+    )
+    .await;
+    r.expect("authorization-expired", 400, &["session"]);
+    let message = r.body["message"].as_str().unwrap();
+    assert!(message.contains("retrying cannot help"), "{message}");
+    assert!(message.contains("new authorization"), "{message}");
+    // Refused before the processor; the hold is still open and voidable.
+    assert_eq!(*t.gateway.hold_changes.lock().unwrap(), holds_before);
+    let r = send(
+        &later,
+        post_json("orders/read", &json!({"token": staff, "id": order})),
+    )
+    .await;
+    r.expect("action-successful", 200, &["data", "session"]);
+    assert_eq!(r.body["data"]["payment"]["status"], "authorized");
+}
+
 #[actix_web::test]
 async fn staff_and_liaisons_order_for_the_clients_they_may() {
     let t = TestApp::new().await;

@@ -1,0 +1,73 @@
+//! The authorization-expiry watch's reads and its once-only mark on
+//! `payments.expiry_warned_at`. The list reads the partial index
+//! `payments_expiry_unwarned` (open authorizations not warned yet, by
+//! `created_at`); the mark is a conditional update, so of concurrent
+//! watchers exactly one records the warning.
+
+use super::notifications::insert_notification;
+use super::payments::{PaymentRow, payment_from_row};
+use crate::Store;
+use crate::db::{micros, write_tx};
+use crate::schema::payments;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{NewNotification, Payment, PaymentId, PaymentStatus};
+use ordercore_domain::ports::AuthorizationExpiryRepository;
+
+#[async_trait]
+impl AuthorizationExpiryRepository for Store {
+    async fn unwarned_authorizations(
+        &self,
+        authorized_before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Payment>, StoreError> {
+        self.run(move |c| {
+            // The filter repeats the index's predicate word for word, so
+            // both planners pick the partial index.
+            payments::table
+                .filter(payments::status.eq(PaymentStatus::Authorized.as_str()))
+                .filter(payments::expiry_warned_at.is_null())
+                .filter(payments::created_at.le(micros(authorized_before)))
+                .order((payments::created_at.asc(), payments::id.asc()))
+                .limit(i64::from(limit))
+                .select(PaymentRow::as_select())
+                .load::<PaymentRow>(c)?
+                .into_iter()
+                .map(payment_from_row)
+                .collect()
+        })
+        .await
+    }
+
+    async fn mark_expiry_warned(
+        &self,
+        id: PaymentId,
+        notification: &NewNotification,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let notification = notification.clone();
+        self.run(move |c| {
+            write_tx(c, |c| {
+                let marked = diesel::update(
+                    payments::table
+                        .filter(payments::id.eq(id.0))
+                        .filter(payments::status.eq(PaymentStatus::Authorized.as_str()))
+                        .filter(payments::expiry_warned_at.is_null()),
+                )
+                .set(payments::expiry_warned_at.eq(micros(now)))
+                .execute(c)?;
+                if marked == 0 {
+                    return Ok(false);
+                }
+                // The payment.authorization_expiring event (contract §12)
+                // is to be recorded here, in this transaction, once the
+                // events table exists; this version records the notification.
+                insert_notification(c, &notification, now)?;
+                Ok(true)
+            })
+        })
+        .await
+    }
+}
