@@ -11,10 +11,15 @@ use crate::db::{micros, write_tx};
 use crate::schema::payments;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{NewNotification, Payment, PaymentId, PaymentStatus};
 use ordercore_domain::ports::AuthorizationExpiryRepository;
+
+/// The predicate of `payments_expiry_unwarned` (see its migration).
+const UNWARNED_AUTHORIZATION: &str = "status = 'authorized' AND expiry_warned_at IS NULL";
 
 #[async_trait]
 impl AuthorizationExpiryRepository for Store {
@@ -24,11 +29,12 @@ impl AuthorizationExpiryRepository for Store {
         limit: u32,
     ) -> Result<Vec<Payment>, StoreError> {
         self.run(move |c| {
-            // The filter repeats the index's predicate word for word, so
-            // both planners pick the partial index.
+            // The index's predicate, word for word and with the status as a
+            // literal: a bound parameter would hide from SQLite's planner
+            // (and from a PostgreSQL generic plan) that the partial index
+            // covers the rows asked for.
             payments::table
-                .filter(payments::status.eq(PaymentStatus::Authorized.as_str()))
-                .filter(payments::expiry_warned_at.is_null())
+                .filter(sql::<Bool>(UNWARNED_AUTHORIZATION))
                 .filter(payments::created_at.le(micros(authorized_before)))
                 .order((payments::created_at.asc(), payments::id.asc()))
                 .limit(i64::from(limit))
