@@ -59,7 +59,11 @@ async fn expiry_watch_and_refusal(backend: Backend, test: &str) {
         .register_client("expiring.agent@example.com", "a-long-password-1")
         .await;
     let card = server.add_card(&token, "4111111111111111", "80202").await;
-    let data = server.authorize_and_submit(&token, card, None).await.data().clone();
+    let data = server
+        .authorize_and_submit(&token, card, None)
+        .await
+        .data()
+        .clone();
     let order_id = data["id"].as_i64().unwrap();
     let payment_id = data["payment"]["id"].as_i64().unwrap();
     let transaction_id = data["payment"]["transaction_id"].clone();
@@ -95,7 +99,11 @@ async fn expiry_watch_and_refusal(backend: Backend, test: &str) {
         .await;
     assert_eq!(r.http, 400, "{}", r.body);
     assert_eq!(r.slug(), "authorization-expired");
-    assert!(anet.requests("priorAuthCaptureTransaction").await.is_empty());
+    assert!(
+        anet.requests("priorAuthCaptureTransaction")
+            .await
+            .is_empty()
+    );
     assert_eq!(anet.ledger_of(order_id)[0].state, LedgerState::Authorized);
     // Still one warning: the mark is per payment, not per pass.
     assert_eq!(warnings(&server, &staff).await.len(), 1);

@@ -78,7 +78,10 @@ impl TestDb {
 pub fn execute(url: &str, sql: &str) -> usize {
     use diesel::RunQueryDsl;
     let store = ordercore_store::Store::connect(url, 1).expect("connect to the test database");
-    let mut conn = store.pool().get().expect("a connection to the test database");
+    let mut conn = store
+        .pool()
+        .get()
+        .expect("a connection to the test database");
     diesel::sql_query(sql)
         .execute(&mut *conn)
         .unwrap_or_else(|e| panic!("{sql}: {e}"))

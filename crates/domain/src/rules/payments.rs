@@ -55,9 +55,15 @@ mod tests {
             expiry - Duration::microseconds(1)
         ));
         assert!(authorization_expired(authorized, expiry));
-        assert!(authorization_expired(authorized, expiry + Duration::days(1)));
+        assert!(authorization_expired(
+            authorized,
+            expiry + Duration::days(1)
+        ));
         // A clock behind the row (another instance's) is not expired.
-        assert!(!authorization_expired(authorized, authorized - Duration::hours(1)));
+        assert!(!authorization_expired(
+            authorized,
+            authorized - Duration::hours(1)
+        ));
     }
 
     #[test]

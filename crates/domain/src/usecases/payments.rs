@@ -206,14 +206,20 @@ impl CapturePayment {
         };
         let (payment, order) = self
             .0
-            .claim(actor, id, step, PaymentActionError::NotCapturable, |p, now| {
-                if authorization_expired(p.created_at, now) {
-                    return Err(PaymentActionError::AuthorizationExpired {
-                        expired_at: authorization_expires_at(p.created_at),
-                    });
-                }
-                Ok(())
-            })
+            .claim(
+                actor,
+                id,
+                step,
+                PaymentActionError::NotCapturable,
+                |p, now| {
+                    if authorization_expired(p.created_at, now) {
+                        return Err(PaymentActionError::AuthorizationExpired {
+                            expired_at: authorization_expires_at(p.created_at),
+                        });
+                    }
+                    Ok(())
+                },
+            )
             .await?;
         let request = CaptureRequest {
             order_id: order.id,
@@ -256,9 +262,13 @@ impl VoidPayment {
         };
         let (payment, order) = self
             .0
-            .claim(actor, id, step, PaymentActionError::NotCancelable, |_, _| {
-                Ok(())
-            })
+            .claim(
+                actor,
+                id,
+                step,
+                PaymentActionError::NotCancelable,
+                |_, _| Ok(()),
+            )
             .await?;
         let answer = self.0.gateway.void(order.id, &payment.transaction_id).await;
         self.0.settle(&payment, step, order, answer).await

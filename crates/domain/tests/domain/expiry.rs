@@ -169,7 +169,9 @@ async fn a_mark_lost_to_another_watcher_is_skipped() {
             Ok(vec![p])
         });
     m.expect_mark_expiry_warned()
-        .withf(|id, n, at| *id == PAYMENT && n.kind.as_str() == "payment-authorization-expiring" && *at == now())
+        .withf(|id, n, at| {
+            *id == PAYMENT && n.kind.as_str() == "payment-authorization-expiring" && *at == now()
+        })
         .times(1)
         .returning(|_, _, _| Ok(false));
     let watch = WatchAuthorizationExpiry::new(Arc::new(m), clock(), 25);

@@ -107,8 +107,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.workers.auth_expiry_warn_days, 29);
         assert_eq!(c.workers.auth_expiry_interval, Duration::from_millis(50));
-        let c = Config::from_layers(None, &env(&[("ORDERCORE_AUTH_EXPIRY_WARN_DAYS", "1")]))
-            .unwrap();
+        let c =
+            Config::from_layers(None, &env(&[("ORDERCORE_AUTH_EXPIRY_WARN_DAYS", "1")])).unwrap();
         assert_eq!(c.workers.auth_expiry_warn_days, 1);
     }
 

@@ -130,8 +130,18 @@ async fn a_payment_is_marked_once_with_its_notification(store: &Store) {
     let p = authorized(store, &demo, t0(), "once").await;
     let order = store.find_payment(p).await.unwrap().unwrap().order_id;
     let now = t0() + Duration::days(25);
-    assert!(store.mark_expiry_warned(p, &warning(order), now).await.unwrap());
-    assert!(!store.mark_expiry_warned(p, &warning(order), now).await.unwrap());
+    assert!(
+        store
+            .mark_expiry_warned(p, &warning(order), now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_expiry_warned(p, &warning(order), now)
+            .await
+            .unwrap()
+    );
     assert_eq!(expiry_notifications(store).await, 1);
     let stored = NotificationRepository::list(store, Page::default())
         .await
@@ -144,7 +154,12 @@ async fn a_payment_is_marked_once_with_its_notification(store: &Store) {
     let captured = authorized(store, &demo, t0(), "done").await;
     assert!(
         store
-            .transition_payment(captured, PaymentStatus::Authorized, PaymentStatus::Captured, now)
+            .transition_payment(
+                captured,
+                PaymentStatus::Authorized,
+                PaymentStatus::Captured,
+                now
+            )
             .await
             .unwrap()
     );
@@ -187,7 +202,13 @@ async fn of_concurrent_marks_exactly_one_wins(store: &Store) {
     }
     assert_eq!(won, 1);
     assert_eq!(expiry_notifications(store).await, 1);
-    assert!(store.unwarned_authorizations(now, 50).await.unwrap().is_empty());
+    assert!(
+        store
+            .unwarned_authorizations(now, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[derive(diesel::QueryableByName)]
@@ -236,7 +257,9 @@ async fn the_watch_reads_the_partial_index(store: &Store) {
                     .map(|r| r.plan)
                     .collect::<Vec<_>>()
                     .join("\n");
-                diesel::sql_query("RESET enable_seqscan").execute(c).unwrap();
+                diesel::sql_query("RESET enable_seqscan")
+                    .execute(c)
+                    .unwrap();
                 plan
             }
         }

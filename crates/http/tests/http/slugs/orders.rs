@@ -46,7 +46,11 @@ async fn authorization_expired() {
     t.clock = Arc::new(StoppedClock(chrono::Utc::now() + Duration::days(31)));
     let later = t.state();
     let staff = t
-        .session_aged("staff@example.com", ApplicationSlug::Planox2, -Duration::days(31))
+        .session_aged(
+            "staff@example.com",
+            ApplicationSlug::Planox2,
+            -Duration::days(31),
+        )
         .await;
     let holds_before = *t.gateway.hold_changes.lock().unwrap();
     let r = send(
