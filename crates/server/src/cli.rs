@@ -20,8 +20,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply migrations, then serve HTTP with the outbox worker, the
-    /// reconcile worker and the pending-payment sweeper until SIGTERM or
-    /// ctrl-c.
+    /// reconcile worker, the pending-payment sweeper and the
+    /// authorization-expiry watch until SIGTERM or ctrl-c.
     Serve,
     /// Apply the embedded database migrations and exit (a release step).
     Migrate,

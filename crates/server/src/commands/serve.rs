@@ -1,6 +1,7 @@
 //! `ordercore serve`: migrate, register the route table, then run the HTTP
 //! server, the outbox worker, the reconcile worker, the pending-payment
-//! sweeper and the expired Idempotency-Key purge until SIGTERM or ctrl-c;
+//! sweeper, the authorization-expiry watch and the expired Idempotency-Key
+//! purge until SIGTERM or ctrl-c;
 //! in-flight requests finish before the process exits.
 
 use super::CommandError;
