@@ -5,6 +5,7 @@
 
 mod auth;
 mod fixtures;
+mod notifications;
 mod orders;
 mod outbox;
 mod payment_methods;
@@ -12,5 +13,6 @@ mod payments;
 mod promotions;
 mod reconcile;
 mod register;
+mod registry;
 mod submit_order;
 mod sweeper;
