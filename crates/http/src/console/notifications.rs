@@ -7,6 +7,7 @@ use super::{Reply, State, reply};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::value::Serde;
 use minijinja::{Value, context};
 use ordercore_domain::model::{
     Notification, NotificationFilter, NotificationId, NotificationKind, Severity, UserId,
@@ -132,7 +133,7 @@ async fn list_page(req: &HttpRequest, state: &AppState, q: ListQuery) -> Reply {
         "console/notifications.html",
         &frame,
         context! {
-            notifications,
+            notifications => Serde(notifications),
             back,
             kinds => NotificationKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             severities => ["info", "warning", "critical"],
@@ -247,7 +248,7 @@ pub(super) async fn of_order(
         )
         .await
         .map_err(|e| crash(&e))?;
-    Ok(Value::from_serialize(rows(state, list).await?))
+    Ok(Value::from(Serde(rows(state, list).await?)))
 }
 
 #[cfg(test)]

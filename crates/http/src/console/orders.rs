@@ -11,6 +11,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
+use minijinja::value::Serde;
 use ordercore_domain::model::{Email, Order, OrderId, OrderStatus, PaymentStatus};
 use ordercore_domain::ports::OrderQuery;
 use ordercore_domain::rules::orders::Actor;
@@ -112,8 +113,8 @@ async fn search_page(req: &HttpRequest, state: &AppState, q: SearchQuery) -> Rep
         "console/orders.html",
         &frame,
         context! {
-            orders,
-            query => q,
+            orders => Serde(orders),
+            query => Serde(q),
             limit => SEARCH_LIMIT,
             statuses => STATUSES.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         },
@@ -174,7 +175,7 @@ async fn order_page(
     frame.title = format!("Order {}", order.id);
     let lines: Vec<_> = std::iter::once(&order.primary_service)
         .chain(order.add_on_services.iter())
-        .map(|l| context! { name => l.name, quantity => l.quantity, unit_price => l.unit_price.to_string() })
+        .map(|l| context! { name => l.name.clone(), quantity => l.quantity, unit_price => l.unit_price.to_string() })
         .collect();
     let payment = order.payment.as_ref().map(|p| {
         context! {
@@ -182,8 +183,8 @@ async fn order_page(
             kind => p.kind.as_str(),
             amount => p.amount.to_string(),
             brand => p.brand.as_str(),
-            last4 => p.last4,
-            transaction_id => p.transaction_id,
+            last4 => p.last4.clone(),
+            transaction_id => p.transaction_id.clone(),
             open => p.status == PaymentStatus::Authorized,
         }
     });
@@ -201,7 +202,7 @@ async fn order_page(
                 recipient => d.recipient.as_str(),
                 state,
                 attempts => d.attempts,
-                last_error => d.last_error,
+                last_error => d.last_error.clone(),
                 next_attempt_at => (d.sent_at.is_none() && d.failed_at.is_none()).then(|| when(d.next_attempt_at)),
             }
         })

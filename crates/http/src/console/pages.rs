@@ -6,6 +6,7 @@ use crate::slug::Slug;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
+use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -112,7 +113,7 @@ impl Frame {
 
 /// Renders `template` with `frame` and the page's own `values`.
 pub(super) fn render(status: StatusCode, template: &str, frame: &Frame, values: Value) -> HttpResponse {
-    let ctx = context! { ..Value::from_serialize(frame), ..values };
+    let ctx = context! { ..Value::from(Serde(frame)), ..values };
     match ENV.get_template(template).and_then(|t| t.render(ctx)) {
         Ok(html) => HttpResponse::build(status)
             .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))

@@ -38,7 +38,7 @@ async fn list_page(req: &HttpRequest, state: &AppState, done: Option<&str>) -> R
         .iter()
         .map(|r| {
             context! {
-                name => r.route,
+                name => r.route.clone(),
                 service => r.service.as_ref().map_or("(missing)", |s| s.name.as_str()),
                 deployed => r.deployed,
                 state => state_name(r.deployed),
@@ -47,7 +47,7 @@ async fn list_page(req: &HttpRequest, state: &AppState, done: Option<&str>) -> R
         .collect();
     let services: Vec<_> = services
         .iter()
-        .map(|s| context! { name => s.name, deployed => s.deployed, state => state_name(s.deployed) })
+        .map(|s| context! { name => s.name.clone(), deployed => s.deployed, state => state_name(s.deployed) })
         .collect();
     Ok(render(
         StatusCode::OK,

@@ -10,7 +10,10 @@ use chrono::Utc;
 use ordercore_domain::model::{
     NewNotification, NotificationContext, NotificationKind, OrderId, Severity,
 };
-use ordercore_domain::ports::{NotificationRepository, RouteRegistry};
+use ordercore_domain::ports::{
+    NotificationRepository, OrderRepository, RouteRegistry, SessionStore, TokenGenerator,
+    UserRepository,
+};
 use ordercore_http::AppState;
 
 /// One answer of the console.
@@ -225,7 +228,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     for fields in [vec![], vec![("csrf", "0123456789abcdef")]] {
         let r = call(&state, post(&path, &cookie, &fields)).await;
         assert_eq!(r.status, 403, "{}", r.html);
-        let stored = t.store.list(ordercore_domain::ports::Page { page: 1, per_page: 10 }).await.unwrap();
+        let stored = NotificationRepository::list(&t.store, ordercore_domain::ports::Page { page: 1, per_page: 10 }).await.unwrap();
         assert_eq!(stored[0].resolved_at, None);
     }
     // The log-in form is bound too: without its cookie it is refused.
@@ -239,7 +242,7 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
 
     let r = call(&state, post(&path, &cookie, &[("csrf", &csrf), ("back", "https://evil.example/")])).await;
     assert_eq!((r.status, r.location()), (303, "/console/notifications?done=resolved"));
-    let n = &t.store.list(ordercore_domain::ports::Page { page: 1, per_page: 10 }).await.unwrap()[0];
+    let n = &NotificationRepository::list(&t.store, ordercore_domain::ports::Page { page: 1, per_page: 10 }).await.unwrap()[0];
     let staff = t.store.find_account_by_email(&ordercore_domain::model::Email::parse("staff@example.com").unwrap()).await.unwrap().unwrap();
     assert_eq!(n.resolved_by, Some(staff.user.id));
     assert_eq!(n.acknowledged_by, Some(staff.user.id));
@@ -330,7 +333,7 @@ async fn a_route_is_switched_off_and_on_from_the_console() {
     let state = t.state();
     let (cookie, csrf) = staff(&state).await;
     let list = call(&state, get("/console/switches", &cookie)).await;
-    assert!(list.html.contains("data-route=\"orders/read\""));
+    assert!(list.html.contains("data-route=\"orders&#x2f;read\""));
     let off = call(&state, post("/console/switches", &cookie, &[("csrf", &csrf), ("kind", "route"), ("name", "orders/read"), ("deployed", "false")])).await;
     assert_eq!(off.status, 303);
     assert!(!t.store.lookup("orders/read").await.unwrap().unwrap().deployed);
