@@ -4,9 +4,8 @@
 //! them). A failing test leaves a screenshot in `target/console-screenshots/`.
 
 use crate::with_stubs;
-use fantoccini::{Client, Locator};
 use ordercore_e2e::api::{DEMO_CLIENT, DEMO_EMPLOYEE, DEMO_PASSWORD};
-use ordercore_e2e::browser::Browser;
+use ordercore_e2e::browser::{Browser, Client, Locator};
 use ordercore_e2e::db::Backend;
 use ordercore_e2e::server::TestServer;
 use ordercore_e2e::stubs::{AuthorizeNetStub, MandrillStub};

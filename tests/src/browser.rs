@@ -3,7 +3,9 @@
 //! fantoccini. [`Browser::run`] takes a screenshot of a failing test to
 //! `target/console-screenshots/<test>.png` before it fails.
 
-use fantoccini::{Client, ClientBuilder};
+pub use fantoccini::{Client, Locator};
+
+use fantoccini::ClientBuilder;
 use std::future::Future;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

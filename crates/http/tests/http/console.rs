@@ -334,6 +334,10 @@ async fn a_route_is_switched_off_and_on_from_the_console() {
     let (cookie, csrf) = staff(&state).await;
     let list = call(&state, get("/console/switches", &cookie)).await;
     assert!(list.html.contains("data-route=\"orders&#x2f;read\""));
+    // Each form turns its switch the other way.
+    let row = &list.html[list.html.find("data-route=\"orders&#x2f;read\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("name=\"deployed\" value=\"false\""), "{row}");
     let off = call(&state, post("/console/switches", &cookie, &[("csrf", &csrf), ("kind", "route"), ("name", "orders/read"), ("deployed", "false")])).await;
     assert_eq!(off.status, 303);
     assert!(!t.store.lookup("orders/read").await.unwrap().unwrap().deployed);
