@@ -88,18 +88,29 @@ async fn staff_resolve_a_failed_emails_notification_and_capture_its_order() {
             let row = c
                 .wait()
                 .at_most(WAIT)
-                .for_element(Locator::Css("tr.notification[data-kind=\"mandrill-email-failed\"]"))
+                .for_element(Locator::Css(
+                    "tr.notification[data-kind=\"mandrill-email-failed\"]",
+                ))
                 .await
                 .expect("the failed e-mail's notification");
             assert_eq!(text_of(&c, "#unresolved-count").await, "1");
-            row.find(Locator::Css("a.order-link")).await.unwrap().click().await.unwrap();
+            row.find(Locator::Css("a.order-link"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
 
             assert_eq!(text_of(&c, "h1").await, format!("Order {order}"));
             assert_eq!(text_of(&c, ".delivery-state").await, "waiting");
             assert_eq!(text_of(&c, "#payment-status").await, "authorized");
             click(&c, "tr.notification button.resolve").await;
             assert_eq!(text_of(&c, "#notice").await, "Notification resolved.");
-            assert!(text_of(&c, "tr.notification .handling").await.contains(&format!("resolved by {DEMO_EMPLOYEE}")));
+            assert!(
+                text_of(&c, "tr.notification .handling")
+                    .await
+                    .contains(&format!("resolved by {DEMO_EMPLOYEE}"))
+            );
             assert_eq!(text_of(&c, "#unresolved-count").await, "0");
 
             click(&c, "#capture").await;
@@ -168,8 +179,14 @@ async fn a_clients_credentials_are_refused() {
                 cookies.iter().all(|k| k.name() != "ordercore_console"),
                 "{cookies:?}"
             );
-            c.goto(&format!("{base}/console/notifications")).await.unwrap();
-            c.wait().at_most(WAIT).for_element(Locator::Id("login-form")).await.expect("back at the log-in page");
+            c.goto(&format!("{base}/console/notifications"))
+                .await
+                .unwrap();
+            c.wait()
+                .at_most(WAIT)
+                .for_element(Locator::Id("login-form"))
+                .await
+                .expect("back at the log-in page");
         })
         .await;
 }

@@ -25,8 +25,8 @@ pub use notifications::{
 };
 pub use orders::{
     DIRECT_SEND_GRACE, ListOrders, OrderLookupError, OrderRequest, PaymentMode, ReadOrder,
-    ReconcilePayments, ReconcilePolicy, ReconcileReport, SearchOrders, SubmitOrder, SubmitOrderError,
-    SubmitOrderPorts, SweepPendingPayments, SweepReport, UndoError, Undone,
+    ReconcilePayments, ReconcilePolicy, ReconcileReport, SearchOrders, SubmitOrder,
+    SubmitOrderError, SubmitOrderPorts, SweepPendingPayments, SweepReport, UndoError, Undone,
 };
 pub use outbox::{DeliverOutbox, DeliveryReport, FIRST_RETRY, ListDeliveries, RetryPolicy};
 pub use payment_methods::{

@@ -3,7 +3,8 @@
 
 use crate::StoreError;
 use crate::model::{
-    ClientId, Email, NewOrder, OrderStatus, NewPayment, Order, OrderId, OutboxId, Payment, PaymentId, PaymentStatus,
+    ClientId, Email, NewOrder, NewPayment, Order, OrderId, OrderStatus, OutboxId, Payment,
+    PaymentId, PaymentStatus,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -37,23 +37,25 @@ impl KillSwitches {
     }
 
     pub async fn set_route(&self, route: &str, deployed: bool) -> Result<(), KillSwitchError> {
-        if self.registry.set_route_deployed(route, deployed)
+        if self
+            .registry
+            .set_route_deployed(route, deployed)
             .await
-            .map_err(Unexpected::from)? {
+            .map_err(Unexpected::from)?
+        {
             Ok(())
         } else {
             Err(KillSwitchError::Unknown("route", route.to_string()))
         }
     }
 
-    pub async fn set_service(
-        &self,
-        service: &str,
-        deployed: bool,
-    ) -> Result<(), KillSwitchError> {
-        if self.registry.set_service_deployed(service, deployed)
+    pub async fn set_service(&self, service: &str, deployed: bool) -> Result<(), KillSwitchError> {
+        if self
+            .registry
+            .set_service_deployed(service, deployed)
             .await
-            .map_err(Unexpected::from)? {
+            .map_err(Unexpected::from)?
+        {
             Ok(())
         } else {
             Err(KillSwitchError::Unknown("API service", service.to_string()))

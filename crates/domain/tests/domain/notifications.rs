@@ -5,8 +5,8 @@ use crate::fixtures::*;
 use mockall::predicate::eq;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    Email, Notification, NotificationContext, NotificationFilter, NotificationId,
-    NotificationKind, Severity, User, UserId,
+    Email, Notification, NotificationContext, NotificationFilter, NotificationId, NotificationKind,
+    Severity, User, UserId,
 };
 use ordercore_domain::ports::{MockNotificationRepository, MockUserRepository, Page};
 use ordercore_domain::usecases::{
@@ -127,13 +127,25 @@ async fn the_filtered_list_passes_the_filter_and_clamps_the_page() {
     };
     let mut repo = MockNotificationRepository::new();
     repo.expect_list_filtered()
-        .with(eq(filter.clone()), eq(Page { page: 1, per_page: 100 }))
+        .with(
+            eq(filter.clone()),
+            eq(Page {
+                page: 1,
+                per_page: 100,
+            }),
+        )
         .times(1)
         .returning(|_, _| Ok(Vec::new()));
     repo.expect_count_unresolved().times(1).returning(|| Ok(3));
     let list = ListNotifications::new(Arc::new(repo));
     let found = list
-        .filtered(&filter, Page { page: 0, per_page: 1000 })
+        .filtered(
+            &filter,
+            Page {
+                page: 0,
+                per_page: 1000,
+            },
+        )
         .await
         .unwrap();
     assert!(found.is_empty());

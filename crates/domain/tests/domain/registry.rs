@@ -34,7 +34,13 @@ async fn an_unknown_name_is_refused() {
         .returning(|_, _| Ok(false));
     let switches = KillSwitches::new(Arc::new(registry));
     let e = switches.set_route("nope/nope", false).await.unwrap_err();
-    assert!(matches!(e, KillSwitchError::Unknown("route", ref n) if n == "nope/nope"), "{e:?}");
+    assert!(
+        matches!(e, KillSwitchError::Unknown("route", ref n) if n == "nope/nope"),
+        "{e:?}"
+    );
     let e = switches.set_service("nope", false).await.unwrap_err();
-    assert!(matches!(e, KillSwitchError::Unknown("API service", _)), "{e:?}");
+    assert!(
+        matches!(e, KillSwitchError::Unknown("API service", _)),
+        "{e:?}"
+    );
 }

@@ -258,12 +258,26 @@ mod tests {
     #[test]
     fn back_stays_in_the_console() {
         assert_eq!(
-            back_to("/console/notifications?kind=held-for-review&done=resolved", "acknowledged"),
+            back_to(
+                "/console/notifications?kind=held-for-review&done=resolved",
+                "acknowledged"
+            ),
             "/console/notifications?kind=held-for-review&done=acknowledged"
         );
-        assert_eq!(back_to("/console/orders/7", "resolved"), "/console/orders/7?done=resolved");
-        for evil in ["https://evil.example/", "//evil.example/console/", "/console//evil", "/other"] {
-            assert_eq!(back_to(evil, "resolved"), "/console/notifications?done=resolved");
+        assert_eq!(
+            back_to("/console/orders/7", "resolved"),
+            "/console/orders/7?done=resolved"
+        );
+        for evil in [
+            "https://evil.example/",
+            "//evil.example/console/",
+            "/console//evil",
+            "/other",
+        ] {
+            assert_eq!(
+                back_to(evil, "resolved"),
+                "/console/notifications?done=resolved"
+            );
         }
     }
 }

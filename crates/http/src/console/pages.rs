@@ -112,7 +112,12 @@ impl Frame {
 }
 
 /// Renders `template` with `frame` and the page's own `values`.
-pub(super) fn render(status: StatusCode, template: &str, frame: &Frame, values: Value) -> HttpResponse {
+pub(super) fn render(
+    status: StatusCode,
+    template: &str,
+    frame: &Frame,
+    values: Value,
+) -> HttpResponse {
     let ctx = context! { ..Value::from(Serde(frame)), ..values };
     match ENV.get_template(template).and_then(|t| t.render(ctx)) {
         Ok(html) => HttpResponse::build(status)
@@ -135,7 +140,12 @@ pub(super) fn redirect(to: &str) -> HttpResponse {
 }
 
 /// A refusal page (403 for a role or a CSRF token, 404 for an unknown id…).
-pub(super) fn refused(status: StatusCode, title: &str, reason: &str, staff: Option<&Staff>) -> HttpResponse {
+pub(super) fn refused(
+    status: StatusCode,
+    title: &str,
+    reason: &str,
+    staff: Option<&Staff>,
+) -> HttpResponse {
     let frame = match staff {
         Some(s) => Frame::of(s, title, ""),
         None => Frame {

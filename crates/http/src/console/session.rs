@@ -134,7 +134,11 @@ pub(super) async fn staff_posting(
 ) -> Result<Staff, HttpResponse> {
     let staff = staff(req, state).await?;
     if !same(csrf, &staff.csrf) {
-        tracing::warn!(user = staff.user.id.0, path = req.path(), "console form without its CSRF token refused");
+        tracing::warn!(
+            user = staff.user.id.0,
+            path = req.path(),
+            "console form without its CSRF token refused"
+        );
         return Err(refused(
             StatusCode::FORBIDDEN,
             "Refused",
@@ -164,13 +168,15 @@ fn login_form(
     let nonce = state.tokens.new_token();
     let frame = Frame {
         title: "Staff console log-in".to_string(),
-        csrf: state.config.fingerprint_key.derive(LOGIN_CSRF_LABEL, &nonce),
+        csrf: state
+            .config
+            .fingerprint_key
+            .derive(LOGIN_CSRF_LABEL, &nonce),
         problem,
         ..Frame::default()
     };
     let mut r = render(status, "console/login.html", &frame, context! { email });
-    if let Ok(v) =
-        header::HeaderValue::from_str(&set_cookie(req, LOGIN_COOKIE, &nonce, Some(3600)))
+    if let Ok(v) = header::HeaderValue::from_str(&set_cookie(req, LOGIN_COOKIE, &nonce, Some(3600)))
     {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -192,7 +198,12 @@ pub struct LogInForm {
 pub async fn log_in(req: HttpRequest, state: State, form: web::Form<LogInForm>) -> HttpResponse {
     let form = form.into_inner();
     let bound = cookie(&req, LOGIN_COOKIE)
-        .map(|nonce| state.config.fingerprint_key.derive(LOGIN_CSRF_LABEL, &nonce))
+        .map(|nonce| {
+            state
+                .config
+                .fingerprint_key
+                .derive(LOGIN_CSRF_LABEL, &nonce)
+        })
         .is_some_and(|expected| same(&form.csrf, &expected));
     if !bound {
         return refused(
@@ -216,7 +227,12 @@ async fn log_in_checked(req: &HttpRequest, state: &AppState, form: LogInForm) ->
     let attempt = state
         .login_failures
         .begin(login_key(email.as_str()))
-        .map_err(|e| again(StatusCode::TOO_MANY_REQUESTS, Problem::api(e.slug, e.message)))?;
+        .map_err(|e| {
+            again(
+                StatusCode::TOO_MANY_REQUESTS,
+                Problem::api(e.slug, e.message),
+            )
+        })?;
     let outcome = state
         .usecases
         .create_session
@@ -237,7 +253,10 @@ async fn log_in_checked(req: &HttpRequest, state: &AppState, form: LogInForm) ->
             if e.slug == Slug::ApplicationCrash {
                 return Err(crash(&e.message));
             }
-            return Err(again(StatusCode::UNAUTHORIZED, Problem::api(e.slug, e.message)));
+            return Err(again(
+                StatusCode::UNAUTHORIZED,
+                Problem::api(e.slug, e.message),
+            ));
         }
     };
     if !created.roles.employee {

@@ -77,14 +77,7 @@ pub async fn switch(req: HttpRequest, state: State, form: web::Form<SwitchForm>)
 
 async fn switch_one(req: &HttpRequest, state: &AppState, form: SwitchForm) -> Reply {
     let staff = staff_posting(req, state, &form.csrf).await?;
-    let bad = |reason: &str| {
-        refused(
-            StatusCode::BAD_REQUEST,
-            "Refused",
-            reason,
-            Some(&staff),
-        )
-    };
+    let bad = |reason: &str| refused(StatusCode::BAD_REQUEST, "Refused", reason, Some(&staff));
     let deployed = match form.deployed.as_str() {
         "true" => true,
         "false" => false,

@@ -49,7 +49,10 @@ impl Page {
 
     /// The CSRF token of the page's first form.
     fn csrf(&self) -> String {
-        let at = self.html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token")
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .expect("a form with a CSRF token")
             + "name=\"csrf\" value=\"".len();
         self.html[at..].split('"').next().unwrap().to_string()
     }
@@ -121,13 +124,22 @@ async fn log_in(state: &web::Data<AppState>, email: &str, password: &str) -> Pag
 async fn staff(state: &web::Data<AppState>) -> (String, String) {
     let r = log_in(state, "staff@example.com", PASSWORD).await;
     assert_eq!(r.status, 303, "{}", r.html);
-    let cookie = format!("ordercore_console={}", r.cookie("ordercore_console").unwrap());
+    let cookie = format!(
+        "ordercore_console={}",
+        r.cookie("ordercore_console").unwrap()
+    );
     let page = call(state, get("/console/notifications", &cookie)).await;
     assert_eq!(page.status, 200);
     (cookie, page.csrf())
 }
 
-async fn notify(t: &TestApp, kind: NotificationKind, severity: Severity, message: &str, order: Option<i64>) -> i64 {
+async fn notify(
+    t: &TestApp,
+    kind: NotificationKind,
+    severity: Severity,
+    message: &str,
+    order: Option<i64>,
+) -> i64 {
     let context = NotificationContext {
         order_id: order.map(OrderId),
         ..NotificationContext::default()
@@ -166,11 +178,31 @@ async fn an_employee_gets_a_strict_http_only_cookie_and_every_page_the_security_
     assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
     // The cookie holds a session token: the API accepts it as one.
     let token = r.cookie("ordercore_console").unwrap();
-    assert!(t.store.find_by_token_digest(&t.tokens.digest(&token)).await.unwrap().is_some());
+    assert!(
+        t.store
+            .find_by_token_digest(&t.tokens.digest(&token))
+            .await
+            .unwrap()
+            .is_some()
+    );
 
-    let page = call(&state, get("/console/notifications", &format!("ordercore_console={token}"))).await;
+    let page = call(
+        &state,
+        get(
+            "/console/notifications",
+            &format!("ordercore_console={token}"),
+        ),
+    )
+    .await;
     assert_eq!(page.status, 200);
-    let h = |name: header::HeaderName| page.headers.get(name).unwrap().to_str().unwrap().to_string();
+    let h = |name: header::HeaderName| {
+        page.headers
+            .get(name)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(h(header::CACHE_CONTROL), "no-store");
     assert_eq!(h(header::X_FRAME_OPTIONS), "DENY");
     assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
@@ -189,13 +221,21 @@ async fn over_tls_the_cookie_is_secure() {
         post(
             "/console/login",
             &format!("ordercore_console_login={nonce}"),
-            &[("csrf", &form.csrf()), ("email", "staff@example.com"), ("password", PASSWORD)],
+            &[
+                ("csrf", &form.csrf()),
+                ("email", "staff@example.com"),
+                ("password", PASSWORD),
+            ],
         )
         .insert_header(("x-forwarded-proto", "https")),
     )
     .await;
     assert_eq!(r.status, 303);
-    let cookie = r.set_cookies().into_iter().find(|c| c.starts_with("ordercore_console=")).unwrap();
+    let cookie = r
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("ordercore_console="))
+        .unwrap();
     assert!(cookie.contains("; Secure"), "{cookie}");
 }
 
@@ -222,28 +262,75 @@ async fn clients_and_liaisons_are_refused_and_get_no_cookie() {
 async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
     let t = TestApp::new().await;
     let state = t.state();
-    let id = notify(&t, NotificationKind::HeldForReview, Severity::Warning, "held", None).await;
+    let id = notify(
+        &t,
+        NotificationKind::HeldForReview,
+        Severity::Warning,
+        "held",
+        None,
+    )
+    .await;
     let (cookie, csrf) = staff(&state).await;
     let path = format!("/console/notifications/{id}/resolve");
     for fields in [vec![], vec![("csrf", "0123456789abcdef")]] {
         let r = call(&state, post(&path, &cookie, &fields)).await;
         assert_eq!(r.status, 403, "{}", r.html);
-        let stored = NotificationRepository::list(&t.store, ordercore_domain::ports::Page { page: 1, per_page: 10 }).await.unwrap();
+        let stored = NotificationRepository::list(
+            &t.store,
+            ordercore_domain::ports::Page {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(stored[0].resolved_at, None);
     }
     // The log-in form is bound too: without its cookie it is refused.
     let login = call(
         &state,
-        post("/console/login", "", &[("csrf", &csrf), ("email", "staff@example.com"), ("password", PASSWORD)]),
+        post(
+            "/console/login",
+            "",
+            &[
+                ("csrf", &csrf),
+                ("email", "staff@example.com"),
+                ("password", PASSWORD),
+            ],
+        ),
     )
     .await;
     assert_eq!(login.status, 403);
     assert_eq!(login.cookie("ordercore_console"), None);
 
-    let r = call(&state, post(&path, &cookie, &[("csrf", &csrf), ("back", "https://evil.example/")])).await;
-    assert_eq!((r.status, r.location()), (303, "/console/notifications?done=resolved"));
-    let n = &NotificationRepository::list(&t.store, ordercore_domain::ports::Page { page: 1, per_page: 10 }).await.unwrap()[0];
-    let staff = t.store.find_account_by_email(&ordercore_domain::model::Email::parse("staff@example.com").unwrap()).await.unwrap().unwrap();
+    let r = call(
+        &state,
+        post(
+            &path,
+            &cookie,
+            &[("csrf", &csrf), ("back", "https://evil.example/")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (303, "/console/notifications?done=resolved")
+    );
+    let n = &NotificationRepository::list(
+        &t.store,
+        ordercore_domain::ports::Page {
+            page: 1,
+            per_page: 10,
+        },
+    )
+    .await
+    .unwrap()[0];
+    let staff = t
+        .store
+        .find_account_by_email(&ordercore_domain::model::Email::parse("staff@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(n.resolved_by, Some(staff.user.id));
     assert_eq!(n.acknowledged_by, Some(staff.user.id));
     assert!(n.resolved_at.is_some());
@@ -253,10 +340,23 @@ async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
 async fn values_are_escaped() {
     let t = TestApp::new().await;
     let state = t.state();
-    notify(&t, NotificationKind::MandrillEmailFailed, Severity::Critical, "<script>alert('x')</script>", Some(7)).await;
+    notify(
+        &t,
+        NotificationKind::MandrillEmailFailed,
+        Severity::Critical,
+        "<script>alert('x')</script>",
+        Some(7),
+    )
+    .await;
     let (cookie, _) = staff(&state).await;
     let page = call(&state, get("/console/notifications", &cookie)).await;
-    assert!(page.html.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt;") || page.html.contains("&lt;script&gt;"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt;")
+            || page.html.contains("&lt;script&gt;"),
+        "{}",
+        page.html
+    );
     assert!(!page.html.contains("<script>"), "{}", page.html);
     let search = call(&state, get("/console/orders?email=%3Cscript%3E", &cookie)).await;
     assert_eq!(search.status, 400);
@@ -267,25 +367,73 @@ async fn values_are_escaped() {
 async fn notifications_filter_by_kind_and_severity_and_resolved_ones_leave_the_default_list() {
     let t = TestApp::new().await;
     let state = t.state();
-    let held = notify(&t, NotificationKind::HeldForReview, Severity::Warning, "held one", None).await;
-    let mail = notify(&t, NotificationKind::MandrillEmailFailed, Severity::Critical, "mail one", None).await;
+    let held = notify(
+        &t,
+        NotificationKind::HeldForReview,
+        Severity::Warning,
+        "held one",
+        None,
+    )
+    .await;
+    let mail = notify(
+        &t,
+        NotificationKind::MandrillEmailFailed,
+        Severity::Critical,
+        "mail one",
+        None,
+    )
+    .await;
     let (cookie, csrf) = staff(&state).await;
     let shown = |p: &Page, id: i64| p.html.contains(&format!("id=\"notification-{id}\""));
 
     let all = call(&state, get("/console/notifications", &cookie)).await;
     assert!(shown(&all, held) && shown(&all, mail));
-    assert!(all.html.contains("id=\"unresolved-count\" class=\"badge\" title=\"unresolved notifications\">2<"), "{}", all.html);
-    let by_kind = call(&state, get("/console/notifications?kind=held-for-review", &cookie)).await;
+    assert!(
+        all.html.contains(
+            "id=\"unresolved-count\" class=\"badge\" title=\"unresolved notifications\">2<"
+        ),
+        "{}",
+        all.html
+    );
+    let by_kind = call(
+        &state,
+        get("/console/notifications?kind=held-for-review", &cookie),
+    )
+    .await;
     assert!(shown(&by_kind, held) && !shown(&by_kind, mail));
-    let by_severity = call(&state, get("/console/notifications?severity=critical", &cookie)).await;
+    let by_severity = call(
+        &state,
+        get("/console/notifications?severity=critical", &cookie),
+    )
+    .await;
     assert!(!shown(&by_severity, held) && shown(&by_severity, mail));
 
-    let ack = call(&state, post(&format!("/console/notifications/{held}/acknowledge"), &cookie, &[("csrf", &csrf)])).await;
+    let ack = call(
+        &state,
+        post(
+            &format!("/console/notifications/{held}/acknowledge"),
+            &cookie,
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
     assert_eq!(ack.status, 303);
     let page = call(&state, get("/console/notifications", &cookie)).await;
-    assert!(page.html.contains("acknowledged by staff@example.com"), "{}", page.html);
+    assert!(
+        page.html.contains("acknowledged by staff@example.com"),
+        "{}",
+        page.html
+    );
 
-    let resolved = call(&state, post(&format!("/console/notifications/{mail}/resolve"), &cookie, &[("csrf", &csrf)])).await;
+    let resolved = call(
+        &state,
+        post(
+            &format!("/console/notifications/{mail}/resolve"),
+            &cookie,
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
     assert_eq!(resolved.status, 303);
     let open = call(&state, get("/console/notifications", &cookie)).await;
     assert!(shown(&open, held) && !shown(&open, mail));
@@ -307,22 +455,59 @@ async fn orders_are_found_by_email_and_status_and_captured_with_the_api_rules() 
     let id = placed.body["data"]["id"].as_i64().unwrap();
     let (cookie, csrf) = staff(&state).await;
 
-    let found = call(&state, get("/console/orders?email=CLIENT%40example.com&status=submitted", &cookie)).await;
+    let found = call(
+        &state,
+        get(
+            "/console/orders?email=CLIENT%40example.com&status=submitted",
+            &cookie,
+        ),
+    )
+    .await;
     assert_eq!(found.status, 200);
-    assert!(found.html.contains(&format!("id=\"order-{id}\"")), "{}", found.html);
-    let none = call(&state, get("/console/orders?email=client%40example.com&status=cancelled", &cookie)).await;
+    assert!(
+        found.html.contains(&format!("id=\"order-{id}\"")),
+        "{}",
+        found.html
+    );
+    let none = call(
+        &state,
+        get(
+            "/console/orders?email=client%40example.com&status=cancelled",
+            &cookie,
+        ),
+    )
+    .await;
     assert!(!none.html.contains(&format!("id=\"order-{id}\"")));
     let by_id = call(&state, get(&format!("/console/orders?id={id}"), &cookie)).await;
     assert!(by_id.html.contains(&format!("id=\"order-{id}\"")));
 
     let page = call(&state, get(&format!("/console/orders/{id}"), &cookie)).await;
     assert!(page.html.contains("id=\"capture\""), "{}", page.html);
-    let captured = call(&state, post(&format!("/console/orders/{id}/capture"), &cookie, &[("csrf", &csrf)])).await;
-    assert_eq!((captured.status, captured.location()), (303, format!("/console/orders/{id}?done=captured").as_str()));
+    let captured = call(
+        &state,
+        post(
+            &format!("/console/orders/{id}/capture"),
+            &cookie,
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (captured.status, captured.location()),
+        (303, format!("/console/orders/{id}?done=captured").as_str())
+    );
     let order = t.store.find(OrderId(id)).await.unwrap().unwrap();
     assert_eq!(order.payment.unwrap().status.as_str(), "captured");
     // Again: the API's answer to a second capture.
-    let again = call(&state, post(&format!("/console/orders/{id}/capture"), &cookie, &[("csrf", &csrf)])).await;
+    let again = call(
+        &state,
+        post(
+            &format!("/console/orders/{id}/capture"),
+            &cookie,
+            &[("csrf", &csrf)],
+        ),
+    )
+    .await;
     assert_eq!(again.status, 400, "{}", again.html);
     assert!(again.html.contains("invalid-param"), "{}", again.html);
 }
@@ -338,14 +523,67 @@ async fn a_route_is_switched_off_and_on_from_the_console() {
     let row = &list.html[list.html.find("data-route=\"orders&#x2f;read\"").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("name=\"deployed\" value=\"false\""), "{row}");
-    let off = call(&state, post("/console/switches", &cookie, &[("csrf", &csrf), ("kind", "route"), ("name", "orders/read"), ("deployed", "false")])).await;
+    let off = call(
+        &state,
+        post(
+            "/console/switches",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("kind", "route"),
+                ("name", "orders/read"),
+                ("deployed", "false"),
+            ],
+        ),
+    )
+    .await;
     assert_eq!(off.status, 303);
-    assert!(!t.store.lookup("orders/read").await.unwrap().unwrap().deployed);
-    let unknown = call(&state, post("/console/switches", &cookie, &[("csrf", &csrf), ("kind", "service"), ("name", "nothing"), ("deployed", "false")])).await;
+    assert!(
+        !t.store
+            .lookup("orders/read")
+            .await
+            .unwrap()
+            .unwrap()
+            .deployed
+    );
+    let unknown = call(
+        &state,
+        post(
+            "/console/switches",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("kind", "service"),
+                ("name", "nothing"),
+                ("deployed", "false"),
+            ],
+        ),
+    )
+    .await;
     assert_eq!(unknown.status, 404);
-    let on = call(&state, post("/console/switches", &cookie, &[("csrf", &csrf), ("kind", "route"), ("name", "orders/read"), ("deployed", "true")])).await;
+    let on = call(
+        &state,
+        post(
+            "/console/switches",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("kind", "route"),
+                ("name", "orders/read"),
+                ("deployed", "true"),
+            ],
+        ),
+    )
+    .await;
     assert_eq!(on.status, 303);
-    assert!(t.store.lookup("orders/read").await.unwrap().unwrap().deployed);
+    assert!(
+        t.store
+            .lookup("orders/read")
+            .await
+            .unwrap()
+            .unwrap()
+            .deployed
+    );
 }
 
 #[actix_web::test]

@@ -16,7 +16,13 @@ contract_tests!(
     the_first_acknowledgement_and_resolution_are_kept,
 );
 
-async fn record(store: &Store, kind: NotificationKind, severity: Severity, order: Option<i64>, minute: i64) -> NotificationId {
+async fn record(
+    store: &Store,
+    kind: NotificationKind,
+    severity: Severity,
+    order: Option<i64>,
+    minute: i64,
+) -> NotificationId {
     store
         .record(
             &NewNotification {
@@ -66,7 +72,11 @@ async fn notifications_are_filtered_and_counted(store: &Store) {
 
     store.resolve(b, UserId(1), t0()).await.unwrap().unwrap();
     assert_eq!(store.count_unresolved().await.unwrap(), 2);
-    assert_eq!(list(NotificationFilter::default()).await, [c, a], "resolved ones leave the default list");
+    assert_eq!(
+        list(NotificationFilter::default()).await,
+        [c, a],
+        "resolved ones leave the default list"
+    );
     let everything = NotificationFilter {
         include_resolved: true,
         ..NotificationFilter::default()
@@ -75,29 +85,69 @@ async fn notifications_are_filtered_and_counted(store: &Store) {
 }
 
 async fn the_first_acknowledgement_and_resolution_are_kept(store: &Store) {
-    let id = record(store, NotificationKind::PaymentOutcomeUnknown, Severity::Critical, None, 0).await;
+    let id = record(
+        store,
+        NotificationKind::PaymentOutcomeUnknown,
+        Severity::Critical,
+        None,
+        0,
+    )
+    .await;
     let (first, second) = (UserId(11), UserId(12));
     let at = |m| t0() + Duration::minutes(m);
 
     let n = store.acknowledge(id, first, at(1)).await.unwrap().unwrap();
-    assert_eq!((n.acknowledged_by, n.acknowledged_at), (Some(first), Some(at(1))));
+    assert_eq!(
+        (n.acknowledged_by, n.acknowledged_at),
+        (Some(first), Some(at(1)))
+    );
     assert_eq!((n.resolved_by, n.resolved_at), (None, None));
     let n = store.acknowledge(id, second, at(2)).await.unwrap().unwrap();
-    assert_eq!(n.acknowledged_by, Some(first), "the first acknowledgement is kept");
+    assert_eq!(
+        n.acknowledged_by,
+        Some(first),
+        "the first acknowledgement is kept"
+    );
 
     let n = store.resolve(id, second, at(3)).await.unwrap().unwrap();
     assert_eq!((n.resolved_by, n.resolved_at), (Some(second), Some(at(3))));
     assert_eq!(n.acknowledged_by, Some(first));
     let n = store.resolve(id, first, at(4)).await.unwrap().unwrap();
-    assert_eq!((n.resolved_by, n.resolved_at), (Some(second), Some(at(3))), "the first resolution is kept");
+    assert_eq!(
+        (n.resolved_by, n.resolved_at),
+        (Some(second), Some(at(3))),
+        "the first resolution is kept"
+    );
 
     // Resolving an unacknowledged one acknowledges it too, by the same person.
-    let other = record(store, NotificationKind::HeldForReview, Severity::Warning, None, 5).await;
+    let other = record(
+        store,
+        NotificationKind::HeldForReview,
+        Severity::Warning,
+        None,
+        5,
+    )
+    .await;
     let n = store.resolve(other, first, at(6)).await.unwrap().unwrap();
-    assert_eq!((n.acknowledged_by, n.acknowledged_at), (Some(first), Some(at(6))));
+    assert_eq!(
+        (n.acknowledged_by, n.acknowledged_at),
+        (Some(first), Some(at(6)))
+    );
 
-    assert!(store.acknowledge(NotificationId(999_999), first, at(7)).await.unwrap().is_none());
-    assert!(store.resolve(NotificationId(999_999), first, at(7)).await.unwrap().is_none());
+    assert!(
+        store
+            .acknowledge(NotificationId(999_999), first, at(7))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .resolve(NotificationId(999_999), first, at(7))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn notifications_newest_first(store: &Store) {

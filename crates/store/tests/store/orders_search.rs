@@ -1,7 +1,9 @@
 //! The staff console's order search (by id, client e-mail, status) and an
 //! order's e-mail deliveries.
 
-use crate::fixtures::{another_client, email, new_order, new_order_for, outbox_email, seed_demo, t0};
+use crate::fixtures::{
+    another_client, email, new_order, new_order_for, outbox_email, seed_demo, t0,
+};
 use chrono::Duration;
 use ordercore_domain::model::{OrderId, OrderStatus};
 use ordercore_domain::ports::{OrderQuery, OrderRepository, OutboxRepository};
@@ -15,13 +17,24 @@ contract_tests!(
 async fn orders_are_searched_by_id_email_and_status(store: &Store) {
     let demo = seed_demo(store).await;
     let other = another_client(store, "other@example.com").await;
-    let pending = store.create_pending(&new_order(&demo, false), t0()).await.unwrap();
+    let pending = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
     let (submitted, _) = store
-        .create_submitted(&new_order(&demo, false), &outbox_email(&demo, t0()), t0() + Duration::minutes(1))
+        .create_submitted(
+            &new_order(&demo, false),
+            &outbox_email(&demo, t0()),
+            t0() + Duration::minutes(1),
+        )
         .await
         .unwrap();
     let (others, _) = store
-        .create_submitted(&new_order_for(&demo, &other, false), &outbox_email(&demo, t0()), t0() + Duration::minutes(2))
+        .create_submitted(
+            &new_order_for(&demo, &other, false),
+            &outbox_email(&demo, t0()),
+            t0() + Duration::minutes(2),
+        )
         .await
         .unwrap();
     let search = |query: OrderQuery, limit: u32| async move {
@@ -33,13 +46,19 @@ async fn orders_are_searched_by_id_email_and_status(store: &Store) {
             .map(|o| o.id)
             .collect::<Vec<OrderId>>()
     };
-    assert_eq!(search(OrderQuery::default(), 10).await, [others.id, submitted.id, pending.id]);
+    assert_eq!(
+        search(OrderQuery::default(), 10).await,
+        [others.id, submitted.id, pending.id]
+    );
     assert_eq!(search(OrderQuery::default(), 1).await, [others.id], "limit");
     let by_email = OrderQuery {
         client_email: Some(email("CLIENT@example.com")),
         ..OrderQuery::default()
     };
-    assert_eq!(search(by_email.clone(), 10).await, [submitted.id, pending.id]);
+    assert_eq!(
+        search(by_email.clone(), 10).await,
+        [submitted.id, pending.id]
+    );
     let submitted_by_email = OrderQuery {
         status: Some(OrderStatus::Submitted),
         ..by_email
@@ -70,7 +89,13 @@ async fn an_orders_deliveries_show_where_each_stands(store: &Store) {
         .await
         .unwrap();
     store
-        .mark_failed(outbox, "Invalid_Key", Some(t0() + Duration::minutes(1)), None, t0())
+        .mark_failed(
+            outbox,
+            "Invalid_Key",
+            Some(t0() + Duration::minutes(1)),
+            None,
+            t0(),
+        )
         .await
         .unwrap();
     let d = store.deliveries(order.id).await.unwrap();
@@ -82,9 +107,15 @@ async fn an_orders_deliveries_show_where_each_stands(store: &Store) {
     assert_eq!((d[0].sent_at, d[0].failed_at), (None, None));
     assert_eq!(d[0].next_attempt_at, t0() + Duration::minutes(1));
 
-    store.mark_sent(outbox, t0() + Duration::minutes(2)).await.unwrap();
+    store
+        .mark_sent(outbox, t0() + Duration::minutes(2))
+        .await
+        .unwrap();
     let d = store.deliveries(order.id).await.unwrap();
-    assert_eq!((d[0].sent_at, d[0].attempts), (Some(t0() + Duration::minutes(2)), 2));
+    assert_eq!(
+        (d[0].sent_at, d[0].attempts),
+        (Some(t0() + Duration::minutes(2)), 2)
+    );
     assert_eq!(store.deliveries(other.id).await.unwrap().len(), 1);
     assert!(store.deliveries(OrderId(999_999)).await.unwrap().is_empty());
 }
