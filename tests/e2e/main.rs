@@ -10,6 +10,7 @@
 //! `TEST_LOG=1` shows the servers' logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod console;
 mod crash_points;
 mod db_restart;
 mod expiry;

@@ -12,6 +12,7 @@
 //! - [`api`]: the request shapes of contract §1 (JSON, or base64 for sensitive
 //!   routes) and the demo data.
 //! - [`balancer`]: a real haproxy (`docs/haproxy.cfg`) in front of servers.
+//! - [`browser`]: headless Chromium over WebDriver, for the staff console.
 //! - [`retrying_client`] and [`invariants`]: the crash suites' client, which
 //!   retries under one Idempotency-Key across crashes, and their money-safety
 //!   checks against the stub processor's ledger and the database.
@@ -22,6 +23,7 @@
 
 pub mod api;
 pub mod balancer;
+pub mod browser;
 pub mod db;
 pub mod invariants;
 pub mod retrying_client;

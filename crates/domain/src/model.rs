@@ -29,7 +29,8 @@ pub use identity::{
 pub use ids::*;
 pub use money::Money;
 pub use notification::{
-    NewNotification, Notification, NotificationContext, NotificationKind, Severity,
+    NewNotification, Notification, NotificationContext, NotificationFilter, NotificationKind,
+    Severity,
 };
 pub use order::{AppliedPromotion, ClientRef, NewOrder, Order, OrderLine, OrderStatus, Pricing};
 pub use payment::{

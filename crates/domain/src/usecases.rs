@@ -13,19 +13,22 @@ mod outbox;
 mod payment_methods;
 mod payments;
 mod promotions;
+mod registry;
 
 pub use catalog::ListServices;
 pub use identity::{
     AuthError, Authenticate, CreateSession, CreateSessionError, CreatedSession, DestroySession,
     IdentityPorts, Principal, PrincipalKind, RegisterClient, RegisterClientError, Registration,
 };
-pub use notifications::{ListNotifications, Notifier};
+pub use notifications::{
+    HandleNotification, HandleNotificationError, ListNotifications, NotificationStep, Notifier,
+};
 pub use orders::{
     DIRECT_SEND_GRACE, ListOrders, OrderLookupError, OrderRequest, PaymentMode, ReadOrder,
-    ReconcilePayments, ReconcilePolicy, ReconcileReport, SubmitOrder, SubmitOrderError,
-    SubmitOrderPorts, SweepPendingPayments, SweepReport, UndoError, Undone,
+    ReconcilePayments, ReconcilePolicy, ReconcileReport, SearchOrders, SubmitOrder,
+    SubmitOrderError, SubmitOrderPorts, SweepPendingPayments, SweepReport, UndoError, Undone,
 };
-pub use outbox::{DeliverOutbox, DeliveryReport, FIRST_RETRY, RetryPolicy};
+pub use outbox::{DeliverOutbox, DeliveryReport, FIRST_RETRY, ListDeliveries, RetryPolicy};
 pub use payment_methods::{
     AddPaymentMethod, AddPaymentMethodError, ListPaymentMethods, NewCard, PaymentMethodLookupError,
     RemovePaymentMethod,
@@ -34,3 +37,4 @@ pub use payments::{
     CapturePayment, ExpiryWatchReport, PaymentActionError, VoidPayment, WatchAuthorizationExpiry,
 };
 pub use promotions::{PromotionQuote, ValidatePromotion, ValidatePromotionError};
+pub use registry::{KillSwitchError, KillSwitches};

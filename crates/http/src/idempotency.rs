@@ -86,6 +86,23 @@ impl FingerprintKey {
     pub fn random() -> FingerprintKey {
         FingerprintKey(rand::random())
     }
+
+    /// HMAC-SHA256 (hex) of `data` under this key, for another purpose
+    /// than fingerprints: `label` separates the purposes, so no value made
+    /// for one is valid for another (the staff console's CSRF tokens).
+    pub fn derive(&self, label: &str, data: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            unreachable!("HMAC takes a key of any length")
+        };
+        mac.update(label.as_bytes());
+        mac.update(&[0]);
+        mac.update(data.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 impl fmt::Debug for FingerprintKey {

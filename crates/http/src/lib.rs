@@ -6,6 +6,7 @@
 //! mounts [`configure`] (or uses [`app`]).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod console;
 pub mod conventions;
 pub mod docs;
 pub mod envelope;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
             web::route().to(pipeline::api),
         )
         .route("/api/v1/{rest:.*}", web::route().to(pipeline::not_found))
+        .configure(console::configure)
         .default_service(web::to(ops::page_not_found));
 }
 

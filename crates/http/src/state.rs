@@ -16,10 +16,10 @@ use ordercore_domain::ports::{
     UserRepository,
 };
 use ordercore_domain::usecases::{
-    AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession, IdentityPorts,
-    ListNotifications, ListOrders, ListPaymentMethods, ListServices, Notifier, ReadOrder,
-    RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, ValidatePromotion,
-    VoidPayment,
+    AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession,
+    HandleNotification, IdentityPorts, KillSwitches, ListDeliveries, ListNotifications, ListOrders,
+    ListPaymentMethods, ListServices, Notifier, ReadOrder, RegisterClient, RemovePaymentMethod,
+    SearchOrders, SubmitOrder, SubmitOrderPorts, ValidatePromotion, VoidPayment,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -148,6 +148,12 @@ pub struct UseCases {
     pub capture_payment: CapturePayment,
     pub void_payment: VoidPayment,
     pub list_notifications: ListNotifications,
+    /// The staff console's acknowledge and resolve.
+    pub handle_notification: HandleNotification,
+    /// The staff console's order search.
+    pub search_orders: SearchOrders,
+    /// The staff console's e-mail deliveries of an order.
+    pub list_deliveries: ListDeliveries,
 }
 
 impl UseCases {
@@ -203,6 +209,13 @@ impl UseCases {
             ),
             void_payment: VoidPayment::new(p.orders.clone(), gateway(), clock(), p.notifier()),
             list_notifications: ListNotifications::new(p.notifications.clone()),
+            handle_notification: HandleNotification::new(
+                p.notifications.clone(),
+                p.users.clone(),
+                clock(),
+            ),
+            search_orders: SearchOrders::new(p.orders.clone()),
+            list_deliveries: ListDeliveries::new(p.outbox.clone()),
         }
     }
 }
@@ -224,6 +237,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub readiness: Arc<dyn Readiness>,
     pub registry: RegistryCache,
+    /// The staff console's kill switches (the records the registry cache
+    /// reads, uncached).
+    pub kill_switches: KillSwitches,
     pub limiter: RateLimiter,
     /// Failed authentications per client address (step 5).
     pub auth_failures: FailureThrottle,
@@ -253,6 +269,7 @@ impl AppState {
             tokens: ports.tokens,
             clock: ports.clock,
             readiness: ports.readiness,
+            kill_switches: KillSwitches::new(ports.registry.clone()),
             registry: RegistryCache::new(ports.registry, config.registry_cache_ttl),
             limiter: RateLimiter::bounded(config.rate_limit_per_minute, config.rate_limit_max_keys),
             auth_failures: FailureThrottle::new(

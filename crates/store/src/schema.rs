@@ -192,6 +192,10 @@ diesel::table! {
         context -> Text,
         created_at -> BigInt,
         resolved_at -> Nullable<BigInt>,
+        acknowledged_at -> Nullable<BigInt>,
+        acknowledged_by -> Nullable<BigInt>,
+        resolved_by -> Nullable<BigInt>,
+        order_id -> Nullable<BigInt>,
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{NotificationId, OrderId};
+use super::{NotificationId, OrderId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -141,5 +141,23 @@ pub struct Notification {
     pub message: String,
     pub context: NotificationContext,
     pub created_at: DateTime<Utc>,
+    /// When a staff member first acknowledged it ("I am on it").
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who did (a user with an employee record).
+    pub acknowledged_by: Option<UserId>,
+    /// When it was resolved; a resolved notification leaves the default list.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Who resolved it.
+    pub resolved_by: Option<UserId>,
+}
+
+/// What the staff console lists: every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    pub kind: Option<NotificationKind>,
+    pub severity: Option<Severity>,
+    /// The notifications about this order only.
+    pub order_id: Option<OrderId>,
+    /// False (the default list): resolved notifications are left out.
+    pub include_resolved: bool,
 }

@@ -3,7 +3,8 @@
 
 use crate::StoreError;
 use crate::model::{
-    ClientId, NewOrder, NewPayment, Order, OrderId, OutboxId, Payment, PaymentId, PaymentStatus,
+    ClientId, Email, NewOrder, NewPayment, Order, OrderId, OrderStatus, OutboxId, Payment,
+    PaymentId, PaymentStatus,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -17,6 +18,16 @@ pub struct DueReconciliation {
     pub order: Order,
     /// Failed look-ups so far.
     pub attempts: u32,
+}
+
+/// What staff search orders by (the console); every member is optional and
+/// they combine with AND. No member: the newest orders.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderQuery {
+    pub id: Option<OrderId>,
+    /// The client's log-in e-mail (case-insensitive, exact).
+    pub client_email: Option<Email>,
+    pub status: Option<OrderStatus>,
 }
 
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -67,6 +78,8 @@ pub trait OrderRepository: Send + Sync {
         clients: Option<Vec<ClientId>>,
         page: Page,
     ) -> Result<Vec<Order>, StoreError>;
+    /// Orders matching `query`, newest first, at most `limit` (≤ 100).
+    async fn search(&self, query: &OrderQuery, limit: u32) -> Result<Vec<Order>, StoreError>;
     /// Orders still `pending_payment` that were created before `before` and
     /// whose payment outcome is not being looked up (no look-up scheduled:
     /// those belong to the reconcile worker until it gives up).

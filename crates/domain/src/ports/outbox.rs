@@ -25,9 +25,27 @@ pub struct OutboxMessage {
     pub attempts: u32,
 }
 
+/// Where an order's confirmation e-mail stands (the staff console).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailDelivery {
+    pub id: OutboxId,
+    pub recipient: Email,
+    /// Attempts made so far (failed or not).
+    pub attempts: u32,
+    /// The provider's error name of the last failed attempt.
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Given up for good.
+    pub failed_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait OutboxRepository: Send + Sync {
+    /// The confirmation e-mails of `order`, oldest first.
+    async fn deliveries(&self, order: OrderId) -> Result<Vec<EmailDelivery>, StoreError>;
     /// Claims up to `limit` unsent messages due at `now` and pushes their next
     /// attempt to `lease_until`, so no other worker takes them meanwhile
     /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL): each due message is returned

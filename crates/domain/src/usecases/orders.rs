@@ -12,7 +12,7 @@ mod submit;
 mod sweep;
 mod undo;
 
-pub use read::{ListOrders, OrderLookupError, ReadOrder};
+pub use read::{ListOrders, OrderLookupError, ReadOrder, SearchOrders};
 pub use reconcile::{ReconcilePayments, ReconcilePolicy, ReconcileReport};
 pub use submit::{
     DIRECT_SEND_GRACE, OrderRequest, PaymentMode, SubmitOrder, SubmitOrderError, SubmitOrderPorts,

@@ -3,8 +3,12 @@
 
 use crate::Unexpected;
 use crate::crash_points::crash_point;
-use crate::model::{NewNotification, NotificationContext, NotificationKind, OutboxId, Severity};
-use crate::ports::{Clock, Mailer, OrderConfirmation, OrderRepository, OutboxRepository};
+use crate::model::{
+    NewNotification, NotificationContext, NotificationKind, OrderId, OutboxId, Severity,
+};
+use crate::ports::{
+    Clock, EmailDelivery, Mailer, OrderConfirmation, OrderRepository, OutboxRepository,
+};
 use chrono::Duration;
 use std::sync::Arc;
 
@@ -154,5 +158,21 @@ impl DeliverOutbox {
             .await?;
         report.given_up += 1;
         Ok(())
+    }
+}
+
+/// The confirmation e-mails of one order and where each stands (the staff
+/// console's order page).
+pub struct ListDeliveries {
+    outbox: Arc<dyn OutboxRepository>,
+}
+
+impl ListDeliveries {
+    pub fn new(outbox: Arc<dyn OutboxRepository>) -> Self {
+        Self { outbox }
+    }
+
+    pub async fn run(&self, order: OrderId) -> Result<Vec<EmailDelivery>, Unexpected> {
+        Ok(self.outbox.deliveries(order).await?)
     }
 }

@@ -348,7 +348,10 @@ pub fn stored_notification(
         message: n.message.clone(),
         context: n.context.clone(),
         created_at: at,
+        acknowledged_at: None,
+        acknowledged_by: None,
         resolved_at: None,
+        resolved_by: None,
     }
 }
 

@@ -6,6 +6,7 @@
 mod auth;
 mod expiry;
 mod fixtures;
+mod notifications;
 mod orders;
 mod outbox;
 mod payment_methods;
@@ -13,5 +14,6 @@ mod payments;
 mod promotions;
 mod reconcile;
 mod register;
+mod registry;
 mod submit_order;
 mod sweeper;

@@ -133,7 +133,10 @@ async fn notifications_are_listed_by_page() {
                 message: "m".into(),
                 context: NotificationContext::default(),
                 created_at: now(),
+                acknowledged_at: None,
+                acknowledged_by: None,
                 resolved_at: None,
+                resolved_by: None,
             }])
         });
     let list = ListNotifications::new(Arc::new(repo))

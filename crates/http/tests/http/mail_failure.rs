@@ -6,13 +6,15 @@ use crate::support::{TestApp, post_json, send};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{NewNotification, Notification};
+use ordercore_domain::model::{
+    NewNotification, Notification, NotificationFilter, NotificationId, UserId,
+};
 use ordercore_domain::ports::{NotificationRepository, Page};
 use ordercore_store::Store;
 use serde_json::json;
 use std::sync::Arc;
 
-/// Refuses every `record`; lists what the store holds.
+/// Refuses every `record`; reads and handles what the store holds.
 struct CannotRecord(Store);
 
 #[async_trait]
@@ -27,6 +29,36 @@ impl NotificationRepository for CannotRecord {
 
     async fn list(&self, page: Page) -> Result<Vec<Notification>, StoreError> {
         self.0.list(page).await
+    }
+
+    async fn list_filtered(
+        &self,
+        filter: &NotificationFilter,
+        page: Page,
+    ) -> Result<Vec<Notification>, StoreError> {
+        self.0.list_filtered(filter, page).await
+    }
+
+    async fn count_unresolved(&self) -> Result<u64, StoreError> {
+        self.0.count_unresolved().await
+    }
+
+    async fn acknowledge(
+        &self,
+        id: NotificationId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Notification>, StoreError> {
+        self.0.acknowledge(id, by, at).await
+    }
+
+    async fn resolve(
+        &self,
+        id: NotificationId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Notification>, StoreError> {
+        self.0.resolve(id, by, at).await
     }
 }
 

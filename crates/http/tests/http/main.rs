@@ -7,6 +7,7 @@
 //! failure no real adapter produces on demand.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod console;
 mod conventions;
 mod docs;
 mod examples;

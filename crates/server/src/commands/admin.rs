@@ -8,7 +8,9 @@ use crate::config::Config;
 use crate::database;
 use ordercore_domain::model::Notification;
 use ordercore_domain::ports::{NotificationRepository, Page, RouteRegistry};
+use ordercore_domain::usecases::{KillSwitchError, KillSwitches};
 use ordercore_store::Store;
+use std::sync::Arc;
 
 /// Connects and makes sure every route of this build has a registry record,
 /// so a route can be switched off before the first `serve`.
@@ -56,15 +58,20 @@ pub async fn routes(config: &Config, action: SwitchAction) -> Result<(), Command
     Ok(())
 }
 
+/// The switches through the use case the staff console also uses.
+fn switches(store: &Store) -> KillSwitches {
+    KillSwitches::new(Arc::new(store.clone()))
+}
+
 async fn switch_route(store: &Store, name: &str, deployed: bool) -> Result<(), CommandError> {
-    if !store
-        .set_route_deployed(name, deployed)
-        .await
-        .map_err(CommandError::failed)?
-    {
-        return Err(CommandError::Failed(format!(
-            "there is no route named {name:?} (see `ordercore routes list`)"
-        )));
+    match switches(store).set_route(name, deployed).await {
+        Ok(()) => {}
+        Err(KillSwitchError::Unknown(..)) => {
+            return Err(CommandError::Failed(format!(
+                "there is no route named {name:?} (see `ordercore routes list`)"
+            )));
+        }
+        Err(KillSwitchError::Unexpected(e)) => return Err(CommandError::failed(e)),
     }
     tracing::warn!(route = name, deployed, "route switched by operator");
     out!("route {name} is now {}", yes_no(deployed));
@@ -88,14 +95,14 @@ pub async fn services(config: &Config, action: SwitchAction) -> Result<(), Comma
 }
 
 async fn switch_service(store: &Store, name: &str, deployed: bool) -> Result<(), CommandError> {
-    if !store
-        .set_service_deployed(name, deployed)
-        .await
-        .map_err(CommandError::failed)?
-    {
-        return Err(CommandError::Failed(format!(
-            "there is no API service named {name:?} (see `ordercore services list`)"
-        )));
+    match switches(store).set_service(name, deployed).await {
+        Ok(()) => {}
+        Err(KillSwitchError::Unknown(..)) => {
+            return Err(CommandError::Failed(format!(
+                "there is no API service named {name:?} (see `ordercore services list`)"
+            )));
+        }
+        Err(KillSwitchError::Unexpected(e)) => return Err(CommandError::failed(e)),
     }
     tracing::warn!(service = name, deployed, "API service switched by operator");
     out!("service {name} is now {}", yes_no(deployed));

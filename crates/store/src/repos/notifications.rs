@@ -1,4 +1,5 @@
-//! Staff notifications: recorded once, listed newest first.
+//! Staff notifications: recorded once, listed newest first, acknowledged
+//! and resolved by staff (conditional updates: the first person is kept).
 
 use crate::Store;
 use crate::db::{
@@ -11,7 +12,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    NewNotification, Notification, NotificationId, NotificationKind, Severity,
+    NewNotification, Notification, NotificationFilter, NotificationId, NotificationKind, Severity,
+    UserId,
 };
 use ordercore_domain::ports::{NotificationRepository, Page};
 
@@ -27,6 +29,9 @@ struct NotificationRow {
     context: String,
     created_at: i64,
     resolved_at: Option<i64>,
+    acknowledged_at: Option<i64>,
+    acknowledged_by: Option<i64>,
+    resolved_by: Option<i64>,
 }
 
 fn notification_from_row(row: NotificationRow) -> DbResult<Notification> {
@@ -42,7 +47,10 @@ fn notification_from_row(row: NotificationRow) -> DbResult<Notification> {
         message: row.message,
         context: parse_json("notification context", &row.context)?,
         created_at: from_micros(row.created_at)?,
+        acknowledged_at: from_micros_opt(row.acknowledged_at)?,
+        acknowledged_by: row.acknowledged_by.map(UserId),
         resolved_at: from_micros_opt(row.resolved_at)?,
+        resolved_by: row.resolved_by.map(UserId),
     })
 }
 
@@ -57,6 +65,9 @@ columns!(const NOTIFICATION_COLUMNS = notifications {
     context,
     created_at,
     resolved_at,
+    acknowledged_at,
+    acknowledged_by,
+    resolved_by,
 });
 
 /// Inserts a notification created at `now` on `conn`, inside whatever
@@ -74,6 +85,7 @@ pub(crate) fn insert_notification(
             notifications::message.eq(&n.message),
             notifications::context.eq(to_json("notification context", &n.context)?),
             notifications::created_at.eq(micros(now)),
+            notifications::order_id.eq(n.context.order_id.map(|o| o.0)),
         ))
         .returning(NOTIFICATION_COLUMNS)
         .get_result::<NotificationRow>(c)?;
@@ -105,4 +117,115 @@ impl NotificationRepository for Store {
         })
         .await
     }
+
+    async fn list_filtered(
+        &self,
+        filter: &NotificationFilter,
+        page: Page,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let filter = filter.clone();
+        self.run(move |c| {
+            let mut query = notifications::table
+                .order((notifications::created_at.desc(), notifications::id.desc()))
+                .limit(i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE)))
+                .offset(page.offset())
+                .select(NotificationRow::as_select())
+                .into_boxed();
+            if let Some(kind) = filter.kind {
+                query = query.filter(notifications::kind.eq(kind.as_str()));
+            }
+            if let Some(severity) = filter.severity {
+                query = query.filter(notifications::severity.eq(severity.as_str()));
+            }
+            if let Some(order) = filter.order_id {
+                query = query.filter(notifications::order_id.eq(order.0));
+            }
+            if !filter.include_resolved {
+                query = query.filter(notifications::resolved_at.is_null());
+            }
+            query
+                .load::<NotificationRow>(c)?
+                .into_iter()
+                .map(notification_from_row)
+                .collect()
+        })
+        .await
+    }
+
+    async fn count_unresolved(&self) -> Result<u64, StoreError> {
+        self.run(move |c| {
+            let n: i64 = notifications::table
+                .filter(notifications::resolved_at.is_null())
+                .count()
+                .get_result(c)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn acknowledge(
+        &self,
+        id: NotificationId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Notification>, StoreError> {
+        self.run(move |c| {
+            diesel::update(
+                notifications::table
+                    .filter(notifications::id.eq(id.0))
+                    .filter(notifications::acknowledged_at.is_null()),
+            )
+            .set((
+                notifications::acknowledged_at.eq(micros(at)),
+                notifications::acknowledged_by.eq(by.0),
+            ))
+            .execute(c)?;
+            find_notification(c, id)
+        })
+        .await
+    }
+
+    async fn resolve(
+        &self,
+        id: NotificationId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Notification>, StoreError> {
+        self.run(move |c| {
+            // Each statement is conditional on its own column, so a
+            // concurrent acknowledgement or resolution keeps the first one.
+            diesel::update(
+                notifications::table
+                    .filter(notifications::id.eq(id.0))
+                    .filter(notifications::acknowledged_at.is_null()),
+            )
+            .set((
+                notifications::acknowledged_at.eq(micros(at)),
+                notifications::acknowledged_by.eq(by.0),
+            ))
+            .execute(c)?;
+            diesel::update(
+                notifications::table
+                    .filter(notifications::id.eq(id.0))
+                    .filter(notifications::resolved_at.is_null()),
+            )
+            .set((
+                notifications::resolved_at.eq(micros(at)),
+                notifications::resolved_by.eq(by.0),
+            ))
+            .execute(c)?;
+            find_notification(c, id)
+        })
+        .await
+    }
+}
+
+fn find_notification(c: &mut DbConnection, id: NotificationId) -> DbResult<Option<Notification>> {
+    notifications::table
+        .filter(notifications::id.eq(id.0))
+        .select(NotificationRow::as_select())
+        .first::<NotificationRow>(c)
+        .optional()?
+        .map(notification_from_row)
+        .transpose()
 }

@@ -3,6 +3,7 @@
 
 mod reconcile;
 mod rows;
+mod search;
 mod secrets;
 
 use super::outbox::enqueue_email;
@@ -18,7 +19,9 @@ use ordercore_domain::model::{
     ClientId, NewOrder, NewPayment, Order, OrderId, OrderStatus, OutboxId, Payment, PaymentId,
     PaymentStatus,
 };
-use ordercore_domain::ports::{DueReconciliation, NewOutboxEmail, OrderRepository, Page};
+use ordercore_domain::ports::{
+    DueReconciliation, NewOutboxEmail, OrderQuery, OrderRepository, Page,
+};
 use rows::{
     ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, order_from_row,
 };
@@ -181,6 +184,13 @@ impl OrderRepository for Store {
             assemble(c, rows)
         })
         .await
+    }
+
+    async fn search(&self, query: &OrderQuery, limit: u32) -> Result<Vec<Order>, StoreError> {
+        let sealer = self.sealer.clone();
+        let query = query.clone();
+        self.run(move |c| search::search(c, &sealer, &query, limit))
+            .await
     }
 
     async fn stale_pending(

@@ -5,7 +5,7 @@
 use super::identity::parse_email;
 use super::notifications::insert_notification;
 use crate::Store;
-use crate::db::{DbConnection, DbResult, micros, write_tx};
+use crate::db::{DbConnection, DbResult, from_micros, from_micros_opt, micros, write_tx};
 use crate::schema::email_outbox;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{NewNotification, OrderId, OutboxId};
-use ordercore_domain::ports::{NewOutboxEmail, OutboxMessage, OutboxRepository};
+use ordercore_domain::ports::{EmailDelivery, NewOutboxEmail, OutboxMessage, OutboxRepository};
 
 /// Longest `last_error` kept; provider error names are short anyway.
 const MAX_ERROR_LEN: usize = 1000;
@@ -95,8 +95,50 @@ pub(super) fn enqueue_email(
     Ok(OutboxId(id))
 }
 
+/// One `email_outbox` row as the console shows it.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = email_outbox)]
+#[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+struct DeliveryRow {
+    id: i64,
+    recipient: String,
+    attempts: i32,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    sent_at: Option<i64>,
+    failed_at: Option<i64>,
+    created_at: i64,
+}
+
+fn to_delivery(r: DeliveryRow) -> DbResult<EmailDelivery> {
+    Ok(EmailDelivery {
+        id: OutboxId(r.id),
+        recipient: parse_email(&r.recipient)?,
+        attempts: u32::try_from(r.attempts).unwrap_or(0),
+        last_error: r.last_error,
+        sent_at: from_micros_opt(r.sent_at)?,
+        failed_at: from_micros_opt(r.failed_at)?,
+        next_attempt_at: from_micros(r.next_attempt_at)?,
+        created_at: from_micros(r.created_at)?,
+    })
+}
+
 #[async_trait]
 impl OutboxRepository for Store {
+    async fn deliveries(&self, order: OrderId) -> Result<Vec<EmailDelivery>, StoreError> {
+        self.run(move |c| {
+            email_outbox::table
+                .filter(email_outbox::order_id.eq(order.0))
+                .order(email_outbox::id.asc())
+                .select(DeliveryRow::as_select())
+                .load::<DeliveryRow>(c)?
+                .into_iter()
+                .map(to_delivery)
+                .collect()
+        })
+        .await
+    }
+
     async fn claim_due(
         &self,
         now: DateTime<Utc>,

@@ -33,6 +33,7 @@ mod idempotency;
 mod identity;
 mod notifications;
 mod orders;
+mod orders_search;
 mod outbox;
 mod payment_methods;
 mod payments;

@@ -2,7 +2,7 @@
 
 use crate::Unexpected;
 use crate::model::{Order, OrderId};
-use crate::ports::{OrderRepository, Page};
+use crate::ports::{OrderQuery, OrderRepository, Page};
 use crate::rules::orders::Actor;
 use std::sync::Arc;
 
@@ -50,5 +50,24 @@ impl ListOrders {
             per_page: page.per_page.clamp(1, Page::MAX_PER_PAGE),
         };
         Ok(self.orders.list(actor.visible_clients(), page).await?)
+    }
+}
+
+/// Staff search orders by id, client e-mail or status (the console).
+pub struct SearchOrders {
+    orders: Arc<dyn OrderRepository>,
+}
+
+impl SearchOrders {
+    pub fn new(orders: Arc<dyn OrderRepository>) -> Self {
+        Self { orders }
+    }
+
+    /// Newest first, at most `limit` (clamped to 1..=100).
+    pub async fn run(&self, query: &OrderQuery, limit: u32) -> Result<Vec<Order>, Unexpected> {
+        Ok(self
+            .orders
+            .search(query, limit.clamp(1, Page::MAX_PER_PAGE))
+            .await?)
     }
 }
