@@ -14,7 +14,7 @@ def nice_max(v):
     if v <= 0:
         return 1.0
     mag = 10 ** (len(str(int(v))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * mag >= v:
             return step * mag
     return 10 * mag
@@ -56,16 +56,18 @@ def panel(x0, title, unit, concs, series):
 def route_chart(path, title, concs, series):
     """Writes one SVG: series [(label, {conc: rps}, {conc: p99 ms})]."""
     legend_h = 18 * len(series) + 10
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * W}" height="{H + legend_h + 20}" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * W}" height="{H + legend_h + 26}" '
            f'font-family="sans-serif" font-size="11">',
            f'<rect width="100%" height="100%" fill="white"/>',
-           f'<text x="{W}" y="{H + legend_h + 12}" text-anchor="middle" font-size="12">{escape(title)}</text>']
+           f'<text x="{W}" y="16" text-anchor="middle" font-size="13" font-weight="bold">{escape(title)}</text>',
+           '<g transform="translate(0, 24)">']
     out += panel(0, "requests/s", "per second", concs, [(lab, r) for lab, r, _ in series])
     out += panel(W, "p99 latency", "ms", concs, [(lab, p) for lab, _, p in series])
     for k, (label, _, _) in enumerate(series):
         yy = H + 8 + 18 * k
         out.append(f'<rect x="{ML}" y="{yy}" width="14" height="4" fill="{COLORS[k % len(COLORS)]}"/>')
         out.append(f'<text x="{ML + 20}" y="{yy + 6}">{escape(label)}</text>')
+    out.append("</g>")
     out.append("</svg>")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")

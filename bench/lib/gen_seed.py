@@ -23,9 +23,9 @@ def main() -> None:
     exp_year = datetime.date.today().year + 4
     seed = {
         "applications": [
-            {"slug": "planoauth", "name": "Plano Auth", "role": "client", "token": "bench-app-planoauth"},
-            {"slug": "planoorder", "name": "Plano Order", "role": "client", "token": "bench-app-planoorder"},
-            {"slug": "planox2", "name": "Plano X2", "role": "employee", "token": "bench-app-planox2"},
+            {"slug": "planoauth", "name": "Plano Auth", "role": "client", "token": "bench-application-token-planoauth-0000000000"},
+            {"slug": "planoorder", "name": "Plano Order", "role": "client", "token": "bench-application-token-planoorder-0000000000"},
+            {"slug": "planox2", "name": "Plano X2", "role": "employee", "token": "bench-application-token-planox2-0000000000"},
         ],
         "services": [
             {"slug": "photos", "name": "Photos", "kind": "primary", "price_cents": 15000, "active": True},

@@ -20,7 +20,8 @@ run_wrk() { # MODE CONC
   for p in $perf_pids; do wait "$p" || true; done
   local line; line=$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')
   [ -n "$line" ] || { echo "$out" >&2; die "wrk printed no result"; }
-  OFFSET=$((OFFSET + $(json_field "$line" '["generated"]') + 1000))
+  # submissions use request numbers k; the other modes leave them alone
+  [[ $1 != *submit* ]] || OFFSET=$((OFFSET + $(json_field "$line" '["generated"]') + 64))
   local hwm; hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
   echo "{\"tool\":\"wrk\",\"concurrency\":$2,\"hwm_kb\":$hwm,\"result\":$line}" >>"$WORK/runs.jsonl"
   say "$(printf '%-26s c=%-3s %s' "$1" "$2" "$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("%8.1f/s p50 %.2f ms p99 %.2f ms unexpected %d %s" % (r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["unexpected"], r["first_unexpected"]))' "$line")")"
@@ -49,7 +50,7 @@ print(best)' "$WORK/runs.jsonl")
     line=$(python3 bench/lib/fixed_rate.py "$BASE" "$WORK/clients.txt" "$RATE" "$c" "$FIXED_DUR" --offset "$OFFSET" \
       --primary "$PRIMARY" --addon "$ADDON" --start "$BENCH_START" --end "$BENCH_END")
     echo "$line" >>"$WORK/runs.jsonl"
-    OFFSET=$((OFFSET + $(json_field "$line" '["result"]["generated"]') + 1000))
+    OFFSET=$((OFFSET + $(json_field "$line" '["result"]["generated"]') + 64))
     say "$(printf 'fixed rate %-15s c=%-3s %s' "$RATE/s" "$c" "$(python3 -c 'import json, sys; r = json.loads(sys.argv[1])["result"]; print("%8.1f/s p50 %.2f ms p99 %.2f ms (uncorrected %.2f) unexpected %d %s" % (r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["p99_uncorrected_us"] / 1000, r["unexpected"], r["first_unexpected"]))' "$line")")"
   done
 fi
