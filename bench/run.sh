@@ -49,6 +49,7 @@ WORK=$(mktemp -d /tmp/ordercore-bench.XXXXXX)
 RESULTS=$ROOT/bench/results
 [ -n "$SMOKE" ] && RESULTS=$WORK/results
 BIN=${BENCH_BIN:-$TARGET_DIR/release/ordercore}
+export PYTHONDONTWRITEBYTECODE=1 # report.py imports charts.py: no __pycache__ in the tree
 FIRST=100001 # first user, client and card id (run.sh sets the sequences)
 # shellcheck source=bench/lib/common.sh
 . bench/lib/common.sh
