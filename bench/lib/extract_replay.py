@@ -133,7 +133,7 @@ def summary(stmts):
             kinds["ping"] += 1
         elif head in kinds:
             kinds[head] += 1
-        tables = re.findall(r'(?:FROM|INTO|UPDATE) \(?"(\w+)"', s)
+        tables = re.findall(r'(?:FROM|INTO|UPDATE) \(*"(\w+)"', s) or (["nextval"] if "nextval(" in s else [])
         short.append(f"{s.split(None, 1)[0]} {tables[0] if tables else ''}".strip()
                      if s != "SELECT 1" else "SELECT 1 (pool check-out test)")
     return {"statements": len(stmts), "round_trips": len(stmts), "transactions": kinds["begin"],
