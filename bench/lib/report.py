@@ -128,10 +128,14 @@ def main() -> None:
     for fc in sorted(fixed):
         r = fixed[fc]
         ratio = r["p99_us"] / r["p50_us"] if r["p50_us"] else 0
+        # An offered rate the server could not keep up with is an overload,
+        # not a latency measurement: the target is then not met.
+        kept_up = r["rps"] >= 0.95 * r["offered_rps"]
         targets.append({"target": f"submissions p99 <= 3x p50 at {fc} connections, fixed offered rate "
                                   f"{r['offered_rps']:.0f}/s (latency from the due time)",
-                        "value": f"p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms = {ratio:.2f}x",
-                        "met": 0 < ratio <= 3})
+                        "value": f"p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms = {ratio:.2f}x"
+                                 + ("" if kept_up else f"; only {r['rps']:.0f}/s achieved: overloaded"),
+                        "met": 0 < ratio <= 3 and kept_up})
     targets.append({"target": "idle RSS <= 25 MiB", "value": f"{a.idle_rss_kb / 1024:.1f} MiB",
                     "met": a.idle_rss_kb <= 25 * 1024})
     targets.append({"target": "ready <= 100 ms (start to /readyz 200)", "value": f"{a.ready_ms} ms",
