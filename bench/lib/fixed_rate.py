@@ -82,7 +82,9 @@ async def run(a):
         reader, writer = await asyncio.open_connection(url.hostname, url.port)
         while True:
             i = state["next"]
-            if i >= total:
+            # An overloaded server would keep a run going far past its
+            # duration: requests still unsent at twice it are never sent.
+            if i >= total or loop.time() > t0 + 2 * a.duration + 1:
                 break
             state["next"] = i + 1
             due = t0 + i / a.rate
@@ -127,7 +129,8 @@ async def run(a):
         "mean_us": sum(corrected) / len(corrected) if corrected else 0.0,
         "p50_uncorrected_us": percentile(uncorrected, 50), "p99_uncorrected_us": percentile(uncorrected, 99),
         "ok": len(corrected) - state["unexpected"], "unexpected": state["unexpected"],
-        "first_unexpected": state["first"], "generated": total, "socket_errors": state["errors"],
+        "first_unexpected": state["first"], "generated": state["next"], "unsent": total - state["next"],
+        "socket_errors": state["errors"],
     }
 
 

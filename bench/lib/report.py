@@ -249,7 +249,8 @@ def markdown(a, doc, rows, fixed, replay, fewest, charts, now, c):
             L.append(f"| {fc} | {r['offered_rps']:.0f} | {r['rps']:.0f} | {r['p50_us'] / 1000:.2f} | "
                      f"{r['p90_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {ratio} | "
                      f"{r['p50_uncorrected_us'] / 1000:.2f} | {r['p99_uncorrected_us'] / 1000:.2f} | "
-                     f"{r['unexpected']}{' (' + r['first_unexpected'] + ')' if r['first_unexpected'] else ''} |")
+                     f"{r['unexpected']}{' (' + r['first_unexpected'] + ')' if r['first_unexpected'] else ''}"
+                     f"{', %d never sent (overload)' % r['unsent'] if r.get('unsent') else ''} |")
     L += ["", "## What one request costs the database", "",
           "**The service, captured** from PostgreSQL's statement log (`ALTER DATABASE … SET log_statement = "
           "'all'` on the bench database only, on a separate server process stopped before the measured one "
