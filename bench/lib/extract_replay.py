@@ -12,14 +12,21 @@ are inlined as literals, except the ids that must differ per replayed
 transaction so that the replay does not pile onto one row:
   - the client id (also the user and card id: run.sh seeds them equal) becomes
     :cid, drawn at random over the seeded clients;
-  - the new order's id becomes :o_id, taken from the INSERT ... RETURNING of
-    the replayed transaction (\\gset), and the outbox row's id :ob_id likewise.
+  - the new order's id becomes :o_id, taken from the INSERT ... RETURNING (or
+    the SELECT nextval) of the replayed transaction (\\gset), and the outbox
+    row's and the redemption's ids (:ob_id, :rd_id) likewise;
+  - with a promotion, the client and the promotion (:cid, :pid, code
+    BP<:pidx>) follow the k scheme of replay/submit_promo.sql, since a client
+    may redeem a promotion once;
+  - the order read by orders/read becomes :oid, at random over the orders.
 Everything else (amounts, timestamps, the session digest) stays constant:
 those statements only read it, or write it into a fresh row.
 
 usage: extract_replay.py LOG DB WORK --order-id N --payment-id N --outbox-id N
        --client-id N --client-range LO:HI --same-ids yes|no
-writes WORK/replay_submit.sql, WORK/replay_read.sql, WORK/replay.json
+       --promo-order-id N --promo-outbox-id N --promo-client-id N
+       --promo-id N --promo-code C --redemption-id N
+writes WORK/replay_{submit,submit_promo,read}.sql, WORK/replay.json
 """
 import argparse
 import json
@@ -83,12 +90,10 @@ def literal(value):
     return "E'" + body + "'"
 
 
-def to_script(stmts, ids, client_range):
-    """pgbench script lines; `ids` maps a captured id (text) to a variable."""
-    lines = []
-    if client_range:
-        lo, hi = client_range
-        lines.append(f"\\set cid random({lo}, {hi})")
+def to_script(stmts, ids, prologue):
+    """pgbench script lines; `ids` maps a captured id (text) to a variable or
+    an expression."""
+    lines = list(prologue)
     for sql, params in stmts:
         def sub(m):
             n = int(m.group(1))
@@ -108,8 +113,12 @@ def to_script(stmts, ids, client_range):
         gset = ""
         if re.match(r'INSERT INTO "orders"', sql) and "RETURNING" in sql:
             gset = " \\gset o_"
+        elif re.match(r"SELECT nextval\(pg_get_serial_sequence\('orders'", sql):
+            gset = " \\gset o_"
         elif re.match(r'INSERT INTO "email_outbox"', sql) and "RETURNING" in sql:
             gset = " \\gset ob_"
+        elif re.match(r'INSERT INTO "promotion_redemptions"', sql) and "RETURNING" in sql:
+            gset = " \\gset rd_"
         lines.append(text + (gset if gset else ";"))
     return "\n".join(lines) + "\n"
 
@@ -124,7 +133,7 @@ def summary(stmts):
             kinds["ping"] += 1
         elif head in kinds:
             kinds[head] += 1
-        tables = re.findall(r'(?:FROM|INTO|UPDATE) \(?"(\w+)"', s)
+        tables = re.findall(r'(?:FROM|INTO|UPDATE) \(*"(\w+)"', s) or (["nextval"] if "nextval(" in s else [])
         short.append(f"{s.split(None, 1)[0]} {tables[0] if tables else ''}".strip()
                      if s != "SELECT 1" else "SELECT 1 (pool check-out test)")
     return {"statements": len(stmts), "round_trips": len(stmts), "transactions": kinds["begin"],
@@ -142,6 +151,9 @@ def main() -> None:
     ap.add_argument("--client-id", required=True)
     ap.add_argument("--client-range", required=True)
     ap.add_argument("--same-ids", default="yes")
+    for name in ("promo-order-id", "promo-outbox-id", "promo-client-id", "promo-id", "promo-code",
+                 "redemption-id"):
+        ap.add_argument(f"--{name}", required=True)
     a = ap.parse_args()
     entries = parse_log(a.log, a.db)
     submit = statements_between(entries, "submit")
@@ -150,19 +162,29 @@ def main() -> None:
     lo, hi = (int(x) for x in a.client_range.split(":"))
     vary_client = a.same_ids == "yes"
     submit_ids = {a.order_id: ":o_id", a.outbox_id: ":ob_id"}
+    promo_ids = {a.promo_order_id: ":o_id", a.promo_outbox_id: ":ob_id", a.redemption_id: ":rd_id",
+                 a.promo_id: ":pid", a.promo_code: "('BP' || (:pidx)::text)"}
+    read_ids = {a.order_id: ":oid"}
+    random_client = [f"\\set cid random({lo}, {hi})"] if vary_client else []
     if vary_client:
         submit_ids[a.client_id] = ":cid"
-    read_ids = {a.client_id: ":cid"} if vary_client else {}
-    with open(f"{a.work}/replay_submit.sql", "w", encoding="utf-8") as f:
-        f.write(to_script(submit, submit_ids, (lo, hi) if vary_client else None))
-    with open(f"{a.work}/replay_read.sql", "w", encoding="utf-8") as f:
-        f.write(to_script(read, read_ids, (lo, hi) if vary_client else None))
-    # Statements that ran before the order id existed must not use :o_id.
-    with open(f"{a.work}/replay_submit.sql", encoding="utf-8") as f:
-        script = f.read()
-    first_use = script.find(":o_id")
-    if first_use != -1 and first_use < script.find("\\gset o_"):
-        sys.exit("extract_replay: the order id is used before the order is inserted")
+        read_ids[a.client_id] = ":cid"
+        promo_ids[a.promo_client_id] = ":cid"
+    # pgbench -D kbase, nconc, n=0, lo, nclients, pfirst: see replay/submit_promo.sql
+    promo_prologue = ["\\set k :kbase + :n * :nconc + :client_id", "\\set n :n + 1",
+                      "\\set cid :lo + :k % :nclients", "\\set pidx :k / :nclients",
+                      "\\set pid :pfirst + :pidx"]
+    scripts = {"submit": (submit, submit_ids, random_client),
+               "submit_promo": (promo, promo_ids, promo_prologue),
+               "read": (read, read_ids, random_client + ["\\set oid random(:omin, :omax)"])}
+    for name, (stmts, ids, prologue) in scripts.items():
+        script = to_script(stmts, ids, prologue)
+        # Statements that ran before the order id existed must not use :o_id.
+        first_use = script.find(":o_id")
+        if first_use != -1 and first_use < script.find("\\gset o_"):
+            sys.exit(f"extract_replay: the order id is used before it is known ({name})")
+        with open(f"{a.work}/replay_{name}.sql", "w", encoding="utf-8") as f:
+            f.write(script)
     out = {"submit": summary(submit), "read": summary(read), "submit_with_promotion": summary(promo),
            "client_varied": vary_client}
     with open(f"{a.work}/replay.json", "w", encoding="utf-8") as f:

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Writes the bench seed file (docs/seed-file.md): the three applications, one
-primary service and one add-on, a promotion, and N clients each with a card the
-simulated processor approves (payment profile id sim-pp-<postal>-<yyyymm>-<last4>-<n>,
-docs/payments.md).
+primary service and one add-on, promotions BP0 .. BP<P-1> (10 %, no cap: a
+client may redeem each once, so the bench gives every submission with a
+promotion a (client, promotion) pair of its own), and N clients each with a
+card the simulated processor approves (payment profile id
+sim-pp-<postal>-<yyyymm>-<last4>-<n>, docs/payments.md). More clients are
+added in SQL by lib/grow.sql, in the same shape.
 
-usage: gen_seed.py N FIRST_CLIENT_ID OUT.json
+usage: gen_seed.py N FIRST_CLIENT_ID OUT.json [P]
 FIRST_CLIENT_ID is the id the first client will get (run.sh sets the sequence),
 used only for the simulator's customer profile id sim-cust-<client id>.
 """
@@ -15,20 +18,21 @@ import sys
 
 def main() -> None:
     n, first_id, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    n_promos = int(sys.argv[4]) if len(sys.argv) > 4 else 200
     # Four years ahead of today, so the cards never expire under the bench.
     exp_year = datetime.date.today().year + 4
     seed = {
         "applications": [
-            {"slug": "planoauth", "name": "Plano Auth", "role": "client", "token": "bench-app-planoauth"},
-            {"slug": "planoorder", "name": "Plano Order", "role": "client", "token": "bench-app-planoorder"},
-            {"slug": "planox2", "name": "Plano X2", "role": "employee", "token": "bench-app-planox2"},
+            {"slug": "planoauth", "name": "Plano Auth", "role": "client", "token": "bench-application-token-planoauth-0000000000"},
+            {"slug": "planoorder", "name": "Plano Order", "role": "client", "token": "bench-application-token-planoorder-0000000000"},
+            {"slug": "planox2", "name": "Plano X2", "role": "employee", "token": "bench-application-token-planox2-0000000000"},
         ],
         "services": [
             {"slug": "photos", "name": "Photos", "kind": "primary", "price_cents": 15000, "active": True},
             {"slug": "floor_plan", "name": "Floor plan", "kind": "add_on", "price_cents": 5000, "active": True},
         ],
         "promotions": [
-            {"code": "BENCH10", "kind": "percent", "value": 1000, "active": True},
+            {"code": f"BP{i}", "kind": "percent", "value": 1000, "active": True} for i in range(n_promos)
         ],
         "users": [],
         "payment_methods": [],

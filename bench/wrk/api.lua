@@ -1,12 +1,15 @@
 -- wrk script for bench/run.sh. Mode and data come from the environment:
 --   BENCH_MODE     healthz | services_index | invalid_token | authorize_and_submit
---                  | pay_and_submit | orders_read
+--                  | pay_and_submit | authorize_and_submit_promo | orders_read
 --   BENCH_CLIENTS_FILE  file of "token pm_id client_id" lines (one per seeded client)
 --   BENCH_READS    file of "token order_id" lines (orders/read)
 --   BENCH_OFFSET   first request number (submissions): request k orders for
 --                  client k mod N with add-on quantity 1 + k div N, so no two
 --                  requests of a bench share (payment profile, amount) and the
---                  simulated 120 s duplicate rule never refuses
+--                  simulated 120 s duplicate rule never refuses; with a
+--                  promotion (authorize_and_submit_promo) request k also
+--                  names promotion BP<k div N>, which client k mod N has not
+--                  redeemed yet (a client may redeem a promotion once)
 --   BENCH_PRIMARY, BENCH_ADDON  service ids; BENCH_START, BENCH_END  appointment window
 -- Run with one wrk thread (-t1): the request counter is per thread.
 -- done() prints one line "WRKJSON {...}" with throughput and percentiles (µs).
@@ -43,18 +46,20 @@ if mode == "invalid_token" then expected = "invalid-token" end
 local threads = {}
 function setup(thread) threads[#threads + 1] = thread end
 
-local function submit_body(k)
+local function submit_body(k, promo)
   local n = #clients
   local c = clients[(k % n) + 1]
   local qty = 1 + math.floor(k / n)
+  local code = ""
+  if promo then code = string.format('"promotion_code":"BP%d",', math.floor(k / n)) end
   return string.format(
-    '{"token":"%s","view":"summary","payment_method_id":%s,"order":{'
+    '{"token":"%s","view":"summary",%s"payment_method_id":%s,"order":{'
       .. '"primary_service":{"id":%s},"add_on_services":[{"id":%s,"quantity":%d}],'
       .. '"property_info":{"address":{"street":"1 Main St","city":"Denver","state":"CO","postal_code":"80202"},'
       .. '"property_type":"single_family","square_footage":1800,"bedrooms":3,"bathrooms":2},'
       .. '"property_access":{"vacant":true,"method_of_access":"lockbox_code","access_code":"4321","lockbox_location":"front door"},'
       .. '"appointments":[{"starts_at":"%s","ends_at":"%s"}]}}',
-    c[1], c[2], primary, addon, qty, appt_start, appt_end)
+    c[1], code, c[2], primary, addon, qty, appt_start, appt_end)
 end
 
 function request()
@@ -73,8 +78,10 @@ function request()
     local r = reads[(k % #reads) + 1]
     return wrk.format("POST", "/api/v1/orders/read", json_headers,
       string.format('{"token":"%s","id":%s}', r[1], r[2]))
+  elseif mode == "authorize_and_submit_promo" then
+    return wrk.format("POST", "/api/v1/orders/authorize_and_submit", json_headers, submit_body(k, true))
   else
-    return wrk.format("POST", "/api/v1/orders/" .. mode, json_headers, submit_body(k))
+    return wrk.format("POST", "/api/v1/orders/" .. mode, json_headers, submit_body(k, false))
   end
 end
 
