@@ -7,7 +7,8 @@
 //! ([`PaymentGateway`]), promotions, payment_methods, catalog, identity (users,
 //! clients, applications, sessions, [`TokenGenerator`], [`PasswordHasher`]),
 //! notifications, registry ([`RouteRegistry`]), idempotency, outbox
-//! ([`OutboxRepository`] and the [`Mailer`] that drains it). Two things belong
+//! ([`OutboxRepository`] and the [`Mailer`] that drains it), events
+//! ([`EventRepository`], [`WebhookRepository`], [`WebhookSender`]). Two things belong
 //! to no resource and live here, at the root: the [`Clock`] every time-dependent
 //! rule reads, and [`Page`], the paging of every list; and the
 //! [`SecretCipher`] the store seals secrets with at rest.
@@ -19,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 mod catalog;
 mod cipher;
+mod events;
 mod idempotency;
 mod identity;
 mod notifications;
@@ -31,6 +33,7 @@ mod registry;
 
 pub use catalog::*;
 pub use cipher::*;
+pub use events::*;
 pub use idempotency::*;
 pub use identity::*;
 pub use notifications::*;

@@ -1,4 +1,4 @@
-use super::{NotificationId, OrderId};
+use super::{NotificationId, OrderId, WebhookEndpointId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -50,11 +50,13 @@ pub enum NotificationKind {
     /// An order left pending could not be settled (look-ups given up, or
     /// a charge only a refund undoes): a person must look.
     PendingPaymentUnresolved,
+    /// A webhook endpoint failed for 24 hours straight and was disabled.
+    WebhookEndpointDisabled,
 }
 
 impl NotificationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         NotificationKind::MandrillEmailFailed,
         NotificationKind::HeldForReview,
         NotificationKind::PaymentVoidFailed,
@@ -62,6 +64,7 @@ impl NotificationKind {
         NotificationKind::InvalidPaymentProcessorApiKeys,
         NotificationKind::PendingPaymentVoided,
         NotificationKind::PendingPaymentUnresolved,
+        NotificationKind::WebhookEndpointDisabled,
     ];
 
     /// The stored and shown name; stable, part of the API.
@@ -76,6 +79,7 @@ impl NotificationKind {
             }
             NotificationKind::PendingPaymentVoided => "pending-payment-voided",
             NotificationKind::PendingPaymentUnresolved => "pending-payment-unresolved",
+            NotificationKind::WebhookEndpointDisabled => "webhook-endpoint-disabled",
         }
     }
 
@@ -103,6 +107,9 @@ pub struct NotificationContext {
     /// The processor's transaction concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    /// The webhook endpoint concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_endpoint_id: Option<WebhookEndpointId>,
     /// Whether another attempt is scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub will_retry: Option<bool>,

@@ -14,3 +14,4 @@ mod reconcile;
 mod register;
 mod submit_order;
 mod sweeper;
+mod webhooks;
