@@ -3,6 +3,7 @@
 
 mod backlog;
 mod catalog;
+mod events;
 mod idempotency;
 mod identity;
 mod notifications;

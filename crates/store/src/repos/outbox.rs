@@ -3,6 +3,7 @@
 //! transaction (SQLite has a single writer).
 
 use super::identity::parse_email;
+use super::events::record_in;
 use super::notifications::insert_notification;
 use crate::Store;
 use crate::db::{DbConnection, DbResult, micros, write_tx};
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{NewNotification, OrderId, OutboxId};
+use ordercore_domain::model::{NewEvent, NewNotification, OrderId, OutboxId};
 use ordercore_domain::ports::{NewOutboxEmail, OutboxMessage, OutboxRepository};
 
 /// Longest `last_error` kept; provider error names are short anyway.
@@ -162,6 +163,18 @@ impl OutboxRepository for Store {
                 };
                 if let Some(n) = &notification {
                     insert_notification(c, n, now)?;
+                }
+                if retry_at.is_none() {
+                    // Given up: `email.failed`, with the order it confirms.
+                    let order = email_outbox::table
+                        .filter(email_outbox::id.eq(id.0))
+                        .select(email_outbox::order_id)
+                        .first::<i64>(c)?;
+                    record_in(
+                        c,
+                        &[NewEvent::email_failed(OrderId(order), &error)],
+                        micros(now),
+                    )?;
                 }
                 Ok(())
             })

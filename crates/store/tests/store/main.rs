@@ -28,6 +28,7 @@ macro_rules! contract_tests {
 // One module per resource, named as in the store's `repos`; then the
 // cross-cutting suites.
 mod catalog;
+mod events;
 mod idempotency;
 mod identity;
 mod notifications;
