@@ -10,14 +10,15 @@ use crate::pipeline::steps::MAX_BODY_BYTES;
 use crate::pipeline::throttle::FailureThrottle;
 use async_trait::async_trait;
 use ordercore_domain::ports::{
-    ApplicationRepository, CatalogRepository, ClientRepository, Clock, IdempotencyStore, Mailer,
+    ApplicationRepository, CatalogRepository, ClientRepository, Clock, EventRepository,
+    IdempotencyStore, Mailer, WebhookRepository,
     NotificationRepository, OrderRepository, OutboxRepository, PasswordHasher, PaymentGateway,
     PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, TokenGenerator,
     UserRepository,
 };
 use ordercore_domain::usecases::{
     AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession, IdentityPorts,
-    ListNotifications, ListOrders, ListPaymentMethods, ListServices, Notifier, ReadOrder,
+    ListNotifications, ListOrders, ManageWebhooks, ListPaymentMethods, ListServices, Notifier, ReadOrder,
     RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, ValidatePromotion,
     VoidPayment,
 };
@@ -105,6 +106,8 @@ pub struct DomainPorts {
     pub orders: Arc<dyn OrderRepository>,
     pub outbox: Arc<dyn OutboxRepository>,
     pub notifications: Arc<dyn NotificationRepository>,
+    pub events: Arc<dyn EventRepository>,
+    pub webhooks: Arc<dyn WebhookRepository>,
     pub gateway: Arc<dyn PaymentGateway>,
     pub mailer: Arc<dyn Mailer>,
     pub hasher: Arc<dyn PasswordHasher>,
@@ -148,6 +151,7 @@ pub struct UseCases {
     pub capture_payment: CapturePayment,
     pub void_payment: VoidPayment,
     pub list_notifications: ListNotifications,
+    pub manage_webhooks: ManageWebhooks,
 }
 
 impl UseCases {
@@ -203,6 +207,12 @@ impl UseCases {
             ),
             void_payment: VoidPayment::new(p.orders.clone(), gateway(), clock(), p.notifier()),
             list_notifications: ListNotifications::new(p.notifications.clone()),
+            manage_webhooks: ManageWebhooks::new(
+                p.webhooks.clone(),
+                p.events.clone(),
+                p.tokens.clone(),
+                clock(),
+            ),
         }
     }
 }

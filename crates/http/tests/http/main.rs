@@ -21,3 +21,4 @@ mod slugs;
 mod snapshots;
 mod support;
 mod unknown_outcome;
+mod webhooks;
