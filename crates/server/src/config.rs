@@ -138,6 +138,17 @@ pub struct WorkerConfig {
     pub idempotency_purge_interval: Duration,
     /// Expired Idempotency-Key records deleted per statement.
     pub idempotency_purge_batch: u32,
+    /// Pause between two passes of the webhook delivery worker.
+    pub webhooks_interval: Duration,
+    /// Deliveries claimed per pass.
+    pub webhooks_batch: u32,
+    /// Longest time one delivery may take.
+    pub webhooks_timeout: Duration,
+    /// Delay before a failed delivery is first retried.
+    pub webhooks_first_retry: Duration,
+    /// How long deliveries claimed by a pass are left alone by other passes:
+    /// batch × timeout + 30 s, longer than a whole pass.
+    pub webhooks_lease: Duration,
 }
 
 /// Everything the binary needs, validated.

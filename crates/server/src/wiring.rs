@@ -8,8 +8,8 @@ use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
 use ordercore_domain::usecases::{
-    DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy, RetryPolicy,
-    SweepPendingPayments,
+    DIRECT_SEND_GRACE, DeliverOutbox, DeliverWebhooks, FIRST_RETRY, ManageWebhooks,
+    ReconcilePayments, ReconcilePolicy, RetryPolicy, SweepPendingPayments, WebhookPolicy,
 };
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::metrics::{BacklogCounts, BacklogSampler};
@@ -121,6 +121,7 @@ pub struct Service {
     pub outbox: DeliverOutbox,
     pub sweeper: SweepPendingPayments,
     pub reconciler: ReconcilePayments,
+    pub webhooks: DeliverWebhooks,
 }
 
 /// The metrics' backlog gauges, read from the store.
@@ -168,6 +169,8 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         orders: db.clone(),
         outbox: db.clone(),
         notifications: db.clone(),
+        events: db.clone(),
+        webhooks: db.clone(),
         gateway,
         mailer,
         hasher,
@@ -226,12 +229,44 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
             .unwrap_or_else(FingerprintKey::random),
         ..HttpConfig::default()
     };
+    let webhooks = deliver_webhooks(config, store, clock.clone())?;
     Ok(Service {
         state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox,
         sweeper: sweeper(config, &ports, clock),
         reconciler,
+        webhooks,
     })
+}
+
+/// The webhook delivery worker, with the configured timing.
+pub fn deliver_webhooks(
+    config: &Config,
+    store: &Store,
+    clock: Arc<dyn Clock>,
+) -> Result<DeliverWebhooks, WiringError> {
+    let w = &config.workers;
+    let sender = crate::webhooks::HttpWebhookSender::new(w.webhooks_timeout).map_err(|e| {
+        WiringError::Adapter {
+            setting: "ORDERCORE_WEBHOOKS_TIMEOUT_MS",
+            detail: format!("cannot build the HTTP client: {e}"),
+        }
+    })?;
+    let d =
+        |std: std::time::Duration| chrono::Duration::from_std(std).unwrap_or(chrono::Duration::MAX);
+    let mut deliver = DeliverWebhooks::new(Arc::new(store.clone()), Arc::new(sender), clock);
+    deliver.policy = WebhookPolicy {
+        first_retry: d(w.webhooks_first_retry),
+        lease: d(w.webhooks_lease),
+        ..WebhookPolicy::default()
+    };
+    Ok(deliver)
+}
+
+/// Endpoint management and the event feed, on `store`.
+pub fn manage_webhooks(store: &Store) -> ManageWebhooks {
+    let db = Arc::new(store.clone());
+    ManageWebhooks::new(db.clone(), db, Arc::new(RandomTokens), Arc::new(SystemClock))
 }
 
 /// The reconcile worker's schedule, from its settings.

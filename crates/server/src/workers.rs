@@ -1,10 +1,13 @@
-//! The background loops of `serve`: the e-mail outbox worker, the reconcile
+//! The background loops of `serve`: the e-mail outbox worker, the webhook
+//! delivery worker, the reconcile
 //! worker (unknown payment outcomes), the pending-payment sweeper and the
 //! purge of expired Idempotency-Key records. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
-use ordercore_domain::usecases::{DeliverOutbox, ReconcilePayments, SweepPendingPayments};
+use ordercore_domain::usecases::{
+    DeliverOutbox, DeliverWebhooks, ReconcilePayments, SweepPendingPayments,
+};
 use ordercore_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -38,6 +41,38 @@ pub async fn run_outbox(
         }
     }
     tracing::info!(worker = "outbox", "worker stopped");
+}
+
+/// Delivers due webhook deliveries every `interval`, `batch` at a time.
+pub async fn run_webhooks(
+    webhooks: DeliverWebhooks,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "webhooks",
+        interval_ms = interval.as_millis() as u64,
+        "worker started"
+    );
+    loop {
+        match webhooks.run_once(batch).await {
+            Ok(r) if r.delivered + r.retrying + r.given_up > 0 => tracing::info!(
+                worker = "webhooks",
+                webhooks.delivered = r.delivered,
+                webhooks.retrying = r.retrying,
+                webhooks.given_up = r.given_up,
+                webhooks.endpoints_disabled = r.endpoints_disabled,
+                "webhook pass made deliveries"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(worker = "webhooks", error = %e, "webhook pass failed"),
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
+    tracing::info!(worker = "webhooks", "worker stopped");
 }
 
 /// Hands orders abandoned in `pending_payment` to the reconcile worker,

@@ -69,6 +69,10 @@ pub struct Settings {
     pub reconcile_lease_secs: u64,
     pub idempotency_purge_interval_ms: u64,
     pub idempotency_purge_batch_size: u32,
+    pub webhooks_interval_ms: u64,
+    pub webhooks_batch_size: u32,
+    pub webhooks_timeout_ms: u64,
+    pub webhooks_first_retry_ms: u64,
     pub shutdown_timeout_secs: u64,
 }
 
@@ -118,6 +122,10 @@ impl Default for Settings {
             reconcile_lease_secs: 300,
             idempotency_purge_interval_ms: 600_000,
             idempotency_purge_batch_size: 500,
+            webhooks_interval_ms: 1000,
+            webhooks_batch_size: 10,
+            webhooks_timeout_ms: 5000,
+            webhooks_first_retry_ms: 30000,
             shutdown_timeout_secs: 30,
         }
     }
@@ -273,6 +281,22 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "idempotency_purge_batch_size",
         "expired Idempotency-Key records deleted per statement",
+    ),
+    s(
+        "webhooks_interval_ms",
+        "pause between two passes of the webhook delivery worker",
+    ),
+    s(
+        "webhooks_batch_size",
+        "webhook deliveries claimed per pass (a pass holds them for batch × timeout + 30 s)",
+    ),
+    s(
+        "webhooks_timeout_ms",
+        "how long one webhook delivery may take (connect and answer) before it counts as failed",
+    ),
+    s(
+        "webhooks_first_retry_ms",
+        "delay before a failed webhook delivery is first retried (then doubling with jitter, at most 6 h apart, for 3 days)",
     ),
     s(
         "shutdown_timeout_secs",
