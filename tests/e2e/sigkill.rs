@@ -9,8 +9,8 @@
 
 use crate::crash_points::{client_with_card, crash_instance, explain, settled_report};
 use ordercore_e2e::api::DEMO_PROMOTION;
-use ordercore_e2e::retrying_client::{self, Endpoint, RetryPolicy, Submission};
 use ordercore_e2e::invariants::events::undelivered_submissions;
+use ordercore_e2e::retrying_client::{self, Endpoint, RetryPolicy, Submission};
 use ordercore_e2e::stubs::{MandrillStub, ProcessorStub, WebhookReceiver};
 use serde_json::json;
 use std::time::{Duration, Instant};

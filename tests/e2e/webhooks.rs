@@ -63,7 +63,10 @@ async fn signed_retried_and_in_order(backend: Backend, test: &str) {
     let (endpoint, secret) = add_endpoint(&server, &receiver.url());
     assert!(secret.starts_with("whsec_"));
     let listed = server.cli(&["webhooks", "list"]);
-    assert!(listed.contains(&receiver.url()) && !listed.contains(&secret), "{listed}");
+    assert!(
+        listed.contains(&receiver.url()) && !listed.contains(&secret),
+        "{listed}"
+    );
 
     let order = order_and_capture(&server).await;
     let kinds = ["order.submitted", "payment.authorized", "payment.captured"];
@@ -98,7 +101,10 @@ async fn signed_retried_and_in_order(backend: Backend, test: &str) {
     assert_eq!(accepted[0]["data"]["id"], order);
     assert_eq!(accepted[2]["data"]["order_id"], order);
     assert!(!received.iter().any(|r| r.body.contains("4321")));
-    assert!(!server.log().contains(&secret), "the secret is never logged");
+    assert!(
+        !server.log().contains(&secret),
+        "the secret is never logged"
+    );
 
     // Replay sends them again, from the first event on.
     let out = server.cli(&[

@@ -31,8 +31,8 @@ use crate::handlers::{
 use crate::params::{Fingerprint, ParamDef, ParamType as T};
 use crate::slug::Slug;
 use crate::views::{
-    ClientJson, EventJson, NotificationJson, WebhookEndpointJson, OrderJson, OrderView, PaymentMethodJson, ServiceJson,
-    SessionJson, SessionView,
+    ClientJson, EventJson, NotificationJson, OrderJson, OrderView, PaymentMethodJson, ServiceJson,
+    SessionJson, SessionView, WebhookEndpointJson,
 };
 use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
 use schemars::{JsonSchema, Schema, SchemaGenerator};

@@ -11,16 +11,15 @@ use crate::pipeline::throttle::FailureThrottle;
 use async_trait::async_trait;
 use ordercore_domain::ports::{
     ApplicationRepository, CatalogRepository, ClientRepository, Clock, EventRepository,
-    IdempotencyStore, Mailer, WebhookRepository,
-    NotificationRepository, OrderRepository, OutboxRepository, PasswordHasher, PaymentGateway,
-    PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, TokenGenerator,
-    UserRepository,
+    IdempotencyStore, Mailer, NotificationRepository, OrderRepository, OutboxRepository,
+    PasswordHasher, PaymentGateway, PaymentMethodRepository, PromotionRepository, RouteRegistry,
+    SessionStore, TokenGenerator, UserRepository, WebhookRepository,
 };
 use ordercore_domain::usecases::{
     AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession, IdentityPorts,
-    ListNotifications, ListOrders, ManageWebhooks, ListPaymentMethods, ListServices, Notifier, ReadOrder,
-    RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts, ValidatePromotion,
-    VoidPayment,
+    ListNotifications, ListOrders, ListPaymentMethods, ListServices, ManageWebhooks, Notifier,
+    ReadOrder, RegisterClient, RemovePaymentMethod, SubmitOrder, SubmitOrderPorts,
+    ValidatePromotion, VoidPayment,
 };
 use std::sync::Arc;
 use std::time::Duration;

@@ -202,7 +202,13 @@ mod tests {
             }
         ));
         let cli = Cli::try_parse_from([
-            "ordercore", "webhooks", "add", "--url", "https://x.test/h", "--events", "order.submitted",
+            "ordercore",
+            "webhooks",
+            "add",
+            "--url",
+            "https://x.test/h",
+            "--events",
+            "order.submitted",
         ])
         .unwrap();
         assert!(matches!(
@@ -211,12 +217,23 @@ mod tests {
                 if url == "https://x.test/h" && e == "order.submitted"
         ));
         let cli = Cli::try_parse_from([
-            "ordercore", "events", "replay", "--endpoint", "3", "--since", "10",
+            "ordercore",
+            "events",
+            "replay",
+            "--endpoint",
+            "3",
+            "--since",
+            "10",
         ])
         .unwrap();
         assert!(matches!(
             cli.command,
-            Command::Events { action: EventsAction::Replay { endpoint: 3, since: 10 } }
+            Command::Events {
+                action: EventsAction::Replay {
+                    endpoint: 3,
+                    since: 10
+                }
+            }
         ));
         assert!(Cli::try_parse_from(["ordercore", "webhooks", "add"]).is_err());
         let cli = Cli::try_parse_from(["ordercore", "keys", "generate"]).unwrap();

@@ -266,7 +266,12 @@ pub fn deliver_webhooks(
 /// Endpoint management and the event feed, on `store`.
 pub fn manage_webhooks(store: &Store) -> ManageWebhooks {
     let db = Arc::new(store.clone());
-    ManageWebhooks::new(db.clone(), db, Arc::new(RandomTokens), Arc::new(SystemClock))
+    ManageWebhooks::new(
+        db.clone(),
+        db,
+        Arc::new(RandomTokens),
+        Arc::new(SystemClock),
+    )
 }
 
 /// The reconcile worker's schedule, from its settings.

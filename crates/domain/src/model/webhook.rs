@@ -68,7 +68,13 @@ mod tests {
     fn urls_need_a_scheme_and_a_host() {
         assert!(WebhookUrl::parse("https://example.test/hook").is_ok());
         assert!(WebhookUrl::parse("http://127.0.0.1:9/x").is_ok());
-        for bad in ["ftp://x", "example.test", "https://", "https:///x", "http://a b"] {
+        for bad in [
+            "ftp://x",
+            "example.test",
+            "https://",
+            "https:///x",
+            "http://a b",
+        ] {
             assert!(WebhookUrl::parse(bad).is_err(), "{bad}");
         }
     }

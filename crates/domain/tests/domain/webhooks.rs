@@ -13,9 +13,7 @@ use ordercore_domain::ports::{
     DeliveryFailure, DueDelivery, MockEventRepository, MockTokenGenerator, MockWebhookRepository,
     MockWebhookSender, SendFailure,
 };
-use ordercore_domain::usecases::{
-    DeliverWebhooks, ManageWebhooks, WebhookPolicy, WebhookReport,
-};
+use ordercore_domain::usecases::{DeliverWebhooks, ManageWebhooks, WebhookPolicy, WebhookReport};
 use std::sync::Arc;
 
 const DELIVERY: WebhookDeliveryId = WebhookDeliveryId(5);
@@ -39,10 +37,7 @@ fn due(attempts: u32, event_age: Duration, failing_for: Option<Duration>) -> Due
     }
 }
 
-fn worker(
-    repo: MockWebhookRepository,
-    sender: MockWebhookSender,
-) -> DeliverWebhooks {
+fn worker(repo: MockWebhookRepository, sender: MockWebhookSender) -> DeliverWebhooks {
     DeliverWebhooks::new(Arc::new(repo), Arc::new(sender), clock())
 }
 
@@ -93,7 +88,10 @@ async fn an_accepted_delivery_is_marked_delivered() {
 async fn a_failed_attempt_is_retried_after_the_back_off() {
     let mut repo = MockWebhookRepository::new();
     let mut sender = MockWebhookSender::new();
-    claims(&mut repo, due(2, Duration::minutes(3), Some(Duration::minutes(3))));
+    claims(
+        &mut repo,
+        due(2, Duration::minutes(3), Some(Duration::minutes(3))),
+    );
     answers(&mut sender, http_500());
     let expected = now() + WebhookPolicy::default().delay_after(3, DELIVERY.0);
     repo.expect_mark_delivery_failed()
@@ -112,7 +110,10 @@ async fn a_failed_attempt_is_retried_after_the_back_off() {
     assert_eq!(report.retrying, 1);
     // The third failure waits 4 × 30 s, less its jitter.
     let wait = expected - now();
-    assert!(wait >= Duration::seconds(60) && wait < Duration::seconds(120), "{wait}");
+    assert!(
+        wait >= Duration::seconds(60) && wait < Duration::seconds(120),
+        "{wait}"
+    );
 }
 
 #[tokio::test]

@@ -23,10 +23,7 @@ pub async fn index(
     _req: &ApiRequest,
     p: FeedParams,
 ) -> Result<Success, ApiError> {
-    let limit = p
-        .per_page
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or(25);
+    let limit = p.per_page.and_then(|n| u32::try_from(n).ok()).unwrap_or(25);
     let list = state
         .usecases
         .manage_webhooks

@@ -54,7 +54,11 @@ async fn arrange(t: &TestApp, state: &web::Data<AppState>, given: Given) {
         Given::WebhookEndpoint => {
             let create = ordercore_http::routes::find("webhooks", "create").unwrap();
             let answer = send_example(state, create).await;
-            assert_eq!(answer.body["status"], "action-successful", "{}", answer.body);
+            assert_eq!(
+                answer.body["status"], "action-successful",
+                "{}",
+                answer.body
+            );
         }
     }
 }

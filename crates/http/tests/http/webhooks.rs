@@ -20,14 +20,21 @@ async fn staff_manage_endpoints_and_the_secret_is_shown_once() {
     .await;
     r.expect("action-successful", 200, &["data", "session"]);
     let secret = r.body["data"]["secret"].as_str().unwrap().to_string();
-    assert!(secret.starts_with("whsec_") && secret.len() > 40, "{secret}");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() > 40,
+        "{secret}"
+    );
     assert_eq!(
         r.body["data"]["events"],
         json!(["order.submitted", "payment.voided"])
     );
     let id = r.body["data"]["id"].as_i64().unwrap();
 
-    let r = send(&state, post_json("webhooks/index", &json!({"token": staff}))).await;
+    let r = send(
+        &state,
+        post_json("webhooks/index", &json!({"token": staff})),
+    )
+    .await;
     r.expect("action-successful", 200, &["data", "session"]);
     assert_eq!(r.body["data"][0]["id"], id);
     assert_eq!(r.body["data"][0]["enabled"], true);
@@ -47,7 +54,11 @@ async fn staff_manage_endpoints_and_the_secret_is_shown_once() {
     .await;
     r.expect("invalid-param", 400, &["errors", "session"]);
     assert_eq!(r.body["errors"][0]["param"], "id");
-    let r = send(&state, post_json("webhooks/index", &json!({"token": staff}))).await;
+    let r = send(
+        &state,
+        post_json("webhooks/index", &json!({"token": staff})),
+    )
+    .await;
     assert_eq!(r.body["data"], json!([]));
 }
 
@@ -62,7 +73,10 @@ async fn bad_urls_and_unknown_kinds_are_invalid_params() {
             json!({"url": "https://hooks.example.com", "events": "order.shipped"}),
             "events",
         ),
-        (json!({"url": "https://hooks.example.com", "events": " , "}), "events"),
+        (
+            json!({"url": "https://hooks.example.com", "events": " , "}),
+            "events",
+        ),
     ] {
         let mut body = params.clone();
         body["token"] = json!(staff);

@@ -49,8 +49,8 @@ fn kinds_text(e: &WebhookEndpoint) -> String {
 pub async fn webhooks(config: &Config, action: WebhooksAction) -> Result<(), CommandError> {
     match action {
         WebhooksAction::Add { url, events } => {
-            let url = WebhookUrl::parse(&url)
-                .map_err(|e| CommandError::Failed(format!("--url: {e}")))?;
+            let url =
+                WebhookUrl::parse(&url).map_err(|e| CommandError::Failed(format!("--url: {e}")))?;
             let events = events
                 .as_deref()
                 .map(parse_kinds)
@@ -131,7 +131,11 @@ mod tests {
             parse_kinds("order.submitted, payment.captured,order.submitted").unwrap(),
             [EventKind::OrderSubmitted, EventKind::PaymentCaptured]
         );
-        assert!(parse_kinds("order.shipped").unwrap_err().contains("order.submitted"));
+        assert!(
+            parse_kinds("order.shipped")
+                .unwrap_err()
+                .contains("order.submitted")
+        );
         assert!(parse_kinds(" , ").is_err());
     }
 }

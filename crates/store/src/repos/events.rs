@@ -131,7 +131,9 @@ impl EventRepository for Store {
     async fn record(&self, event: &NewEvent, now: DateTime<Utc>) -> Result<EventId, StoreError> {
         let event = event.clone();
         self.run(move |c| {
-            let ids = write_tx(c, |c| record_in(c, std::slice::from_ref(&event), micros(now)))?;
+            let ids = write_tx(c, |c| {
+                record_in(c, std::slice::from_ref(&event), micros(now))
+            })?;
             ids.first()
                 .copied()
                 .ok_or_else(|| crate::db::backend_fail("no event id returned"))

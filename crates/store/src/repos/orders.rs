@@ -20,9 +20,7 @@ use ordercore_domain::model::{
     Payment, PaymentId, PaymentKind, PaymentStatus,
 };
 use ordercore_domain::ports::{DueReconciliation, NewOutboxEmail, OrderRepository, Page};
-use rows::{
-    ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, order_from_row,
-};
+use rows::{ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, order_from_row};
 use secrets::{needs_transaction, open_row, open_rows};
 
 pub(super) use rows::load_order;

@@ -2,8 +2,8 @@
 //! `FOR UPDATE SKIP LOCKED`, on SQLite inside one `BEGIN IMMEDIATE` write
 //! transaction (SQLite has a single writer).
 
-use super::identity::parse_email;
 use super::events::record_in;
+use super::identity::parse_email;
 use super::notifications::insert_notification;
 use crate::Store;
 use crate::db::{DbConnection, DbResult, micros, write_tx};

@@ -1,15 +1,15 @@
 //! Payment rows: what the processor did for an order (authorization,
 //! capture, void). An order shows its newest payment.
 
-use crate::db::{DbConnection, DbResult, columns, from_micros, money, parse_enum};
-use crate::schema::{orders, payments, promotion_redemptions};
-use diesel::prelude::*;
 use super::events::record_in;
 use super::orders::load_order;
+use crate::db::{DbConnection, DbResult, columns, from_micros, money, parse_enum};
+use crate::schema::{orders, payments, promotion_redemptions};
 use crate::sealing::Sealer;
+use diesel::prelude::*;
 use ordercore_domain::model::{
-    CardBrand, EventKind, NewEvent, NewPayment, OrderId, OrderStatus, Payment, PaymentId, PaymentKind, PaymentMethodId,
-    PaymentStatus,
+    CardBrand, EventKind, NewEvent, NewPayment, OrderId, OrderStatus, Payment, PaymentId,
+    PaymentKind, PaymentMethodId, PaymentStatus,
 };
 use std::collections::HashMap;
 

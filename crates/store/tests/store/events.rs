@@ -83,13 +83,23 @@ async fn an_event_is_written_with_its_change(store: &Store) {
     let payment = paid.payment.unwrap();
     assert!(
         store
-            .transition_payment(payment.id, PaymentStatus::Authorized, PaymentStatus::Capturing, t0())
+            .transition_payment(
+                payment.id,
+                PaymentStatus::Authorized,
+                PaymentStatus::Capturing,
+                t0()
+            )
             .await
             .unwrap()
     );
     assert!(
         store
-            .transition_payment(payment.id, PaymentStatus::Capturing, PaymentStatus::Captured, t0())
+            .transition_payment(
+                payment.id,
+                PaymentStatus::Capturing,
+                PaymentStatus::Captured,
+                t0()
+            )
             .await
             .unwrap()
     );
@@ -117,7 +127,11 @@ async fn an_event_is_written_with_its_change(store: &Store) {
     assert!(!store.mark_payment_failed(failed.id, t0()).await.unwrap());
     let last = events[2].id;
     let more = store.list_events(Some(last), 10).await.unwrap();
-    assert_eq!(more.len(), 1, "a change that did not happen reports nothing");
+    assert_eq!(
+        more.len(),
+        1,
+        "a change that did not happen reports nothing"
+    );
     assert_eq!(more[0].kind, EventKind::OrderPaymentFailed);
     assert_eq!(more[0].order_id, Some(failed.id));
 }
@@ -137,7 +151,13 @@ async fn a_change_that_fails_leaves_no_event(store: &Store) {
         .await;
     assert!(e.is_err());
     assert_eq!(store.list_events(None, 10).await.unwrap().len(), 1);
-    assert_eq!(OrderRepository::list(store, None, Page::default()).await.unwrap().len(), 1);
+    assert_eq!(
+        OrderRepository::list(store, None, Page::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn an_event_that_cannot_be_written_undoes_its_change(store: &Store) {
@@ -151,7 +171,12 @@ async fn an_event_that_cannot_be_written_undoes_its_change(store: &Store) {
         .create_submitted(&new_order(&demo, false), &outbox_email(&demo, t0()), t0())
         .await;
     assert!(e.is_err());
-    assert!(OrderRepository::list(store, None, Page::default()).await.unwrap().is_empty());
+    assert!(
+        OrderRepository::list(store, None, Page::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn each_due_delivery_goes_to_exactly_one_caller(store: &Store) {
@@ -168,7 +193,10 @@ async fn each_due_delivery_goes_to_exactly_one_caller(store: &Store) {
     let (a, b) = (a.unwrap(), b.unwrap());
     let a_ids: HashSet<_> = a.iter().map(|d| d.id).collect();
     let b_ids: HashSet<_> = b.iter().map(|d| d.id).collect();
-    assert!(a_ids.is_disjoint(&b_ids), "claimed twice: {a_ids:?} {b_ids:?}");
+    assert!(
+        a_ids.is_disjoint(&b_ids),
+        "claimed twice: {a_ids:?} {b_ids:?}"
+    );
     assert_eq!(a_ids.len() + b_ids.len(), 12);
     assert!(a.iter().chain(&b).all(|d| d.endpoint_id == hook.id));
     assert!(
@@ -267,7 +295,13 @@ async fn failures_back_off_and_disable_and_replay_sends_again(store: &Store) {
         )
         .await
         .unwrap();
-    assert!(store.claim_due_deliveries(now, now, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .claim_due_deliveries(now, now, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let d = store.claim_due_deliveries(retry, retry, 10).await.unwrap();
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].attempts, 1);
@@ -299,12 +333,18 @@ async fn failures_back_off_and_disable_and_replay_sends_again(store: &Store) {
     let listed = store.list_endpoints().await.unwrap();
     assert!(!listed[0].enabled);
     assert_eq!(listed[0].disabled_at, Some(retry));
-    let notes = NotificationRepository::list(store, Page::default()).await.unwrap();
+    let notes = NotificationRepository::list(store, Page::default())
+        .await
+        .unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].kind, NotificationKind::WebhookEndpointDisabled);
     let later = retry + Duration::hours(1);
     assert!(
-        store.claim_due_deliveries(later, later, 10).await.unwrap().is_empty(),
+        store
+            .claim_due_deliveries(later, later, 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "nothing goes to a disabled endpoint"
     );
 
@@ -315,16 +355,31 @@ async fn failures_back_off_and_disable_and_replay_sends_again(store: &Store) {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].attempts, 0);
     store.mark_delivered(d[0].id, hook.id, later).await.unwrap();
-    assert!(store.list_endpoints().await.unwrap()[0].failing_since.is_none());
-    assert_eq!(store.replay(hook.id, EventId(1), later).await.unwrap(), Some(1));
+    assert!(
+        store.list_endpoints().await.unwrap()[0]
+            .failing_since
+            .is_none()
+    );
     assert_eq!(
-        store.claim_due_deliveries(later, later, 10).await.unwrap().len(),
+        store.replay(hook.id, EventId(1), later).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        store
+            .claim_due_deliveries(later, later, 10)
+            .await
+            .unwrap()
+            .len(),
         1,
         "a delivered event is sent again"
     );
     assert_eq!(
         store
-            .replay(ordercore_domain::model::WebhookEndpointId(999), EventId(1), later)
+            .replay(
+                ordercore_domain::model::WebhookEndpointId(999),
+                EventId(1),
+                later
+            )
             .await
             .unwrap(),
         None

@@ -7,10 +7,12 @@
 
 use super::{EventRow, event_from_row};
 use crate::Store;
-use crate::db::{DbConnection, DbResult, backend_fail, from_micros, from_micros_opt, micros, write_tx};
+use crate::db::{
+    DbConnection, DbResult, backend_fail, from_micros, from_micros_opt, micros, write_tx,
+};
 use crate::repos::notifications::insert_notification;
-use crate::sealing::Sealer;
 use crate::schema::{events, webhook_deliveries, webhook_endpoints};
+use crate::sealing::Sealer;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -124,7 +126,11 @@ fn claim(conn: &mut DbConnection, now: i64, lease: i64, limit: i64) -> DbResult<
     Ok(rows)
 }
 
-fn load_due(conn: &mut DbConnection, sealer: &Sealer, rows: Vec<ClaimedRow>) -> DbResult<Vec<DueDelivery>> {
+fn load_due(
+    conn: &mut DbConnection,
+    sealer: &Sealer,
+    rows: Vec<ClaimedRow>,
+) -> DbResult<Vec<DueDelivery>> {
     let event_ids: Vec<i64> = rows.iter().map(|r| r.event_id).collect();
     let endpoint_ids: Vec<i64> = rows.iter().map(|r| r.endpoint_id).collect();
     let mut evs = HashMap::new();
@@ -323,17 +329,19 @@ impl WebhookRepository for Store {
                         ))
                         .execute(c)?,
                 };
-                let endpoint = webhook_endpoints::table.filter(webhook_endpoints::id.eq(f.endpoint_id.0));
+                let endpoint =
+                    webhook_endpoints::table.filter(webhook_endpoints::id.eq(f.endpoint_id.0));
                 diesel::update(endpoint.filter(webhook_endpoints::failing_since.is_null()))
                     .set(webhook_endpoints::failing_since.eq(now))
                     .execute(c)?;
                 if let Some(n) = &f.disable {
-                    let changed = diesel::update(endpoint.filter(webhook_endpoints::enabled.eq(true)))
-                        .set((
-                            webhook_endpoints::enabled.eq(false),
-                            webhook_endpoints::disabled_at.eq(now),
-                        ))
-                        .execute(c)?;
+                    let changed =
+                        diesel::update(endpoint.filter(webhook_endpoints::enabled.eq(true)))
+                            .set((
+                                webhook_endpoints::enabled.eq(false),
+                                webhook_endpoints::disabled_at.eq(now),
+                            ))
+                            .execute(c)?;
                     if changed > 0 {
                         insert_notification(c, n, from_micros(now)?)?;
                     }
