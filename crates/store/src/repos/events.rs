@@ -6,6 +6,8 @@
 
 mod webhooks;
 
+pub(crate) use webhooks::reseal_secrets;
+
 use crate::Store;
 use crate::db::{DbConnection, DbResult, from_micros, micros, parse_enum, to_json, write_tx};
 use crate::schema::events;

@@ -172,6 +172,32 @@ fn load_due(
         .collect()
 }
 
+/// `ordercore keys rotate`: re-seals every endpoint's signing secret not
+/// sealed under the current key, in the caller's transaction. Returns
+/// (examined, resealed).
+pub(crate) fn reseal_secrets(conn: &mut DbConnection, sealer: &Sealer) -> DbResult<(u64, u64)> {
+    let rows: Vec<(i64, String)> = webhook_endpoints::table
+        .order(webhook_endpoints::id.asc())
+        .select((webhook_endpoints::id, webhook_endpoints::secret_sealed))
+        .load(conn)?;
+    let mut resealed = 0;
+    for (id, sealed) in &rows {
+        if sealer.is_current(sealed) {
+            continue;
+        }
+        let aad = secret_aad(*id);
+        let fresh = sealer.seal(&sealer.open(sealed, &aad)?, &aad)?;
+        resealed += diesel::update(
+            webhook_endpoints::table
+                .filter(webhook_endpoints::id.eq(*id))
+                .filter(webhook_endpoints::secret_sealed.eq(sealed)),
+        )
+        .set(webhook_endpoints::secret_sealed.eq(fresh))
+        .execute(conn)? as u64;
+    }
+    Ok((rows.len() as u64, resealed))
+}
+
 #[async_trait]
 impl WebhookRepository for Store {
     async fn create_endpoint(
