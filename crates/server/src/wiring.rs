@@ -345,6 +345,32 @@ mod tests {
     }
 
     #[test]
+    fn the_webhook_timing_reaches_the_worker_and_the_lease_outlasts_a_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env = env(&[
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_WEBHOOKS_FIRST_RETRY_MS", "750"),
+            ("ORDERCORE_WEBHOOKS_BATCH_SIZE", "4"),
+            ("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "1000"),
+        ]);
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        let policy = service.webhooks.policy;
+        assert_eq!(policy.first_retry, chrono::Duration::milliseconds(750));
+        assert_eq!(policy.lease, chrono::Duration::seconds(4 + 30));
+        assert_eq!(policy.give_up_after, chrono::Duration::days(3));
+        assert_eq!(policy.disable_after, chrono::Duration::hours(24));
+        let e = Config::from_layers(
+            None,
+            &crate::config::tests::env(&[("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "5")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.setting, "ORDERCORE_WEBHOOKS_TIMEOUT_MS");
+    }
+
+    #[test]
     fn the_outbox_timing_reaches_the_worker_and_the_submission() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("w.db").display());
