@@ -142,6 +142,8 @@ pub struct WorkerConfig {
     pub webhooks_interval: Duration,
     /// Deliveries claimed per pass.
     pub webhooks_batch: u32,
+    /// Delivery loops per instance.
+    pub webhooks_lanes: u32,
     /// Longest time one delivery may take.
     pub webhooks_timeout: Duration,
     /// Delay before a failed delivery is first retried.

@@ -43,18 +43,44 @@ pub async fn run_outbox(
     tracing::info!(worker = "outbox", "worker stopped");
 }
 
-/// Delivers due webhook deliveries every `interval`, `batch` at a time.
+/// Delivers due webhook deliveries: `lanes` loops, each claiming its own
+/// `batch` every `interval` (the store hands each delivery to one claimer),
+/// so one slow receiver holds one lane, not the others.
 pub async fn run_webhooks(
     webhooks: DeliverWebhooks,
     interval: Duration,
     batch: u32,
-    mut shutdown: watch::Receiver<bool>,
+    lanes: u32,
+    shutdown: watch::Receiver<bool>,
 ) {
     tracing::info!(
         worker = "webhooks",
         interval_ms = interval.as_millis() as u64,
+        lanes,
         "worker started"
     );
+    let webhooks = std::sync::Arc::new(webhooks);
+    let mut running = Vec::new();
+    for _ in 0..lanes.max(1) {
+        running.push(tokio::spawn(webhook_lane(
+            webhooks.clone(),
+            interval,
+            batch,
+            shutdown.clone(),
+        )));
+    }
+    for lane in running {
+        let _ = lane.await;
+    }
+    tracing::info!(worker = "webhooks", "worker stopped");
+}
+
+async fn webhook_lane(
+    webhooks: std::sync::Arc<DeliverWebhooks>,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         match webhooks.run_once(batch).await {
             Ok(r) if r.delivered + r.retrying + r.given_up > 0 => tracing::info!(
@@ -72,7 +98,6 @@ pub async fn run_webhooks(
             break;
         }
     }
-    tracing::info!(worker = "webhooks", "worker stopped");
 }
 
 /// Hands orders abandoned in `pending_payment` to the reconcile worker,

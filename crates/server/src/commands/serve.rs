@@ -81,6 +81,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         service.webhooks,
         config.workers.webhooks_interval,
         config.workers.webhooks_batch,
+        config.workers.webhooks_lanes,
         stop_rx.clone(),
     ));
     let purge = tokio::spawn(workers::run_idempotency_purge(

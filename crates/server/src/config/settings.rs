@@ -71,6 +71,7 @@ pub struct Settings {
     pub idempotency_purge_batch_size: u32,
     pub webhooks_interval_ms: u64,
     pub webhooks_batch_size: u32,
+    pub webhooks_lanes: u32,
     pub webhooks_timeout_ms: u64,
     pub webhooks_first_retry_ms: u64,
     pub shutdown_timeout_secs: u64,
@@ -124,6 +125,7 @@ impl Default for Settings {
             idempotency_purge_batch_size: 500,
             webhooks_interval_ms: 1000,
             webhooks_batch_size: 10,
+            webhooks_lanes: 4,
             webhooks_timeout_ms: 5000,
             webhooks_first_retry_ms: 30000,
             shutdown_timeout_secs: 30,
@@ -289,6 +291,10 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "webhooks_batch_size",
         "webhook deliveries claimed per pass (a pass holds them for batch × timeout + 30 s)",
+    ),
+    s(
+        "webhooks_lanes",
+        "webhook delivery loops per instance, each sending its own batch (a slow receiver holds one)",
     ),
     s(
         "webhooks_timeout_ms",

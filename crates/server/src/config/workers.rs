@@ -34,6 +34,13 @@ pub(super) fn workers(m: &Merged, s: &Settings) -> Result<WorkerConfig, ConfigEr
     Ok(WorkerConfig {
         webhooks_interval: ms("webhooks_interval_ms", s.webhooks_interval_ms, 10)?,
         webhooks_batch,
+        webhooks_lanes: {
+            let lanes = at_least(m, "webhooks_lanes", s.webhooks_lanes, 1)?;
+            if lanes > 64 {
+                return Err(m.error("webhooks_lanes", format!("must be at most 64, got {lanes}")));
+            }
+            lanes
+        },
         webhooks_timeout,
         webhooks_first_retry: ms("webhooks_first_retry_ms", s.webhooks_first_retry_ms, 10)?,
         webhooks_lease: webhooks_timeout.saturating_mul(webhooks_batch) + Duration::from_secs(30),
