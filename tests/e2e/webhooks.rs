@@ -181,3 +181,43 @@ async fn two_instances_deliver_each_event_once() {
     assert_eq!(receiver.received().len(), expected, "one attempt each");
     drop(second);
 }
+
+/// A receiver that never answers in time slows neither orders nor the
+/// deliveries to another endpoint; its own deliveries time out and retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_receiver_slows_nothing_else() {
+    let anet = AuthorizeNetStub::start().await;
+    anet.approve_authorizations().await;
+    let mail = MandrillStub::start().await;
+    mail.accept().await;
+    let dead = WebhookReceiver::slow(std::time::Duration::from_secs(30)).await;
+    let live = WebhookReceiver::start(&[]).await;
+    let mut instance = with_stubs(Backend::Sqlite, "webhooks_dead", &anet, &mail).unwrap();
+    fast_webhooks(&mut instance);
+    instance.set("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "1500");
+    let server = instance.start();
+    add_endpoint(&server, &dead.url());
+    add_endpoint(&server, &live.url());
+    let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
+    let card = server.add_card(&token, "4111111111111111", "80202").await;
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let r = server.authorize_and_submit(&token, card, None).await;
+        assert_eq!(r.slug(), "action-successful", "{}", r.body);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "a submission waited {:?}",
+            started.elapsed()
+        );
+    }
+    assert!(
+        eventually(20, || async { live.accepted().len() >= 6 }).await,
+        "the live endpoint got {} of 6",
+        live.accepted().len()
+    );
+    // The dead endpoint was tried meanwhile (its attempts time out).
+    assert!(
+        !dead.received().is_empty(),
+        "the dead endpoint was never tried"
+    );
+}

@@ -34,7 +34,7 @@ struct State {
 }
 
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<State>>);
+struct Recorder(Arc<Mutex<State>>, Option<std::time::Duration>);
 
 impl Respond for Recorder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -50,7 +50,10 @@ impl Respond for Recorder {
             body: String::from_utf8_lossy(&request.body).into_owned(),
             status,
         });
-        ResponseTemplate::new(status)
+        match self.1 {
+            Some(delay) => ResponseTemplate::new(status).set_delay(delay),
+            None => ResponseTemplate::new(status),
+        }
     }
 }
 
@@ -63,8 +66,17 @@ pub struct WebhookReceiver {
 impl WebhookReceiver {
     /// Answers `script` in turn, then 200 to everything.
     pub async fn start(script: &[u16]) -> WebhookReceiver {
+        Self::start_with(script, None).await
+    }
+
+    /// Answers 200 to everything, each after `delay` (a slow receiver).
+    pub async fn slow(delay: std::time::Duration) -> WebhookReceiver {
+        Self::start_with(&[], Some(delay)).await
+    }
+
+    async fn start_with(script: &[u16], delay: Option<std::time::Duration>) -> WebhookReceiver {
         let server = MockServer::start().await;
-        let recorder = Recorder::default();
+        let recorder = Recorder(Arc::default(), delay);
         recorder
             .0
             .lock()
