@@ -4,6 +4,7 @@
 //! (docs/webhooks.md). On PostgreSQL the events of a change and their
 //! deliveries are one statement; on SQLite two.
 
+mod deliveries;
 mod webhooks;
 
 pub(crate) use webhooks::reseal_secrets;
@@ -11,6 +12,7 @@ pub(crate) use webhooks::reseal_secrets;
 use crate::Store;
 use crate::db::{DbConnection, DbResult, from_micros, micros, parse_enum, to_json, write_tx};
 use crate::schema::events;
+use crate::sealing::Sealer;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -30,14 +32,61 @@ pub(crate) struct EventRow {
     created_at: i64,
 }
 
-pub(crate) fn event_from_row(r: EventRow) -> DbResult<Event> {
+/// The associated data of `events.data`: the event's kind, order and time,
+/// so a sealed payload copied into another event does not open. (The id is
+/// not known before the insert that seals it.)
+fn data_aad(kind: &str, order: Option<i64>, created_at: i64) -> String {
+    format!(
+        "ordercore:events.data:{kind}:{}:{created_at}",
+        order.unwrap_or(0)
+    )
+}
+
+/// An event row, its payload opened: it holds on-site contact details,
+/// which are secrets at rest (docs/security.md).
+pub(crate) fn event_from_row(sealer: &Sealer, r: EventRow) -> DbResult<Event> {
+    let data = sealer.open(&r.data, &data_aad(&r.kind, r.order_id, r.created_at))?;
     Ok(Event {
         id: EventId(r.id),
         kind: parse_enum("event kind", &r.kind, EventKind::parse)?,
         order_id: r.order_id.map(OrderId),
-        data: r.data,
+        data,
         created_at: from_micros(r.created_at)?,
     })
+}
+
+/// `ordercore keys rotate`: re-seals, in the caller's transaction, the
+/// payloads of up to `batch` events after `after` not sealed under the
+/// current key. Returns (examined, resealed, last id).
+pub(crate) fn reseal_events(
+    conn: &mut DbConnection,
+    sealer: &Sealer,
+    after: i64,
+    batch: i64,
+) -> DbResult<(u64, u64, i64)> {
+    let rows = events::table
+        .filter(events::id.gt(after))
+        .order(events::id.asc())
+        .limit(batch)
+        .select(EventRow::as_select())
+        .load::<EventRow>(conn)?;
+    let (mut resealed, mut last) = (0, after);
+    for r in &rows {
+        last = r.id;
+        if sealer.is_current(&r.data) {
+            continue;
+        }
+        let aad = data_aad(&r.kind, r.order_id, r.created_at);
+        let fresh = sealer.seal(&sealer.open(&r.data, &aad)?, &aad)?;
+        resealed += diesel::update(
+            events::table
+                .filter(events::id.eq(r.id))
+                .filter(events::data.eq(&r.data)),
+        )
+        .set(events::data.eq(fresh))
+        .execute(conn)? as u64;
+    }
+    Ok((rows.len() as u64, resealed, last))
 }
 
 #[derive(QueryableByName)]
@@ -57,6 +106,7 @@ const WANTS: &str = "w.enabled AND w.removed_at IS NULL \
 /// report. One statement on PostgreSQL, two on SQLite, however many events.
 pub(crate) fn record_in(
     conn: &mut DbConnection,
+    sealer: &Sealer,
     events: &[NewEvent],
     now: i64,
 ) -> DbResult<Vec<EventId>> {
@@ -65,10 +115,12 @@ pub(crate) fn record_in(
     }
     let mut rows = Vec::with_capacity(events.len());
     for e in events {
+        let (kind, order) = (e.kind.as_str(), e.order_id.map(|o| o.0));
+        let data = to_json("event data", &e.data)?;
         rows.push((
-            e.kind.as_str(),
-            e.order_id.map(|o| o.0),
-            to_json("event data", &e.data)?,
+            kind,
+            order,
+            sealer.seal(&data, &data_aad(kind, order, now))?,
         ));
     }
     // $1 is `now`; each event takes three more.
@@ -132,9 +184,10 @@ pub(crate) fn record_in(
 impl EventRepository for Store {
     async fn record(&self, event: &NewEvent, now: DateTime<Utc>) -> Result<EventId, StoreError> {
         let event = event.clone();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             let ids = write_tx(c, |c| {
-                record_in(c, std::slice::from_ref(&event), micros(now))
+                record_in(c, &sealer, std::slice::from_ref(&event), micros(now))
             })?;
             ids.first()
                 .copied()
@@ -148,6 +201,7 @@ impl EventRepository for Store {
         after: Option<EventId>,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             events::table
                 .filter(events::id.gt(after.map_or(0, |a| a.0)))
@@ -156,7 +210,7 @@ impl EventRepository for Store {
                 .select(EventRow::as_select())
                 .load::<EventRow>(c)?
                 .into_iter()
-                .map(event_from_row)
+                .map(|r| event_from_row(&sealer, r))
                 .collect()
         })
         .await

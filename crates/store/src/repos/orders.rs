@@ -67,6 +67,7 @@ impl OrderRepository for Store {
                 let order = order_from_row(row, order.client.clone(), None)?;
                 record_in(
                     c,
+                    &sealer,
                     &[NewEvent::order(EventKind::OrderSubmitted, &order)],
                     micros(now),
                 )?;
@@ -109,6 +110,7 @@ impl OrderRepository for Store {
                     .ok_or_else(|| crate::db::backend_fail("the order just failed is missing"))?;
                 record_in(
                     c,
+                    &sealer,
                     &[NewEvent::order(EventKind::OrderPaymentFailed, &order)],
                     micros(now),
                 )?;
@@ -171,7 +173,7 @@ impl OrderRepository for Store {
                     };
                     events.push(NewEvent::payment(kind, p));
                 }
-                record_in(c, &events, now)?;
+                record_in(c, &sealer, &events, now)?;
                 let outbox = enqueue_email(c, id.0, &email, now)?;
                 Ok(Some((order, outbox)))
             })

@@ -140,6 +140,7 @@ impl OutboxRepository for Store {
     ) -> Result<(), StoreError> {
         let error: String = error.chars().take(MAX_ERROR_LEN).collect();
         let notification = notification.cloned();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
                 let target = email_outbox::table
@@ -172,6 +173,7 @@ impl OutboxRepository for Store {
                         .first::<i64>(c)?;
                     record_in(
                         c,
+                        &sealer,
                         &[NewEvent::email_failed(OrderId(order), &error)],
                         micros(now),
                     )?;

@@ -153,6 +153,7 @@ pub(super) fn transition(
     if to == PaymentStatus::Captured {
         record_in(
             conn,
+            sealer,
             &[NewEvent::payment(EventKind::PaymentCaptured, &payment)],
             now,
         )?;
@@ -174,6 +175,7 @@ pub(super) fn transition(
             .ok_or_else(|| crate::db::backend_fail("the order just cancelled is missing"))?;
         record_in(
             conn,
+            sealer,
             &[
                 NewEvent::payment(EventKind::PaymentVoided, &payment),
                 NewEvent::order(EventKind::OrderCancelled, &order),
