@@ -50,7 +50,12 @@ async fn random_kills_under_load_keep_every_invariant() {
         return;
     };
     instance.set("ORDERCORE_DATABASE_POOL_SIZE", "8");
-    instance.set("ORDERCORE_WEBHOOKS_INTERVAL_MS", "100");
+    // Deliveries a killed instance had claimed are due again after its
+    // lease: batch × timeout + 10 s = 14 s here.
+    instance
+        .set("ORDERCORE_WEBHOOKS_INTERVAL_MS", "100")
+        .set("ORDERCORE_WEBHOOKS_BATCH_SIZE", "4")
+        .set("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "1000");
     instance.run_ok(&["migrate"]);
     instance.run_ok(&["seed", "--demo"]);
     let receiver = WebhookReceiver::start(&[]).await;
@@ -160,7 +165,7 @@ async fn random_kills_under_load_keep_every_invariant() {
     report.assert_holds();
     let url = server.instance.database_url().unwrap().to_string();
     let undelivered = std::sync::Mutex::new(Vec::new());
-    crate::eventually(30, || async {
+    crate::eventually(60, || async {
         let accepted = receiver
             .accepted()
             .iter()

@@ -149,7 +149,7 @@ pub struct WorkerConfig {
     /// Delay before a failed delivery is first retried.
     pub webhooks_first_retry: Duration,
     /// How long deliveries claimed by a pass are left alone by other passes:
-    /// batch × timeout + 30 s, longer than a whole pass.
+    /// batch × timeout + 10 s, longer than a whole pass.
     pub webhooks_lease: Duration,
 }
 

@@ -359,7 +359,7 @@ mod tests {
         let service = service(&config, &store).unwrap();
         let policy = service.webhooks.policy;
         assert_eq!(policy.first_retry, chrono::Duration::milliseconds(750));
-        assert_eq!(policy.lease, chrono::Duration::seconds(4 + 30));
+        assert_eq!(policy.lease, chrono::Duration::seconds(4 + 10));
         assert_eq!(policy.give_up_after, chrono::Duration::days(3));
         assert_eq!(policy.disable_after, chrono::Duration::hours(24));
         let e = Config::from_layers(

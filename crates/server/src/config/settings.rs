@@ -290,7 +290,7 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         "webhooks_batch_size",
-        "webhook deliveries claimed per pass (a pass holds them for batch × timeout + 30 s)",
+        "webhook deliveries claimed per pass (a pass holds them for batch × timeout + 10 s)",
     ),
     s(
         "webhooks_lanes",

@@ -43,7 +43,7 @@ pub(super) fn workers(m: &Merged, s: &Settings) -> Result<WorkerConfig, ConfigEr
         },
         webhooks_timeout,
         webhooks_first_retry: ms("webhooks_first_retry_ms", s.webhooks_first_retry_ms, 10)?,
-        webhooks_lease: webhooks_timeout.saturating_mul(webhooks_batch) + Duration::from_secs(30),
+        webhooks_lease: webhooks_timeout.saturating_mul(webhooks_batch) + Duration::from_secs(10),
         outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
         outbox_batch: outbox.batch,
         outbox_lease: outbox.lease,
