@@ -27,6 +27,7 @@ mod secrets;
 mod seed;
 mod sigkill;
 mod startup;
+mod webhooks;
 
 use ordercore_e2e::db::Backend;
 use ordercore_e2e::server::Instance;

@@ -3,12 +3,15 @@
 //! Idempotency-Key, retried with the same key after a connection error), the
 //! stub processor answering after a random 0–500 ms, the server SIGKILLed at
 //! random moments 5 times and restarted each time; then the workers run and
-//! the money-safety invariants must hold. Prints the counts of the run.
+//! the money-safety invariants must hold, and every submitted order's
+//! `order.submitted` event has reached the webhook receiver. Prints the
+//! counts of the run.
 
 use crate::crash_points::{client_with_card, crash_instance, explain, settled_report};
 use ordercore_e2e::api::DEMO_PROMOTION;
+use ordercore_e2e::invariants::events::undelivered_submissions;
 use ordercore_e2e::retrying_client::{self, Endpoint, RetryPolicy, Submission};
-use ordercore_e2e::stubs::{MandrillStub, ProcessorStub};
+use ordercore_e2e::stubs::{MandrillStub, ProcessorStub, WebhookReceiver};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -47,8 +50,16 @@ async fn random_kills_under_load_keep_every_invariant() {
         return;
     };
     instance.set("ORDERCORE_DATABASE_POOL_SIZE", "8");
+    // Deliveries a killed instance had claimed are due again after its
+    // lease: batch × timeout + 10 s = 14 s here.
+    instance
+        .set("ORDERCORE_WEBHOOKS_INTERVAL_MS", "100")
+        .set("ORDERCORE_WEBHOOKS_BATCH_SIZE", "4")
+        .set("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "1000");
     instance.run_ok(&["migrate"]);
     instance.run_ok(&["seed", "--demo"]);
+    let receiver = WebhookReceiver::start(&[]).await;
+    instance.run_ok(&["webhooks", "add", "--url", &receiver.url()]);
     let seed_file = instance.dir().join("capped.json");
     std::fs::write(
         &seed_file,
@@ -152,6 +163,31 @@ async fn random_kills_under_load_keep_every_invariant() {
     );
     explain(&server, &report);
     report.assert_holds();
+    let url = server.instance.database_url().unwrap().to_string();
+    let undelivered = std::sync::Mutex::new(Vec::new());
+    crate::eventually(60, || async {
+        let accepted = receiver
+            .accepted()
+            .iter()
+            .filter_map(|b| b["id"].as_i64())
+            .collect();
+        let missing = undelivered_submissions(&url, &accepted);
+        let done = missing.is_empty();
+        *undelivered.lock().unwrap() = missing;
+        done
+    })
+    .await;
+    let undelivered = undelivered.into_inner().unwrap();
+    assert!(
+        undelivered.is_empty(),
+        "events lost across the kills:\n{}",
+        undelivered.join("\n")
+    );
+    println!(
+        "webhooks: {} deliveries accepted for {} submitted orders",
+        receiver.accepted().len(),
+        report.submitted
+    );
     assert_eq!(records.len(), SUBMISSIONS);
     assert!(report.submitted > 0, "nothing was submitted");
     assert_eq!(

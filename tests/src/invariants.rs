@@ -12,11 +12,15 @@
 //! 5. every `submitted` order's confirmation e-mail was sent at least once
 //!    (how many were sent more than once is counted, not refused: a crash
 //!    between the send and its bookkeeping sends it again);
-//! 6. no key whose client was told the submission failed has a live hold.
+//! 6. no key whose client was told the submission failed has a live hold;
+//! 7. (where a test registers a webhook receiver, [`events`]) every
+//!    `submitted` order's `order.submitted` event was delivered.
 //!
 //! An authorization is attributed to a key by its customer profile (each test
 //! client has its own card) and its arrival time: a client sends the attempts
 //! of one key, and only those, between the key's `started` and `ended`.
+
+pub mod events;
 
 use crate::stubs::{LedgerEntry, LedgerState};
 use diesel::sql_types::{BigInt, Nullable, Text};

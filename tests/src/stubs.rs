@@ -4,8 +4,10 @@
 //! and timeout tests.
 
 mod processor;
+mod webhooks;
 
 pub use processor::{LedgerEntry, LedgerState, ProcessorStub};
+pub use webhooks::{Received, WebhookReceiver, verify};
 
 use crate::fixture;
 use serde_json::Value;

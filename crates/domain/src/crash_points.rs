@@ -14,7 +14,8 @@
 //! (the processor approved, nothing recorded), `submit.after_finalize` (order
 //! and payment recorded, the e-mail not yet sent), `mail.after_send` (the
 //! confirmation was sent and not yet marked sent; by the request or by the
-//! outbox worker).
+//! outbox worker), `webhook.after_send` (a webhook receiver accepted a
+//! delivery not yet marked delivered: it is sent again, at least once).
 
 /// The exit status of a process ended by a crash point.
 pub const CRASH_EXIT_CODE: i32 = 86;

@@ -5,6 +5,7 @@ mod address;
 mod appointment;
 mod card;
 mod email;
+mod event;
 mod field;
 mod identity;
 mod ids;
@@ -16,11 +17,17 @@ mod promotion;
 mod property;
 mod secret;
 mod service;
+mod webhook;
 
 pub use address::{Address, PostalCode, UsState};
 pub use appointment::AppointmentWindow;
 pub use card::{CardBrand, CardDetails, CardExpiry, CardNumber, Cvc};
 pub use email::Email;
+pub use event::{
+    AddressPayload, ClientRefPayload, EmailFailedData, Event, EventData, EventKind, LinePayload,
+    NewEvent, OrderView, PaymentEventData, PaymentView, PromotionPayload, PropertyAccessPayload,
+    PropertyInfoPayload, WindowPayload,
+};
 pub use field::{Field, FieldError, FieldErrors};
 pub use identity::{
     Application, ApplicationSlug, Billing, Client, ClientProfile, Role, Session, User, UserAccount,
@@ -40,6 +47,7 @@ pub use promotion::{Discount, Promotion};
 pub use property::{AccessMethod, PropertyAccess, PropertyInfo, PropertyType};
 pub use secret::Secret;
 pub use service::{Service, ServiceKind};
+pub use webhook::{NewWebhookEndpoint, WebhookEndpoint, WebhookUrl};
 
 /// A value refused by a constructor: `reason` is a plain phrase for the
 /// `errors[].reason` of an `invalid-param` answer.

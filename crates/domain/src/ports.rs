@@ -8,7 +8,8 @@
 //! watch), promotions, payment_methods, catalog, identity (users,
 //! clients, applications, sessions, [`TokenGenerator`], [`PasswordHasher`]),
 //! notifications, registry ([`RouteRegistry`]), idempotency, outbox
-//! ([`OutboxRepository`] and the [`Mailer`] that drains it). Two things belong
+//! ([`OutboxRepository`] and the [`Mailer`] that drains it), events
+//! ([`EventRepository`], [`WebhookRepository`], [`WebhookSender`]). Two things belong
 //! to no resource and live here, at the root: the [`Clock`] every time-dependent
 //! rule reads, and [`Page`], the paging of every list; and the
 //! [`SecretCipher`] the store seals secrets with at rest.
@@ -21,6 +22,7 @@ use chrono::{DateTime, Utc};
 mod authorization_expiry;
 mod catalog;
 mod cipher;
+mod events;
 mod idempotency;
 mod identity;
 mod notifications;
@@ -34,6 +36,7 @@ mod registry;
 pub use authorization_expiry::*;
 pub use catalog::*;
 pub use cipher::*;
+pub use events::*;
 pub use idempotency::*;
 pub use identity::*;
 pub use notifications::*;

@@ -6,6 +6,7 @@
 //! every public name is re-exported here, flat.
 
 mod catalog;
+mod events;
 mod identity;
 mod notifications;
 mod orders;
@@ -16,6 +17,9 @@ mod promotions;
 mod registry;
 
 pub use catalog::ListServices;
+pub use events::{
+    CreatedWebhookEndpoint, DeliverWebhooks, ManageWebhooks, WebhookPolicy, WebhookReport,
+};
 pub use identity::{
     AuthError, Authenticate, CreateSession, CreateSessionError, CreatedSession, DestroySession,
     IdentityPorts, Principal, PrincipalKind, RegisterClient, RegisterClientError, Registration,

@@ -25,13 +25,14 @@
 
 use crate::handlers::promotions::QuoteJson;
 use crate::handlers::{
-    Check, Handler, catalog, identity, notifications, orders, payment_methods, payments, promotions,
+    Check, Handler, catalog, events, identity, notifications, orders, payment_methods, payments,
+    promotions, webhooks,
 };
 use crate::params::{Fingerprint, ParamDef, ParamType as T};
 use crate::slug::Slug;
 use crate::views::{
-    ClientJson, NotificationJson, OrderJson, OrderView, PaymentMethodJson, ServiceJson,
-    SessionJson, SessionView,
+    ClientJson, EventJson, NotificationJson, OrderJson, OrderView, PaymentMethodJson, ServiceJson,
+    SessionJson, SessionView, WebhookEndpointJson,
 };
 use ordercore_domain::model::{AccessMethod, ApplicationSlug, PropertyType, Role};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -948,6 +949,105 @@ fn build() -> Vec<RouteDef> {
             ),
         }
         .route(),
+        Simple {
+            resource: "webhooks",
+            action: "create",
+            handler: Handler::new(webhooks::create),
+            data: one::<WebhookEndpointJson>,
+            purpose: "Adds a webhook endpoint; the answer carries its signing secret, shown this once (docs/webhooks.md).",
+            access: Access::Roles(vec![Role::Employee]),
+            params: vec![
+                ParamDef::new(
+                    "url",
+                    T::String,
+                    2,
+                    "Where events are POSTed: http:// or https://, at most 2000 characters.",
+                )
+                .max_len(2000)
+                .required(),
+                ParamDef::new(
+                    "events",
+                    T::String,
+                    3,
+                    "Comma-separated event kinds the endpoint receives (order.submitted, order.payment_failed, order.cancelled, payment.authorized, payment.captured, payment.voided, email.failed, payment.authorization_expiring). Default: every kind.",
+                )
+                .max_len(1000),
+            ],
+            outcomes: vec![],
+            example: Example::success(
+                Given::DemoData,
+                json!({"token": example::STAFF_TOKEN, "url": "https://hooks.example.com/ordercore", "events": "order.submitted,payment.captured"}),
+                "Webhook endpoint 1 created; its secret is shown this once.",
+                example::webhook_endpoint(true),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "webhooks",
+            action: "index",
+            handler: Handler::new(webhooks::index),
+            data: list::<WebhookEndpointJson>,
+            purpose: "The webhook endpoints, oldest first (never their secrets).",
+            access: Access::Roles(vec![Role::Employee]),
+            params: vec![],
+            outcomes: vec![],
+            example: Example::success(
+                Given::WebhookEndpoint,
+                json!({"token": example::STAFF_TOKEN}),
+                "1 webhook endpoints.",
+                json!([example::webhook_endpoint(false)]),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "webhooks",
+            action: "destroy",
+            handler: Handler::new(webhooks::destroy),
+            data: one::<()>,
+            purpose: "Removes a webhook endpoint: nothing more is delivered to it.",
+            access: Access::Roles(vec![Role::Employee]),
+            params: vec![id_param(2, "The endpoint id.")],
+            outcomes: vec![],
+            example: Example::success(
+                Given::WebhookEndpoint,
+                json!({"token": example::STAFF_TOKEN, "id": 1}),
+                "Webhook endpoint 1 removed.",
+                json!(null),
+            ),
+        }
+        .route(),
+        Simple {
+            resource: "events",
+            action: "index",
+            handler: Handler::new(events::index),
+            data: list::<EventJson>,
+            purpose: "The pull feed: events with an id above `after`, oldest first (docs/webhooks.md).",
+            access: Access::Roles(vec![Role::Employee]),
+            params: vec![
+                ParamDef::new(
+                    "after",
+                    T::Integer,
+                    2,
+                    "The last event id already read; default 0 (from the first event).",
+                )
+                .range(Some(0), None),
+                ParamDef::new(
+                    "per_page",
+                    T::Integer,
+                    3,
+                    "Events per page, at most 100. Default 25.",
+                )
+                .range(Some(1), Some(100)),
+            ],
+            outcomes: vec![],
+            example: Example::success(
+                Given::AuthorizedOrder,
+                json!({"token": example::STAFF_TOKEN, "after": 1, "per_page": 25}),
+                "1 events.",
+                json!([example::payment_event()]),
+            ),
+        }
+        .route(),
     ]
 }
 
@@ -957,7 +1057,7 @@ mod tests {
 
     #[test]
     fn every_route_has_the_common_params_and_a_default_view() {
-        assert_eq!(ROUTES.len(), 15);
+        assert_eq!(ROUTES.len(), 19);
         for r in ROUTES.iter() {
             assert!(r.param("application").is_some(), "{}", r.path());
             assert!(r.param("session_view").is_some(), "{}", r.path());
@@ -982,6 +1082,8 @@ mod tests {
             "promotions",
             "payments",
             "notifications",
+            "webhooks",
+            "events",
         ] {
             assert!(services.contains(&s), "{s}");
         }

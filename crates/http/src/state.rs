@@ -10,16 +10,17 @@ use crate::pipeline::steps::MAX_BODY_BYTES;
 use crate::pipeline::throttle::FailureThrottle;
 use async_trait::async_trait;
 use ordercore_domain::ports::{
-    ApplicationRepository, CatalogRepository, ClientRepository, Clock, IdempotencyStore, Mailer,
-    NotificationRepository, OrderRepository, OutboxRepository, PasswordHasher, PaymentGateway,
-    PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, TokenGenerator,
-    UserRepository,
+    ApplicationRepository, CatalogRepository, ClientRepository, Clock, EventRepository,
+    IdempotencyStore, Mailer, NotificationRepository, OrderRepository, OutboxRepository,
+    PasswordHasher, PaymentGateway, PaymentMethodRepository, PromotionRepository, RouteRegistry,
+    SessionStore, TokenGenerator, UserRepository, WebhookRepository,
 };
 use ordercore_domain::usecases::{
     AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession,
     HandleNotification, IdentityPorts, KillSwitches, ListDeliveries, ListNotifications, ListOrders,
-    ListPaymentMethods, ListServices, Notifier, ReadOrder, RegisterClient, RemovePaymentMethod,
-    SearchOrders, SubmitOrder, SubmitOrderPorts, ValidatePromotion, VoidPayment,
+    ListPaymentMethods, ListServices, ManageWebhooks, Notifier, ReadOrder, RegisterClient,
+    RemovePaymentMethod, SearchOrders, SubmitOrder, SubmitOrderPorts, ValidatePromotion,
+    VoidPayment,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,6 +106,8 @@ pub struct DomainPorts {
     pub orders: Arc<dyn OrderRepository>,
     pub outbox: Arc<dyn OutboxRepository>,
     pub notifications: Arc<dyn NotificationRepository>,
+    pub events: Arc<dyn EventRepository>,
+    pub webhooks: Arc<dyn WebhookRepository>,
     pub gateway: Arc<dyn PaymentGateway>,
     pub mailer: Arc<dyn Mailer>,
     pub hasher: Arc<dyn PasswordHasher>,
@@ -154,6 +157,7 @@ pub struct UseCases {
     pub search_orders: SearchOrders,
     /// The staff console's e-mail deliveries of an order.
     pub list_deliveries: ListDeliveries,
+    pub manage_webhooks: ManageWebhooks,
 }
 
 impl UseCases {
@@ -216,6 +220,12 @@ impl UseCases {
             ),
             search_orders: SearchOrders::new(p.orders.clone()),
             list_deliveries: ListDeliveries::new(p.outbox.clone()),
+            manage_webhooks: ManageWebhooks::new(
+                p.webhooks.clone(),
+                p.events.clone(),
+                p.tokens.clone(),
+                clock(),
+            ),
         }
     }
 }

@@ -17,7 +17,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+mod events;
 mod session;
+pub use events::*;
 pub use session::*;
 
 /// The views of an order.

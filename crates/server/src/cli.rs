@@ -49,6 +49,50 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Webhook endpoints: add (prints the signing secret once), list, remove.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
+    /// Events: send them again to a webhook endpoint.
+    Events {
+        #[command(subcommand)]
+        action: EventsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksAction {
+    /// Add an endpoint; prints its id and its signing secret (shown once).
+    Add {
+        /// Where events are POSTed (http:// or https://).
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// Comma-separated event kinds (default: every kind).
+        #[arg(long, value_name = "KINDS")]
+        events: Option<String>,
+    },
+    /// Every endpoint (never its secret).
+    List,
+    /// Remove an endpoint: nothing more is delivered to it.
+    Remove {
+        /// The endpoint id, as `list` shows it.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsAction {
+    /// Send every event from EVENT_ID on (that the endpoint subscribes to)
+    /// to the endpoint again, re-enabling it if it was disabled.
+    Replay {
+        /// The endpoint id.
+        #[arg(long, value_name = "ID")]
+        endpoint: i64,
+        /// The first event id to send again.
+        #[arg(long, value_name = "EVENT_ID")]
+        since: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +201,41 @@ mod tests {
                 action: KeysAction::Rotate { batch: 7 }
             }
         ));
+        let cli = Cli::try_parse_from([
+            "ordercore",
+            "webhooks",
+            "add",
+            "--url",
+            "https://x.test/h",
+            "--events",
+            "order.submitted",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Webhooks { action: WebhooksAction::Add { ref url, events: Some(ref e) } }
+                if url == "https://x.test/h" && e == "order.submitted"
+        ));
+        let cli = Cli::try_parse_from([
+            "ordercore",
+            "events",
+            "replay",
+            "--endpoint",
+            "3",
+            "--since",
+            "10",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Events {
+                action: EventsAction::Replay {
+                    endpoint: 3,
+                    since: 10
+                }
+            }
+        ));
+        assert!(Cli::try_parse_from(["ordercore", "webhooks", "add"]).is_err());
         let cli = Cli::try_parse_from(["ordercore", "keys", "generate"]).unwrap();
         assert!(matches!(
             cli.command,

@@ -143,6 +143,19 @@ pub struct WorkerConfig {
     pub auth_expiry_warn_days: u32,
     /// Pause between two passes of the authorization-expiry watch.
     pub auth_expiry_interval: Duration,
+    /// Pause between two passes of the webhook delivery worker.
+    pub webhooks_interval: Duration,
+    /// Deliveries claimed per pass.
+    pub webhooks_batch: u32,
+    /// Delivery loops per instance.
+    pub webhooks_lanes: u32,
+    /// Longest time one delivery may take.
+    pub webhooks_timeout: Duration,
+    /// Delay before a failed delivery is first retried.
+    pub webhooks_first_retry: Duration,
+    /// How long deliveries claimed by a pass are left alone by other passes:
+    /// batch × timeout + 10 s, longer than a whole pass.
+    pub webhooks_lease: Duration,
 }
 
 /// Everything the binary needs, validated.

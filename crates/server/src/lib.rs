@@ -10,5 +10,6 @@ pub mod config;
 pub mod data_key;
 pub mod database;
 pub mod telemetry;
+pub mod webhooks;
 pub mod wiring;
 pub mod workers;

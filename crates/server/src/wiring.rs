@@ -8,8 +8,9 @@ use ordercore_authorizenet::{AuthorizeNetGateway, SimulatedGateway};
 use ordercore_crypto::{Argon2Hasher, RandomTokens};
 use ordercore_domain::ports::{Clock, Mailer, PasswordHasher, PaymentGateway, TokenGenerator};
 use ordercore_domain::usecases::{
-    DIRECT_SEND_GRACE, DeliverOutbox, FIRST_RETRY, ReconcilePayments, ReconcilePolicy, RetryPolicy,
-    SweepPendingPayments, WatchAuthorizationExpiry,
+    DIRECT_SEND_GRACE, DeliverOutbox, DeliverWebhooks, FIRST_RETRY, ManageWebhooks,
+    ReconcilePayments, ReconcilePolicy, RetryPolicy, SweepPendingPayments,
+    WatchAuthorizationExpiry, WebhookPolicy,
 };
 use ordercore_http::idempotency::FingerprintKey;
 use ordercore_http::metrics::{BacklogCounts, BacklogSampler};
@@ -122,6 +123,7 @@ pub struct Service {
     pub sweeper: SweepPendingPayments,
     pub reconciler: ReconcilePayments,
     pub expiry_watch: WatchAuthorizationExpiry,
+    pub webhooks: DeliverWebhooks,
 }
 
 /// The metrics' backlog gauges, read from the store.
@@ -169,6 +171,8 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         orders: db.clone(),
         outbox: db.clone(),
         notifications: db.clone(),
+        events: db.clone(),
+        webhooks: db.clone(),
         gateway,
         mailer,
         hasher,
@@ -227,6 +231,7 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
             .unwrap_or_else(FingerprintKey::random),
         ..HttpConfig::default()
     };
+    let webhooks = deliver_webhooks(config, store, clock.clone())?;
     Ok(Service {
         state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox,
@@ -237,7 +242,43 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         ),
         sweeper: sweeper(config, &ports, clock),
         reconciler,
+        webhooks,
     })
+}
+
+/// The webhook delivery worker, with the configured timing.
+pub fn deliver_webhooks(
+    config: &Config,
+    store: &Store,
+    clock: Arc<dyn Clock>,
+) -> Result<DeliverWebhooks, WiringError> {
+    let w = &config.workers;
+    let sender = crate::webhooks::HttpWebhookSender::new(w.webhooks_timeout).map_err(|e| {
+        WiringError::Adapter {
+            setting: "ORDERCORE_WEBHOOKS_TIMEOUT_MS",
+            detail: format!("cannot build the HTTP client: {e}"),
+        }
+    })?;
+    let d =
+        |std: std::time::Duration| chrono::Duration::from_std(std).unwrap_or(chrono::Duration::MAX);
+    let mut deliver = DeliverWebhooks::new(Arc::new(store.clone()), Arc::new(sender), clock);
+    deliver.policy = WebhookPolicy {
+        first_retry: d(w.webhooks_first_retry),
+        lease: d(w.webhooks_lease),
+        ..WebhookPolicy::default()
+    };
+    Ok(deliver)
+}
+
+/// Endpoint management and the event feed, on `store`.
+pub fn manage_webhooks(store: &Store) -> ManageWebhooks {
+    let db = Arc::new(store.clone());
+    ManageWebhooks::new(
+        db.clone(),
+        db,
+        Arc::new(RandomTokens),
+        Arc::new(SystemClock),
+    )
 }
 
 /// The reconcile worker's schedule, from its settings.
@@ -325,6 +366,32 @@ mod tests {
             service.state.usecases.submit_order.first_look_up,
             chrono::Duration::milliseconds(750)
         );
+    }
+
+    #[test]
+    fn the_webhook_timing_reaches_the_worker_and_the_lease_outlasts_a_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let env = env(&[
+            ("ORDERCORE_DATABASE_URL", url.as_str()),
+            ("ORDERCORE_WEBHOOKS_FIRST_RETRY_MS", "750"),
+            ("ORDERCORE_WEBHOOKS_BATCH_SIZE", "4"),
+            ("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "1000"),
+        ]);
+        let config = Config::from_layers(None, &env).unwrap();
+        let store = connect_for_command(&config).unwrap();
+        let service = service(&config, &store).unwrap();
+        let policy = service.webhooks.policy;
+        assert_eq!(policy.first_retry, chrono::Duration::milliseconds(750));
+        assert_eq!(policy.lease, chrono::Duration::seconds(4 + 10));
+        assert_eq!(policy.give_up_after, chrono::Duration::days(3));
+        assert_eq!(policy.disable_after, chrono::Duration::hours(24));
+        let e = Config::from_layers(
+            None,
+            &crate::config::tests::env(&[("ORDERCORE_WEBHOOKS_TIMEOUT_MS", "5")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.setting, "ORDERCORE_WEBHOOKS_TIMEOUT_MS");
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! The background loops of `serve`: the e-mail outbox worker, the reconcile
-//! worker (unknown payment outcomes), the pending-payment sweeper, the
-//! authorization-expiry watch and the purge of expired Idempotency-Key
-//! records. Each runs one pass, sleeps its interval, and stops
+//! The background loops of `serve`: the e-mail outbox worker, the webhook
+//! delivery worker, the reconcile worker (unknown payment outcomes), the
+//! pending-payment sweeper, the authorization-expiry watch and the purge of
+//! expired Idempotency-Key records. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
 use ordercore_domain::usecases::{
-    DeliverOutbox, ReconcilePayments, SweepPendingPayments, WatchAuthorizationExpiry,
+    DeliverOutbox, DeliverWebhooks, ReconcilePayments, SweepPendingPayments,
+    WatchAuthorizationExpiry,
 };
 use ordercore_store::Store;
 use std::time::Duration;
@@ -41,6 +42,63 @@ pub async fn run_outbox(
         }
     }
     tracing::info!(worker = "outbox", "worker stopped");
+}
+
+/// Delivers due webhook deliveries: `lanes` loops, each claiming its own
+/// `batch` every `interval` (the store hands each delivery to one claimer),
+/// so one slow receiver holds one lane, not the others.
+pub async fn run_webhooks(
+    webhooks: DeliverWebhooks,
+    interval: Duration,
+    batch: u32,
+    lanes: u32,
+    shutdown: watch::Receiver<bool>,
+) {
+    tracing::info!(
+        worker = "webhooks",
+        interval_ms = interval.as_millis() as u64,
+        lanes,
+        "worker started"
+    );
+    let webhooks = std::sync::Arc::new(webhooks);
+    let mut running = Vec::new();
+    for _ in 0..lanes.max(1) {
+        running.push(tokio::spawn(webhook_lane(
+            webhooks.clone(),
+            interval,
+            batch,
+            shutdown.clone(),
+        )));
+    }
+    for lane in running {
+        let _ = lane.await;
+    }
+    tracing::info!(worker = "webhooks", "worker stopped");
+}
+
+async fn webhook_lane(
+    webhooks: std::sync::Arc<DeliverWebhooks>,
+    interval: Duration,
+    batch: u32,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match webhooks.run_once(batch).await {
+            Ok(r) if r.delivered + r.retrying + r.given_up > 0 => tracing::info!(
+                worker = "webhooks",
+                webhooks.delivered = r.delivered,
+                webhooks.retrying = r.retrying,
+                webhooks.given_up = r.given_up,
+                webhooks.endpoints_disabled = r.endpoints_disabled,
+                "webhook pass made deliveries"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(worker = "webhooks", error = %e, "webhook pass failed"),
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
 }
 
 /// Hands orders abandoned in `pending_payment` to the reconcile worker,

@@ -4,6 +4,7 @@
 mod authorization_expiry;
 mod backlog;
 mod catalog;
+mod events;
 mod idempotency;
 mod identity;
 mod notifications;
@@ -15,5 +16,6 @@ mod promotions;
 mod registry;
 
 pub use backlog::Backlog;
+pub(crate) use events::{reseal_events, reseal_secrets as reseal_webhook_secrets};
 pub(crate) use identity::ensure_user;
 pub(crate) use payment_methods::insert_payment_method;

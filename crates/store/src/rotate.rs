@@ -1,5 +1,6 @@
 //! `ordercore keys rotate`: seals every stored secret under the current data
-//! key — order access secrets and stored idempotent answers — in batches,
+//! key — order access secrets, stored idempotent answers, event payloads and
+//! webhook signing secrets (those few in one transaction) — in batches,
 //! each batch one transaction. Rows already sealed under the current key are
 //! left alone, so a second run changes nothing; rows an earlier version
 //! stored in clear are sealed. A row changed in between by someone else is
@@ -23,6 +24,12 @@ pub struct RotationReport {
     pub answers_examined: u64,
     /// Stored idempotent answers now sealed under the current key.
     pub answers_resealed: u64,
+    pub events_examined: u64,
+    /// Event payloads now sealed under the current key.
+    pub events_resealed: u64,
+    pub webhook_secrets_examined: u64,
+    /// Webhook signing secrets now sealed under the current key.
+    pub webhook_secrets_resealed: u64,
 }
 
 /// One batch: rows examined, rows re-sealed, last id seen.
@@ -63,7 +70,30 @@ impl Store {
             }
             after = last;
         }
-        if self.backend() == Backend::Sqlite && report.orders_resealed + report.answers_resealed > 0
+        after = 0;
+        loop {
+            let sealer = self.sealer.clone();
+            let (examined, resealed, last) = self
+                .run(move |c| {
+                    write_tx(c, |c| crate::repos::reseal_events(c, &sealer, after, batch))
+                })
+                .await?;
+            report.events_examined += examined;
+            report.events_resealed += resealed;
+            if (examined as i64) < batch {
+                break;
+            }
+            after = last;
+        }
+        let sealer = self.sealer.clone();
+        let (examined, resealed) = self
+            .run(move |c| write_tx(c, |c| crate::repos::reseal_webhook_secrets(c, &sealer)))
+            .await?;
+        report.webhook_secrets_examined = examined;
+        report.webhook_secrets_resealed = resealed;
+        if self.backend() == Backend::Sqlite
+            && report.orders_resealed + report.answers_resealed + report.events_resealed + resealed
+                > 0
         {
             self.run(|c| {
                 if let DbConnection::Sqlite(c) = c {

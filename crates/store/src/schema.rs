@@ -237,6 +237,48 @@ diesel::joinable!(liaison_clients -> liaisons (liaison_id));
 diesel::joinable!(liaison_clients -> clients (client_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(payment_methods -> clients (client_id));
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        kind -> Text,
+        order_id -> Nullable<BigInt>,
+        data -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Nullable<Text>,
+        secret_sealed -> Text,
+        enabled -> Bool,
+        failing_since -> Nullable<BigInt>,
+        disabled_at -> Nullable<BigInt>,
+        removed_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        order_id -> Nullable<BigInt>,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<BigInt>,
+        failed_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> events (event_id));
 diesel::joinable!(orders -> clients (client_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(email_outbox -> orders (order_id));
@@ -260,4 +302,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_services,
     api_routes,
     idempotency_keys,
+    events,
+    webhook_endpoints,
+    webhook_deliveries,
 );

@@ -42,4 +42,10 @@ id_type!(
     NotificationId,
     /// An e-mail outbox message.
     OutboxId,
+    /// An event (increasing: a later event has a larger id).
+    EventId,
+    /// A webhook endpoint.
+    WebhookEndpointId,
+    /// One event's delivery to one webhook endpoint.
+    WebhookDeliveryId,
 );

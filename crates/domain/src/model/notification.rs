@@ -1,4 +1,4 @@
-use super::{NotificationId, OrderId, UserId};
+use super::{NotificationId, OrderId, UserId, WebhookEndpointId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -53,11 +53,13 @@ pub enum NotificationKind {
     /// An authorization nears the processor's 30-day limit uncaptured
     /// (the authorization-expiry watch): capture or void it soon.
     AuthorizationExpiring,
+    /// A webhook endpoint failed for 24 hours straight and was disabled.
+    WebhookEndpointDisabled,
 }
 
 impl NotificationKind {
     /// Every kind, in declaration order.
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 9] = [
         NotificationKind::MandrillEmailFailed,
         NotificationKind::HeldForReview,
         NotificationKind::PaymentVoidFailed,
@@ -66,6 +68,7 @@ impl NotificationKind {
         NotificationKind::PendingPaymentVoided,
         NotificationKind::PendingPaymentUnresolved,
         NotificationKind::AuthorizationExpiring,
+        NotificationKind::WebhookEndpointDisabled,
     ];
 
     /// The stored and shown name; stable, part of the API.
@@ -81,6 +84,7 @@ impl NotificationKind {
             NotificationKind::PendingPaymentVoided => "pending-payment-voided",
             NotificationKind::PendingPaymentUnresolved => "pending-payment-unresolved",
             NotificationKind::AuthorizationExpiring => "payment-authorization-expiring",
+            NotificationKind::WebhookEndpointDisabled => "webhook-endpoint-disabled",
         }
     }
 
@@ -108,6 +112,9 @@ pub struct NotificationContext {
     /// The processor's transaction concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    /// The webhook endpoint concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_endpoint_id: Option<WebhookEndpointId>,
     /// Whether another attempt is scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub will_retry: Option<bool>,

@@ -17,3 +17,4 @@ mod register;
 mod registry;
 mod submit_order;
 mod sweeper;
+mod webhooks;

@@ -9,12 +9,14 @@
 //! in the handler, every problem reported with its dotted path.
 
 pub mod catalog;
+pub mod events;
 pub mod identity;
 pub mod notifications;
 pub mod orders;
 pub mod payment_methods;
 pub mod payments;
 pub mod promotions;
+pub mod webhooks;
 
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;

@@ -22,6 +22,8 @@ pub enum Given {
     /// The same order placed while the confirmation e-mail could not be
     /// sent (its answer is `mandrill-email-failed`, and staff are notified).
     FailedConfirmation,
+    /// The endpoint added by the example of `webhooks/create` (endpoint 1).
+    WebhookEndpoint,
 }
 
 impl Given {
@@ -37,6 +39,9 @@ impl Given {
             }
             Given::FailedConfirmation => {
                 "Works on a freshly seeded demo database after the example of `orders/authorize_and_submit` answered `mandrill-email-failed` (its confirmation e-mail could not be sent)."
+            }
+            Given::WebhookEndpoint => {
+                "Works on a freshly seeded demo database after the example of `webhooks/create` (endpoint 1)."
             }
         }
     }
@@ -206,4 +211,36 @@ pub fn order(status: &str, kind: &str, payment_status: &str) -> Value {
         o.extend(more);
     }
     order
+}
+
+/// The endpoint of the `webhooks/create` example; `secret` only in that
+/// route's answer.
+pub fn webhook_endpoint(with_secret: bool) -> Value {
+    let mut e = json!({
+        "id": 1,
+        "url": "https://hooks.example.com/ordercore",
+        "events": ["order.submitted", "payment.captured"],
+        "enabled": true,
+        "failing_since": null,
+        "disabled_at": null,
+        "created_at": instant("05-20T10:00:00Z")
+    });
+    if with_secret {
+        e["secret"] = json!("whsec_kX9v2mQ4bN7wR1tY8uI3oP6aS5dF0gH2jK4lZ7xC9vB");
+    }
+    e
+}
+
+/// The second event of the order of [`submit_request`]: its authorization.
+pub fn payment_event() -> Value {
+    json!({
+        "id": 2,
+        "kind": "payment.authorized",
+        "created_at": instant("05-20T10:00:00Z"),
+        "data": {
+            "id": 1, "order_id": 1, "kind": "authorization", "status": "authorized",
+            "amount_cents": 18000, "brand": "visa", "last4": "1111",
+            "transaction_id": "60012345678"
+        }
+    })
 }

@@ -51,6 +51,15 @@ async fn arrange(t: &TestApp, state: &web::Data<AppState>, given: Given) {
             place_example_order(state, "mandrill-email-failed").await;
             *t.mailer.fail.lock().unwrap() = false;
         }
+        Given::WebhookEndpoint => {
+            let create = ordercore_http::routes::find("webhooks", "create").unwrap();
+            let answer = send_example(state, create).await;
+            assert_eq!(
+                answer.body["status"], "action-successful",
+                "{}",
+                answer.body
+            );
+        }
     }
 }
 

@@ -22,3 +22,4 @@ mod slugs;
 mod snapshots;
 mod support;
 mod unknown_outcome;
+mod webhooks;

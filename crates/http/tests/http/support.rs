@@ -146,6 +146,8 @@ impl TestApp {
             orders: s.clone(),
             outbox: s.clone(),
             notifications: self.notifications.clone(),
+            events: s.clone(),
+            webhooks: s.clone(),
             gateway,
             mailer,
             hasher,

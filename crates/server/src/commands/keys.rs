@@ -39,15 +39,24 @@ async fn rotate(config: &Config, batch: u32) -> Result<(), CommandError> {
         orders.resealed = report.orders_resealed,
         answers.examined = report.answers_examined,
         answers.resealed = report.answers_resealed,
+        events.examined = report.events_examined,
+        events.resealed = report.events_resealed,
+        webhook_secrets.examined = report.webhook_secrets_examined,
+        webhook_secrets.resealed = report.webhook_secrets_resealed,
         "data key rotation finished"
     );
     out!(
         "data key {current}: orders {} examined, {} re-encrypted; stored idempotent answers {} \
+         examined, {} re-encrypted; events {} examined, {} re-encrypted; webhook secrets {} \
          examined, {} re-encrypted",
         report.orders_examined,
         report.orders_resealed,
         report.answers_examined,
-        report.answers_resealed
+        report.answers_resealed,
+        report.events_examined,
+        report.events_resealed,
+        report.webhook_secrets_examined,
+        report.webhook_secrets_resealed
     );
     Ok(())
 }

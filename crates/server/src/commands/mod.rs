@@ -13,6 +13,7 @@ mod admin;
 mod keys;
 mod seed;
 mod serve;
+mod webhooks;
 
 pub use keys::generate_key;
 
@@ -49,6 +50,8 @@ pub async fn run(command: Command, config: Config) -> Result<(), CommandError> {
         Command::Services { action } => admin::services(&config, action).await,
         Command::Notifications { action } => admin::notifications(&config, action).await,
         Command::Keys { action } => keys::keys(&config, action).await,
+        Command::Webhooks { action } => webhooks::webhooks(&config, action).await,
+        Command::Events { action } => webhooks::events(&config, action).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! `ordercore serve`: migrate, register the route table, then run the HTTP
 //! server, the outbox worker, the reconcile worker, the pending-payment
-//! sweeper, the authorization-expiry watch and the expired Idempotency-Key
+//! sweeper, the authorization-expiry watch, the webhook delivery worker and
+//! the expired Idempotency-Key
 //! purge until SIGTERM or ctrl-c;
 //! in-flight requests finish before the process exits.
 
@@ -83,6 +84,13 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         config.workers.sweeper_batch,
         stop_rx.clone(),
     ));
+    let webhooks = tokio::spawn(workers::run_webhooks(
+        service.webhooks,
+        config.workers.webhooks_interval,
+        config.workers.webhooks_batch,
+        config.workers.webhooks_lanes,
+        stop_rx.clone(),
+    ));
     let purge = tokio::spawn(workers::run_idempotency_purge(
         store.clone(),
         config.workers.idempotency_purge_interval,
@@ -104,6 +112,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let _ = reconciler.await;
     let _ = expiry_watch.await;
     let _ = purge.await;
+    let _ = webhooks.await;
     wiring::settle(&store).await;
     drop(store);
     tracing::info!("ordercore stopped");

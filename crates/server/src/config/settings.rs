@@ -71,6 +71,11 @@ pub struct Settings {
     pub idempotency_purge_batch_size: u32,
     pub auth_expiry_warn_days: u32,
     pub auth_expiry_interval_ms: u64,
+    pub webhooks_interval_ms: u64,
+    pub webhooks_batch_size: u32,
+    pub webhooks_lanes: u32,
+    pub webhooks_timeout_ms: u64,
+    pub webhooks_first_retry_ms: u64,
     pub shutdown_timeout_secs: u64,
 }
 
@@ -122,6 +127,11 @@ impl Default for Settings {
             idempotency_purge_batch_size: 500,
             auth_expiry_warn_days: ordercore_domain::rules::payments::DEFAULT_EXPIRY_WARN_DAYS,
             auth_expiry_interval_ms: 3_600_000,
+            webhooks_interval_ms: 1000,
+            webhooks_batch_size: 10,
+            webhooks_lanes: 4,
+            webhooks_timeout_ms: 5000,
+            webhooks_first_retry_ms: 30000,
             shutdown_timeout_secs: 30,
         }
     }
@@ -285,6 +295,26 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "auth_expiry_interval_ms",
         "pause between two passes of the authorization-expiry watch",
+    ),
+    s(
+        "webhooks_interval_ms",
+        "pause between two passes of the webhook delivery worker",
+    ),
+    s(
+        "webhooks_batch_size",
+        "webhook deliveries claimed per pass (a pass holds them for batch × timeout + 10 s)",
+    ),
+    s(
+        "webhooks_lanes",
+        "webhook delivery loops per instance, each sending its own batch (a slow receiver holds one)",
+    ),
+    s(
+        "webhooks_timeout_ms",
+        "how long one webhook delivery may take (connect and answer) before it counts as failed",
+    ),
+    s(
+        "webhooks_first_retry_ms",
+        "delay before a failed webhook delivery is first retried (then doubling with jitter, at most 6 h apart, for 3 days)",
     ),
     s(
         "shutdown_timeout_secs",

@@ -30,7 +30,21 @@ pub(super) fn workers(m: &Merged, s: &Settings) -> Result<WorkerConfig, ConfigEr
     }
     let outbox = outbox::outbox_timing(m, s)?;
     let ms = |key, n, min| at_least(m, key, n, min).map(Duration::from_millis);
+    let webhooks_batch = at_least(m, "webhooks_batch_size", s.webhooks_batch_size, 1)?;
+    let webhooks_timeout = ms("webhooks_timeout_ms", s.webhooks_timeout_ms, 100)?;
     Ok(WorkerConfig {
+        webhooks_interval: ms("webhooks_interval_ms", s.webhooks_interval_ms, 10)?,
+        webhooks_batch,
+        webhooks_lanes: {
+            let lanes = at_least(m, "webhooks_lanes", s.webhooks_lanes, 1)?;
+            if lanes > 64 {
+                return Err(m.error("webhooks_lanes", format!("must be at most 64, got {lanes}")));
+            }
+            lanes
+        },
+        webhooks_timeout,
+        webhooks_first_retry: ms("webhooks_first_retry_ms", s.webhooks_first_retry_ms, 10)?,
+        webhooks_lease: webhooks_timeout.saturating_mul(webhooks_batch) + Duration::from_secs(10),
         outbox_interval: ms("outbox_interval_ms", s.outbox_interval_ms, 10)?,
         outbox_batch: outbox.batch,
         outbox_lease: outbox.lease,

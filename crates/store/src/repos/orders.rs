@@ -6,6 +6,7 @@ mod rows;
 mod search;
 mod secrets;
 
+use super::events::record_in;
 use super::outbox::enqueue_email;
 use super::payments as stored_payments;
 use crate::Store;
@@ -16,16 +17,16 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    ClientId, NewOrder, NewPayment, Order, OrderId, OrderStatus, OutboxId, Payment, PaymentId,
-    PaymentStatus,
+    ClientId, EventKind, NewEvent, NewOrder, NewPayment, Order, OrderId, OrderStatus, OutboxId,
+    Payment, PaymentId, PaymentKind, PaymentStatus,
 };
 use ordercore_domain::ports::{
     DueReconciliation, NewOutboxEmail, OrderQuery, OrderRepository, Page,
 };
-use rows::{
-    ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, order_from_row,
-};
+use rows::{ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, order_from_row};
 use secrets::{needs_transaction, open_row, open_rows};
+
+pub(super) use rows::load_order;
 
 #[async_trait]
 impl OrderRepository for Store {
@@ -65,8 +66,16 @@ impl OrderRepository for Store {
         self.run(move |c| {
             write_tx(c, |c| {
                 let row = insert_order(c, &order, OrderStatus::Submitted, micros(now), &sealer)?;
-                let outbox = enqueue_email(c, row.id, &email, micros(now))?;
-                Ok((order_from_row(row, order.client.clone(), None)?, outbox))
+                let id = row.id;
+                let order = order_from_row(row, order.client.clone(), None)?;
+                record_in(
+                    c,
+                    &sealer,
+                    &[NewEvent::order(EventKind::OrderSubmitted, &order)],
+                    micros(now),
+                )?;
+                let outbox = enqueue_email(c, id, &email, micros(now))?;
+                Ok((order, outbox))
             })
         })
         .await
@@ -77,6 +86,7 @@ impl OrderRepository for Store {
         id: OrderId,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
                 let n = diesel::update(
@@ -99,6 +109,14 @@ impl OrderRepository for Store {
                         .filter(promotion_redemptions::status.eq("reserved")),
                 )
                 .execute(c)?;
+                let order = load_order(c, id, &sealer)?
+                    .ok_or_else(|| crate::db::backend_fail("the order just failed is missing"))?;
+                record_in(
+                    c,
+                    &sealer,
+                    &[NewEvent::order(EventKind::OrderPaymentFailed, &order)],
+                    micros(now),
+                )?;
                 Ok(true)
             })
         })
@@ -148,9 +166,18 @@ impl OrderRepository for Store {
                     .set(promotion_redemptions::status.eq("recorded"))
                     .execute(c)?;
                 }
-                let outbox = enqueue_email(c, id.0, &email, now)?;
                 let client = client_ref(c, row.id, row.client_id)?;
                 let order = order_from_row(open_row(&sealer, row)?, client, Some(payment))?;
+                let mut events = vec![NewEvent::order(EventKind::OrderSubmitted, &order)];
+                if let Some(p) = &order.payment {
+                    let kind = match p.kind {
+                        PaymentKind::Authorization => EventKind::PaymentAuthorized,
+                        PaymentKind::Charge => EventKind::PaymentCaptured,
+                    };
+                    events.push(NewEvent::payment(kind, p));
+                }
+                record_in(c, &sealer, &events, now)?;
+                let outbox = enqueue_email(c, id.0, &email, now)?;
                 Ok(Some((order, outbox)))
             })
         })
@@ -258,9 +285,10 @@ impl OrderRepository for Store {
         to: PaymentStatus,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
-                stored_payments::transition(c, id, from, to, micros(now))
+                stored_payments::transition(c, id, from, to, micros(now), &sealer)
             })
         })
         .await

@@ -2,6 +2,7 @@
 //! `FOR UPDATE SKIP LOCKED`, on SQLite inside one `BEGIN IMMEDIATE` write
 //! transaction (SQLite has a single writer).
 
+use super::events::record_in;
 use super::identity::parse_email;
 use super::notifications::insert_notification;
 use crate::Store;
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{NewNotification, OrderId, OutboxId};
+use ordercore_domain::model::{NewEvent, NewNotification, OrderId, OutboxId};
 use ordercore_domain::ports::{EmailDelivery, NewOutboxEmail, OutboxMessage, OutboxRepository};
 
 /// Longest `last_error` kept; provider error names are short anyway.
@@ -181,6 +182,7 @@ impl OutboxRepository for Store {
     ) -> Result<(), StoreError> {
         let error: String = error.chars().take(MAX_ERROR_LEN).collect();
         let notification = notification.cloned();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
                 let target = email_outbox::table
@@ -204,6 +206,19 @@ impl OutboxRepository for Store {
                 };
                 if let Some(n) = &notification {
                     insert_notification(c, n, now)?;
+                }
+                if retry_at.is_none() {
+                    // Given up: `email.failed`, with the order it confirms.
+                    let order = email_outbox::table
+                        .filter(email_outbox::id.eq(id.0))
+                        .select(email_outbox::order_id)
+                        .first::<i64>(c)?;
+                    record_in(
+                        c,
+                        &sealer,
+                        &[NewEvent::email_failed(OrderId(order), &error)],
+                        micros(now),
+                    )?;
                 }
                 Ok(())
             })

@@ -1,12 +1,15 @@
 //! Payment rows: what the processor did for an order (authorization,
 //! capture, void). An order shows its newest payment.
 
+use super::events::record_in;
+use super::orders::load_order;
 use crate::db::{DbConnection, DbResult, columns, from_micros, money, parse_enum};
 use crate::schema::{orders, payments, promotion_redemptions};
+use crate::sealing::Sealer;
 use diesel::prelude::*;
 use ordercore_domain::model::{
-    CardBrand, NewPayment, OrderId, OrderStatus, Payment, PaymentId, PaymentKind, PaymentMethodId,
-    PaymentStatus,
+    CardBrand, EventKind, NewEvent, NewPayment, OrderId, OrderStatus, Payment, PaymentId,
+    PaymentKind, PaymentMethodId, PaymentStatus,
 };
 use std::collections::HashMap;
 
@@ -119,15 +122,18 @@ pub(super) fn find(conn: &mut DbConnection, id: PaymentId) -> DbResult<Option<Pa
 /// conditional update: of two deciders only one wins, which is how capture
 /// and void claim a payment before calling the processor); a void also
 /// cancels the order and gives back its promotion redemption. Returns whether
-/// this call made the change. Call inside a write transaction.
+/// this call made the change. Call inside a write transaction. Reaching
+/// `captured` records `payment.captured`; reaching `voided` records
+/// `payment.voided` and `order.cancelled`.
 pub(super) fn transition(
     conn: &mut DbConnection,
     id: PaymentId,
     from: PaymentStatus,
     to: PaymentStatus,
     now: i64,
+    sealer: &Sealer,
 ) -> DbResult<bool> {
-    let order_id = diesel::update(
+    let row = diesel::update(
         payments::table
             .filter(payments::id.eq(id.0))
             .filter(payments::status.eq(from.as_str())),
@@ -136,12 +142,22 @@ pub(super) fn transition(
         payments::status.eq(to.as_str()),
         payments::updated_at.eq(now),
     ))
-    .returning(payments::order_id)
-    .get_result::<i64>(conn)
+    .returning(PAYMENT_COLUMNS)
+    .get_result::<PaymentRow>(conn)
     .optional()?;
-    let Some(order_id) = order_id else {
+    let Some(row) = row else {
         return Ok(false);
     };
+    let payment = payment_from_row(row)?;
+    let order_id = payment.order_id.0;
+    if to == PaymentStatus::Captured {
+        record_in(
+            conn,
+            sealer,
+            &[NewEvent::payment(EventKind::PaymentCaptured, &payment)],
+            now,
+        )?;
+    }
     if to == PaymentStatus::Voided {
         diesel::update(orders::table.filter(orders::id.eq(order_id)))
             .set((
@@ -155,6 +171,17 @@ pub(super) fn transition(
             promotion_redemptions::table.filter(promotion_redemptions::order_id.eq(order_id)),
         )
         .execute(conn)?;
+        let order = load_order(conn, OrderId(order_id), sealer)?
+            .ok_or_else(|| crate::db::backend_fail("the order just cancelled is missing"))?;
+        record_in(
+            conn,
+            sealer,
+            &[
+                NewEvent::payment(EventKind::PaymentVoided, &payment),
+                NewEvent::order(EventKind::OrderCancelled, &order),
+            ],
+            now,
+        )?;
     }
     Ok(true)
 }

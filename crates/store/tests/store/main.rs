@@ -29,6 +29,7 @@ macro_rules! contract_tests {
 // cross-cutting suites.
 mod authorization_expiry;
 mod catalog;
+mod events;
 mod idempotency;
 mod identity;
 mod notifications;

@@ -17,6 +17,8 @@ contract_tests!(
     rotation_reseals_clear_and_old_rows_once,
     stored_answers_are_sealed_and_bound_to_their_key,
     expired_answers_are_purged_in_batches,
+    rotation_reseals_webhook_secrets,
+    the_signing_secret_is_sealed_and_recovered,
 );
 
 const SCOPE: &str = "client:1 orders/create";
@@ -160,6 +162,10 @@ async fn rotation_reseals_clear_and_old_rows_once(store: &Store) {
             orders_resealed: 2,
             answers_examined: 2,
             answers_resealed: 2,
+            events_examined: 0,
+            events_resealed: 0,
+            webhook_secrets_examined: 0,
+            webhook_secrets_resealed: 0,
         }
     );
     let again = b_reading_a.rotate_secrets(100).await.unwrap();
@@ -252,4 +258,87 @@ async fn expired_answers_are_purged_in_batches(store: &Store) {
     let later = t0() + Duration::hours(48);
     assert_eq!(store.purge_expired_idempotency(later, 2).await.unwrap(), 1);
     assert_eq!(count(), 0);
+}
+
+async fn rotation_reseals_webhook_secrets(store: &Store) {
+    use ordercore_domain::model::{NewWebhookEndpoint, Secret, WebhookUrl};
+    use ordercore_domain::ports::WebhookRepository;
+    let a = with_keys(store, 1, &[]);
+    a.create_endpoint(
+        &NewWebhookEndpoint {
+            url: WebhookUrl::parse("https://hooks.test/r").unwrap(),
+            events: None,
+            secret: Secret::new("whsec_rotate_me".into()),
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    let demo = seed_demo(store).await;
+    a.create_submitted(
+        &new_order(&demo, false),
+        &crate::fixtures::outbox_email(&demo, t0()),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let b_only = with_keys(store, 2, &[]);
+    let now = t0() + Duration::seconds(1);
+    assert!(b_only.claim_due_deliveries(now, now, 10).await.is_err());
+    let report = with_keys(store, 2, &[1]).rotate_secrets(10).await.unwrap();
+    assert_eq!(
+        (
+            report.webhook_secrets_examined,
+            report.webhook_secrets_resealed
+        ),
+        (1, 1)
+    );
+    let due = b_only.claim_due_deliveries(now, now, 10).await.unwrap();
+    assert_eq!(due[0].secret.expose(), "whsec_rotate_me");
+    let again = with_keys(store, 2, &[1]).rotate_secrets(10).await.unwrap();
+    assert_eq!(
+        (again.webhook_secrets_resealed, again.events_resealed),
+        (0, 0)
+    );
+}
+
+async fn the_signing_secret_is_sealed_and_recovered(store: &Store) {
+    use ordercore_domain::model::{NewWebhookEndpoint, Secret, WebhookUrl};
+    use ordercore_domain::ports::WebhookRepository;
+    store
+        .create_endpoint(
+            &NewWebhookEndpoint {
+                url: WebhookUrl::parse("https://hooks.test/in").unwrap(),
+                events: None,
+                secret: Secret::new("whsec_topsecret".into()),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Raw {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        secret_sealed: String,
+    }
+    let mut c = store.pool().get().unwrap();
+    let raw = diesel::sql_query("SELECT secret_sealed FROM webhook_endpoints")
+        .load::<Raw>(&mut *c)
+        .unwrap();
+    drop(c);
+    assert!(!raw[0].secret_sealed.contains("topsecret"));
+    assert!(!raw[0].secret_sealed.is_empty());
+    let demo = seed_demo(store).await;
+    store
+        .create_submitted(
+            &new_order(&demo, false),
+            &crate::fixtures::outbox_email(&demo, t0()),
+            t0(),
+        )
+        .await
+        .unwrap();
+    let now = t0() + Duration::seconds(1);
+    let d = store.claim_due_deliveries(now, now, 10).await.unwrap();
+    assert_eq!(d[0].secret.expose(), "whsec_topsecret");
+    assert_eq!(d[0].url, "https://hooks.test/in");
 }

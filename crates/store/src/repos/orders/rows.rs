@@ -187,7 +187,7 @@ pub(super) fn order_from_row(
 /// One order with its client and latest payment, in one statement: the
 /// order joined to its client and user and (left) to its payments, newest
 /// payment first. Without payments there is exactly one row.
-pub(super) fn load_order(
+pub(in crate::repos) fn load_order(
     conn: &mut DbConnection,
     id: OrderId,
     sealer: &Sealer,
