@@ -2,10 +2,12 @@
 //! `payments.expiry_warned_at`. The list reads the partial index
 //! `payments_expiry_unwarned` (open authorizations not warned yet, by
 //! `created_at`); the mark is a conditional update, so of concurrent
-//! watchers exactly one records the warning.
+//! watchers exactly one records the warning: the notification and the
+//! `payment.authorization_expiring` event, in the mark's transaction.
 
+use super::events::record_in;
 use super::notifications::insert_notification;
-use super::payments::{PaymentRow, payment_from_row};
+use super::payments::{PAYMENT_COLUMNS, PaymentRow, payment_from_row};
 use crate::Store;
 use crate::db::{micros, write_tx};
 use crate::schema::payments;
@@ -15,7 +17,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{NewNotification, Payment, PaymentId, PaymentStatus};
+use ordercore_domain::model::{
+    EventKind, NewEvent, NewNotification, Payment, PaymentId, PaymentStatus,
+};
 use ordercore_domain::ports::AuthorizationExpiryRepository;
 
 /// The predicate of `payments_expiry_unwarned` (see its migration).
@@ -54,22 +58,35 @@ impl AuthorizationExpiryRepository for Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let notification = notification.clone();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             write_tx(c, |c| {
+                let at = micros(now);
                 let marked = diesel::update(
                     payments::table
                         .filter(payments::id.eq(id.0))
                         .filter(payments::status.eq(PaymentStatus::Authorized.as_str()))
                         .filter(payments::expiry_warned_at.is_null()),
                 )
-                .set(payments::expiry_warned_at.eq(micros(now)))
-                .execute(c)?;
-                if marked == 0 {
+                .set(payments::expiry_warned_at.eq(at))
+                .returning(PAYMENT_COLUMNS)
+                .get_result::<PaymentRow>(c)
+                .optional()?;
+                let Some(row) = marked else {
                     return Ok(false);
-                }
-                // The payment.authorization_expiring event (contract §12)
-                // is to be recorded here, in this transaction, once the
-                // events table exists; this version records the notification.
+                };
+                // Only the caller whose mark won records the warning, so the
+                // event and the notification exist once per payment.
+                let payment = payment_from_row(row)?;
+                record_in(
+                    c,
+                    &sealer,
+                    &[NewEvent::payment(
+                        EventKind::PaymentAuthorizationExpiring,
+                        &payment,
+                    )],
+                    at,
+                )?;
                 insert_notification(c, &notification, now)?;
                 Ok(true)
             })

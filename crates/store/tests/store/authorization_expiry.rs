@@ -1,17 +1,17 @@
 //! The authorization-expiry watch's port: which payments it lists, the
-//! once-only mark (with its notification, in one transaction), concurrent
-//! marks, and the partial index the list reads.
+//! once-only mark (with its notification and its event, in one
+//! transaction), concurrent marks, and the partial index the list reads.
 
 use crate::fixtures::{Demo, authorization, new_order, outbox_email, seed_demo, t0};
 use chrono::{DateTime, Duration, Utc};
 use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
 use ordercore_domain::model::{
-    NewNotification, NotificationContext, NotificationKind, OrderId, PaymentId, PaymentStatus,
-    Severity,
+    Event, EventKind, NewNotification, NotificationContext, NotificationKind, OrderId, PaymentId,
+    PaymentStatus, Severity,
 };
 use ordercore_domain::ports::{
-    AuthorizationExpiryRepository, NotificationRepository, OrderRepository, Page,
+    AuthorizationExpiryRepository, EventRepository, NotificationRepository, OrderRepository, Page,
 };
 use ordercore_store::{DbConnection, Store};
 
@@ -63,6 +63,17 @@ async fn expiry_notifications(store: &Store) -> usize {
     .iter()
     .filter(|n| n.kind == NotificationKind::AuthorizationExpiring)
     .count()
+}
+
+/// The `payment.authorization_expiring` events recorded so far.
+async fn expiry_events(store: &Store) -> Vec<Event> {
+    store
+        .list_events(None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::PaymentAuthorizationExpiring)
+        .collect()
 }
 
 async fn the_watch_lists_exactly_the_open_unwarned_authorizations(store: &Store) {
@@ -130,12 +141,22 @@ async fn a_payment_is_marked_once_with_its_notification(store: &Store) {
     let p = authorized(store, &demo, t0(), "once").await;
     let order = store.find_payment(p).await.unwrap().unwrap().order_id;
     let now = t0() + Duration::days(25);
+    assert!(expiry_events(store).await.is_empty());
     assert!(
         store
             .mark_expiry_warned(p, &warning(order), now)
             .await
             .unwrap()
     );
+    let events = expiry_events(store).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].order_id, Some(order));
+    assert_eq!(events[0].created_at, now);
+    let data: serde_json::Value = serde_json::from_str(&events[0].data).unwrap();
+    assert_eq!(data["id"], p.0);
+    assert_eq!(data["order_id"], order.0);
+    assert_eq!(data["status"], "authorized");
+    assert_eq!(data["transaction_id"], "once");
     assert!(
         !store
             .mark_expiry_warned(p, &warning(order), now)
@@ -143,6 +164,7 @@ async fn a_payment_is_marked_once_with_its_notification(store: &Store) {
             .unwrap()
     );
     assert_eq!(expiry_notifications(store).await, 1);
+    assert_eq!(expiry_events(store).await.len(), 1);
     let stored = NotificationRepository::list(store, Page::default())
         .await
         .unwrap()
@@ -176,6 +198,7 @@ async fn a_payment_is_marked_once_with_its_notification(store: &Store) {
             .unwrap()
     );
     assert_eq!(expiry_notifications(store).await, 1);
+    assert_eq!(expiry_events(store).await.len(), 1);
     // The captured payment can still be read as it was.
     assert_eq!(
         store.find_payment(captured).await.unwrap().unwrap().status,
@@ -202,6 +225,7 @@ async fn of_concurrent_marks_exactly_one_wins(store: &Store) {
     }
     assert_eq!(won, 1);
     assert_eq!(expiry_notifications(store).await, 1);
+    assert_eq!(expiry_events(store).await.len(), 1);
     assert!(
         store
             .unwarned_authorizations(now, 50)
