@@ -1,7 +1,8 @@
 //! The authorization-expiry watch and the expired-authorization refusal,
 //! against the real binary: an authorization aged in its database (the
 //! server's clock is the wall clock) is warned about once in
-//! `notifications/index`, and once 30 days old its capture is refused
+//! `notifications/index` and once in `events/index`
+//! (`payment.authorization_expiring`), and once 30 days old its capture is refused
 //! without a call to the processor.
 
 use crate::{BIN, configure_processor, eventually};
@@ -44,6 +45,21 @@ async fn warnings(server: &TestServer, staff: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The `payment.authorization_expiring` events of `events/index`.
+async fn expiry_events(server: &TestServer, staff: &str) -> Vec<Value> {
+    let r = server
+        .post("events/index", &json!({"token": staff, "per_page": 100}))
+        .await;
+    assert_eq!(r.http, 200, "{}", r.body);
+    r.data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "payment.authorization_expiring")
+        .cloned()
+        .collect()
+}
+
 async fn expiry_watch_and_refusal(backend: Backend, test: &str) {
     let anet = ProcessorStub::start().await;
     let mail = MandrillStub::start().await;
@@ -73,6 +89,7 @@ async fn expiry_watch_and_refusal(backend: Backend, test: &str) {
     age_payment(&server, payment_id, 24);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(warnings(&server, &staff).await.is_empty());
+    assert!(expiry_events(&server, &staff).await.is_empty());
 
     // 25 days old: one warning, and it stays one.
     age_payment(&server, payment_id, 1);
@@ -88,6 +105,14 @@ async fn expiry_watch_and_refusal(backend: Backend, test: &str) {
     assert_eq!(found[0]["context"]["order_id"], order_id);
     assert_eq!(found[0]["context"]["transaction_id"], transaction_id);
     assert!(!found[0].to_string().contains("4111111111111111"));
+    // The event, recorded with the warning: the payment as it was.
+    let events = expiry_events(&server, &staff).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["data"]["id"], payment_id);
+    assert_eq!(events[0]["data"]["order_id"], order_id);
+    assert_eq!(events[0]["data"]["status"], "authorized");
+    assert_eq!(events[0]["data"]["transaction_id"], transaction_id);
+    assert!(!events[0].to_string().contains("4111111111111111"));
 
     // 31 days old: the capture is refused before the processor is asked.
     age_payment(&server, payment_id, 6);
@@ -105,8 +130,9 @@ async fn expiry_watch_and_refusal(backend: Backend, test: &str) {
             .is_empty()
     );
     assert_eq!(anet.ledger_of(order_id)[0].state, LedgerState::Authorized);
-    // Still one warning: the mark is per payment, not per pass.
+    // Still one warning and one event: the mark is per payment, not per pass.
     assert_eq!(warnings(&server, &staff).await.len(), 1);
+    assert_eq!(expiry_events(&server, &staff).await.len(), 1);
 }
 
 #[tokio::test]

@@ -21,15 +21,13 @@ pub trait AuthorizationExpiryRepository: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Payment>, StoreError>;
 
-    /// Marks payment `id` as warned at `now` and records `notification`, in
-    /// one transaction, if the payment is still `authorized` and not warned
-    /// yet (a conditional update: of concurrent watchers, on any number of
-    /// instances, exactly one gets true, so staff are told once per
-    /// payment). False, with nothing recorded, otherwise.
-    ///
-    /// The `payment.authorization_expiring` event (contract §12) belongs in
-    /// this same transaction, next to the notification, once the events
-    /// table exists; this version records the notification only.
+    /// Marks payment `id` as warned at `now` and records `notification` and
+    /// the `payment.authorization_expiring` event (contract §12; the payment
+    /// as marked), in one transaction, if the payment is still `authorized`
+    /// and not warned yet (a conditional update: of concurrent watchers, on
+    /// any number of instances, exactly one gets true, so staff and webhook
+    /// receivers are told once per payment). False, with nothing recorded,
+    /// otherwise.
     async fn mark_expiry_warned(
         &self,
         id: PaymentId,
