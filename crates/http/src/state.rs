@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use ordercore_domain::ports::{
     ApplicationRepository, CatalogRepository, ClientRepository, Clock, IdempotencyStore, Mailer,
     NotificationRepository, OrderRepository, OutboxRepository, PasswordHasher, PaymentGateway,
-    PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, TokenGenerator,
+    PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, SubmissionReads,
+    TokenGenerator,
     UserRepository,
 };
 use ordercore_domain::usecases::{
@@ -101,6 +102,8 @@ pub struct DomainPorts {
     pub sessions: Arc<dyn SessionStore>,
     pub catalog: Arc<dyn CatalogRepository>,
     pub promotions: Arc<dyn PromotionRepository>,
+    /// A submission's client, card and promotion in one look-up.
+    pub submission: Arc<dyn SubmissionReads>,
     pub methods: Arc<dyn PaymentMethodRepository>,
     pub orders: Arc<dyn OrderRepository>,
     pub outbox: Arc<dyn OutboxRepository>,
@@ -159,7 +162,6 @@ impl UseCases {
             authenticate: Authenticate::new(
                 p.sessions.clone(),
                 p.applications.clone(),
-                p.users.clone(),
                 p.tokens.clone(),
                 clock(),
             ),
@@ -184,7 +186,7 @@ impl UseCases {
             submit_order: SubmitOrder::new(SubmitOrderPorts {
                 clients: p.clients.clone(),
                 catalog: p.catalog.clone(),
-                promotions: p.promotions.clone(),
+                context: p.submission.clone(),
                 methods: p.methods.clone(),
                 orders: p.orders.clone(),
                 outbox: p.outbox.clone(),

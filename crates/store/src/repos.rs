@@ -6,13 +6,16 @@ mod catalog;
 mod idempotency;
 mod identity;
 mod notifications;
-mod orders;
+pub(crate) mod orders;
 mod outbox;
 mod payment_methods;
 mod payments;
 mod promotions;
 mod registry;
+mod submission;
 
 pub use backlog::Backlog;
+pub(crate) use catalog::CatalogCache;
+pub(crate) use orders::OrderIds;
 pub(crate) use identity::ensure_user;
 pub(crate) use payment_methods::insert_payment_method;

@@ -14,7 +14,8 @@ use ordercore_domain::model::{Money, NewNotification};
 use ordercore_domain::ports::{
     MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore, MockMailer,
     MockNotificationRepository, MockOrderRepository, MockOutboxRepository, MockPaymentGateway,
-    MockPaymentMethodRepository, MockPromotionRepository,
+    MockPaymentMethodRepository, MockPromotionRepository, MockSubmissionReads,
+    SubmissionContext,
 };
 use ordercore_domain::rules::promotions::InvalidReason;
 use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
@@ -361,9 +362,11 @@ pub fn notifier(repo: MockNotificationRepository) -> Notifier {
 /// asserted not to be called.
 #[derive(Default)]
 pub struct SubmitMocks {
+    /// What the one context look-up of a submission finds, for which client;
+    /// `None`: the look-up must not happen.
+    pub context: Option<(ClientId, SubmissionContext)>,
     pub clients: MockClientRepository,
     pub catalog: MockCatalogRepository,
-    pub promotions: MockPromotionRepository,
     pub methods: MockPaymentMethodRepository,
     pub orders: MockOrderRepository,
     pub outbox: MockOutboxRepository,
@@ -375,12 +378,34 @@ pub struct SubmitMocks {
 }
 
 impl SubmitMocks {
+    /// The context look-up of `client`, created empty (nothing found) the
+    /// first time.
+    pub fn context_of(&mut self, client: ClientId) -> &mut SubmissionContext {
+        &mut self
+            .context
+            .get_or_insert_with(|| (client, SubmissionContext::default()))
+            .1
+    }
+
     /// `SubmitOrder` built from these mocks and a clock at [`now`].
     pub fn build(self) -> SubmitOrder {
+        let mut context = MockSubmissionReads::new();
+        match self.context {
+            Some((id, found)) => {
+                context
+                    .expect_submission_context()
+                    .withf(move |client, _, _| *client == id)
+                    .times(1)
+                    .return_once(move |_, _, _| Ok(found));
+            }
+            None => {
+                context.expect_submission_context().never();
+            }
+        }
         let mut submit = SubmitOrder::new(SubmitOrderPorts {
             clients: Arc::new(self.clients),
             catalog: Arc::new(self.catalog),
-            promotions: Arc::new(self.promotions),
+            context: Arc::new(context),
             methods: Arc::new(self.methods),
             orders: Arc::new(self.orders),
             outbox: Arc::new(self.outbox),

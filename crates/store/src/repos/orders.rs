@@ -1,6 +1,8 @@
 //! Orders and their promotion redemptions (payment rows: `payments`). Every state change is a
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
+pub(crate) mod finalize;
+pub(crate) mod insert_pg;
 mod reconcile;
 mod rows;
 mod secrets;
@@ -22,6 +24,7 @@ use ordercore_domain::ports::{DueReconciliation, NewOutboxEmail, OrderRepository
 use rows::{
     ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, load_order, order_from_row,
 };
+pub(crate) use secrets::OrderIds;
 use secrets::{needs_transaction, open_row, open_rows};
 
 #[async_trait]
@@ -33,12 +36,21 @@ impl OrderRepository for Store {
     ) -> Result<Order, StoreError> {
         let order = order.clone();
         // The Order is built from the inserted row (RETURNING) and the
-        // caller's client: no read-back. Without a promotion or secrets the
-        // INSERT is the only statement, so it needs no transaction of its own.
+        // caller's client: no read-back. On PostgreSQL the INSERT (with the
+        // reservation of an uncapped promotion) is one statement; SQLite
+        // takes a transaction for a promotion or secrets to seal.
         let sealer = self.sealer.clone();
+        let ids = self.order_ids.clone();
         self.run(move |c| {
             let insert = |c: &mut DbConnection| {
-                insert_order(c, &order, OrderStatus::PendingPayment, micros(now), &sealer)
+                insert_order(
+                    c,
+                    &order,
+                    OrderStatus::PendingPayment,
+                    micros(now),
+                    &sealer,
+                    &ids,
+                )
             };
             let row = if needs_transaction(c, &order) {
                 write_tx(c, insert)?
@@ -59,9 +71,17 @@ impl OrderRepository for Store {
         let order = order.clone();
         let email = email.clone();
         let sealer = self.sealer.clone();
+        let ids = self.order_ids.clone();
         self.run(move |c| {
             write_tx(c, |c| {
-                let row = insert_order(c, &order, OrderStatus::Submitted, micros(now), &sealer)?;
+                let row = insert_order(
+                    c,
+                    &order,
+                    OrderStatus::Submitted,
+                    micros(now),
+                    &sealer,
+                    &ids,
+                )?;
                 let outbox = enqueue_email(c, row.id, &email, micros(now))?;
                 Ok((order_from_row(row, order.client.clone(), None)?, outbox))
             })
@@ -113,8 +133,19 @@ impl OrderRepository for Store {
         let email = email.clone();
         let sealer = self.sealer.clone();
         self.run(move |c| {
+            let now = micros(now);
+            if let DbConnection::Pg(pg) = c {
+                // One statement (see `finalize`).
+                return finalize::finalize_pg(pg, id, &payment, &email, now)?
+                    .map(|(row, client, payment, outbox)| {
+                        Ok((
+                            order_from_row(open_row(&sealer, row)?, client, Some(payment))?,
+                            outbox,
+                        ))
+                    })
+                    .transpose();
+            }
             write_tx(c, |c| {
-                let now = micros(now);
                 let Some(row) = diesel::update(
                     orders::table
                         .filter(orders::id.eq(id.0))

@@ -1,0 +1,113 @@
+//! Finalizing a paid order on PostgreSQL in one statement: the conditional
+//! move to `submitted`, the payment row, the redemption recorded, the
+//! confirmation queued and the order's client read back, as one
+//! `WITH … UPDATE/INSERT … RETURNING` (one round trip, atomic without an
+//! explicit transaction). SQLite keeps the transaction of
+//! [`super::OrderRepository::finalize_payment`] (no network there).
+//!
+//! Another row written with the state change (an event, say) is one more
+//! clause `x AS (INSERT INTO … SELECT … FROM o)` before the final SELECT:
+//! it sees `o` (the order as updated) and commits with the rest.
+
+use super::rows::OrderRow;
+use crate::db::DbResult;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use ordercore_domain::model::{
+    ClientId, ClientRef, NewPayment, OrderId, OrderStatus, OutboxId, Payment, PaymentId,
+};
+use ordercore_domain::ports::NewOutboxEmail;
+
+/// The statement (public for the plan test, `ordercore_store::hot_sql`).
+pub const FINALIZE_PG: &str = "WITH o AS ( \
+       UPDATE orders SET status = $1, updated_at = $2 \
+       WHERE id = $3 AND status = $4 AND reconcile_after IS NULL \
+       RETURNING * \
+     ), p AS ( \
+       INSERT INTO payments (order_id, kind, status, amount_cents, transaction_id, auth_code, \
+                             brand, last4, payment_method_id, created_at, updated_at) \
+       SELECT o.id, $5, $6, $7, $8, $9, $10, $11, $12, $2, $2 FROM o \
+       RETURNING id \
+     ), r AS ( \
+       UPDATE promotion_redemptions SET status = 'recorded' \
+       WHERE order_id = $3 AND EXISTS (SELECT 1 FROM o WHERE o.promotion_id IS NOT NULL) \
+     ), e AS ( \
+       INSERT INTO email_outbox (order_id, recipient, attempts, next_attempt_at, created_at) \
+       SELECT o.id, $13, 0, $14, $2 FROM o \
+       RETURNING id \
+     ) \
+     SELECT o.*, p.id AS payment_id, e.id AS outbox_id, \
+            c.first_name AS client_first_name, c.last_name AS client_last_name, \
+            u.email AS client_email \
+     FROM o CROSS JOIN p CROSS JOIN e \
+       JOIN clients c ON c.id = o.client_id JOIN users u ON u.id = c.user_id";
+
+/// What the statement returns: the order as updated, and the rest by name.
+#[derive(QueryableByName)]
+struct Finalized {
+    #[diesel(embed)]
+    order: OrderRow,
+    #[diesel(sql_type = BigInt)]
+    payment_id: i64,
+    #[diesel(sql_type = BigInt)]
+    outbox_id: i64,
+    #[diesel(sql_type = Text)]
+    client_first_name: String,
+    #[diesel(sql_type = Text)]
+    client_last_name: String,
+    #[diesel(sql_type = Text)]
+    client_email: String,
+}
+
+/// The order row (access still sealed), its client, the new payment and the
+/// queued e-mail; `None` when the order was no longer pending (or handed to
+/// the reconcile worker).
+pub(super) fn finalize_pg(
+    conn: &mut diesel::PgConnection,
+    id: OrderId,
+    payment: &NewPayment,
+    email: &NewOutboxEmail,
+    now: i64,
+) -> DbResult<Option<(OrderRow, ClientRef, Payment, OutboxId)>> {
+    let Some(f) = diesel::sql_query(FINALIZE_PG)
+        .bind::<Text, _>(OrderStatus::Submitted.as_str())
+        .bind::<BigInt, _>(now)
+        .bind::<BigInt, _>(id.0)
+        .bind::<Text, _>(OrderStatus::PendingPayment.as_str())
+        .bind::<Text, _>(payment.kind.as_str())
+        .bind::<Text, _>(payment.status.as_str())
+        .bind::<BigInt, _>(payment.amount.cents())
+        .bind::<Text, _>(&payment.transaction_id)
+        .bind::<Nullable<Text>, _>(&payment.auth_code)
+        .bind::<Text, _>(payment.brand.as_str())
+        .bind::<Text, _>(&payment.last4)
+        .bind::<BigInt, _>(payment.payment_method_id.0)
+        .bind::<Text, _>(email.recipient.as_str())
+        .bind::<BigInt, _>(crate::db::micros(email.next_attempt_at))
+        .get_result::<Finalized>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let client = ClientRef {
+        id: ClientId(f.order.client_id),
+        name: format!("{} {}", f.client_first_name, f.client_last_name)
+            .trim()
+            .to_string(),
+        email: super::super::identity::parse_email(&f.client_email)?,
+    };
+    let payment = Payment {
+        id: PaymentId(f.payment_id),
+        order_id: id,
+        kind: payment.kind,
+        status: payment.status,
+        amount: payment.amount,
+        transaction_id: payment.transaction_id.clone(),
+        auth_code: payment.auth_code.clone(),
+        brand: payment.brand,
+        last4: payment.last4.clone(),
+        payment_method_id: payment.payment_method_id,
+        created_at: crate::db::from_micros(now)?,
+    };
+    Ok(Some((f.order, client, payment, OutboxId(f.outbox_id))))
+}
