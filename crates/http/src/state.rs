@@ -13,8 +13,7 @@ use ordercore_domain::ports::{
     ApplicationRepository, CatalogRepository, ClientRepository, Clock, IdempotencyStore, Mailer,
     NotificationRepository, OrderRepository, OutboxRepository, PasswordHasher, PaymentGateway,
     PaymentMethodRepository, PromotionRepository, RouteRegistry, SessionStore, SubmissionReads,
-    TokenGenerator,
-    UserRepository,
+    TokenGenerator, UserRepository,
 };
 use ordercore_domain::usecases::{
     AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession, IdentityPorts,

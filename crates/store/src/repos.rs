@@ -16,6 +16,6 @@ mod submission;
 
 pub use backlog::Backlog;
 pub(crate) use catalog::CatalogCache;
-pub(crate) use orders::OrderIds;
 pub(crate) use identity::ensure_user;
+pub(crate) use orders::OrderIds;
 pub(crate) use payment_methods::insert_payment_method;

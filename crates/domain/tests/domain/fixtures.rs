@@ -14,8 +14,7 @@ use ordercore_domain::model::{Money, NewNotification};
 use ordercore_domain::ports::{
     MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore, MockMailer,
     MockNotificationRepository, MockOrderRepository, MockOutboxRepository, MockPaymentGateway,
-    MockPaymentMethodRepository, MockPromotionRepository, MockSubmissionReads,
-    SubmissionContext,
+    MockPaymentMethodRepository, MockSubmissionReads, SubmissionContext,
 };
 use ordercore_domain::rules::promotions::InvalidReason;
 use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
@@ -392,9 +391,19 @@ impl SubmitMocks {
         let mut context = MockSubmissionReads::new();
         match self.context {
             Some((id, found)) => {
+                // What was found answers what was asked: this client, the
+                // requested card's id, the code normalized.
+                let card = found.method.as_ref().map(|m| m.id);
+                let code = found.promotion.as_ref().map(|(p, _)| p.code.clone());
                 context
                     .expect_submission_context()
-                    .withf(move |client, _, _| *client == id)
+                    .withf(move |client, method, promotion_code| {
+                        *client == id
+                            && card.is_none_or(|c| *method == Some(c))
+                            && code
+                                .as_ref()
+                                .is_none_or(|c| promotion_code.as_ref() == Some(c))
+                    })
                     .times(1)
                     .return_once(move |_, _, _| Ok(found));
             }

@@ -30,7 +30,8 @@ fn me() -> Actor {
 /// The context look-up finds this client (its card and promotion as other
 /// helpers set them).
 fn client_found(m: &mut SubmitMocks, c: Client) {
-    m.context_of(c.id).client = Some(c);
+    let id = c.id;
+    m.context_of(id).client = Some(c);
 }
 
 fn catalogue_found(m: &mut SubmitMocks) {

@@ -4,12 +4,12 @@ use super::identity::{CLIENT_COLUMNS, ClientRow, client_from_row};
 use super::payment_methods::{PAYMENT_METHOD_COLUMNS, PaymentMethodRow, payment_method_from_row};
 use super::promotions::{PROMOTION_COLUMNS, PromotionRow, count_uses, promotion_from_row};
 use crate::Store;
+use crate::schema::{clients, payment_methods, promotion_redemptions, promotions, users};
 use async_trait::async_trait;
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{ClientId, PaymentMethodId};
 use ordercore_domain::ports::{SubmissionContext, SubmissionReads};
-use crate::schema::{clients, payment_methods, promotion_redemptions, promotions, users};
 
 #[async_trait]
 impl SubmissionReads for Store {

@@ -167,7 +167,8 @@ async fn hot_statements_use_indexes_at_scale() {
         println!("{what}:\n{plan}\n");
         for table in GROWING {
             assert!(
-                !plan.contains(&format!("Seq Scan on {table} ")) && !plan.ends_with(&format!("Seq Scan on {table}")),
+                !plan.contains(&format!("Seq Scan on {table} "))
+                    && !plan.ends_with(&format!("Seq Scan on {table}")),
                 "{what} scans {table}:\n{plan}"
             );
         }

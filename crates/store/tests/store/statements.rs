@@ -7,8 +7,7 @@ use crate::support::TestDb;
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use ordercore_domain::model::{ApplicationSlug, OrderStatus};
 use ordercore_domain::ports::{
-    CatalogRepository, NewSession, OrderRepository, OutboxRepository, SessionStore,
-    SubmissionReads,
+    CatalogRepository, NewSession, OrderRepository, OutboxRepository, SessionStore, SubmissionReads,
 };
 use ordercore_store::Store;
 use std::sync::Mutex;
@@ -196,11 +195,7 @@ fn check(c: &Counts, on: On) {
     // COMMIT; with a promotion + the cap's row lock and the redemption) and
     // so is the finalize (BEGIN, UPDATE, payment, e-mail, client, COMMIT;
     // with a promotion + the redemption recorded).
-    let (submit, submit_promo) = if on == On::Postgres {
-        (5, 5)
-    } else {
-        (13, 16)
-    };
+    let (submit, submit_promo) = if on == On::Postgres { (5, 5) } else { (13, 16) };
     assert_eq!(c.submit, submit, "statements per submission");
     assert_eq!(
         c.submit_promo, submit_promo,

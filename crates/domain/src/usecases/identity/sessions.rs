@@ -4,9 +4,8 @@
 use crate::Unexpected;
 use crate::model::{Application, ApplicationSlug, Email, Role, Session, User, UserRoles};
 use crate::ports::{
-    SessionWithUser,
-    ApplicationRepository, Clock, NewSession, PasswordHasher, SessionStore, TokenGenerator,
-    UserRepository,
+    ApplicationRepository, Clock, NewSession, PasswordHasher, SessionStore, SessionWithUser,
+    TokenGenerator, UserRepository,
 };
 use crate::rules::identity as session_rules;
 use crate::rules::orders::Actor;
