@@ -10,6 +10,7 @@ pub(crate) mod orders;
 mod outbox;
 mod payment_methods;
 mod payments;
+mod pg_statement;
 mod promotions;
 mod registry;
 mod submission;

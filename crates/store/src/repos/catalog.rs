@@ -44,8 +44,11 @@ fn service_from_row(row: ServiceRow) -> DbResult<Service> {
 pub(crate) struct CatalogCache {
     /// (generation, when loaded and what): an invalidation bumps the
     /// generation, so a load that started before it is not put back.
-    slot: RwLock<(u64, Option<(Instant, Arc<Vec<Service>>)>)>,
+    slot: RwLock<(u64, Option<Loaded>)>,
 }
+
+/// When the catalogue was read, and what it held.
+type Loaded = (Instant, Arc<Vec<Service>>);
 
 impl CatalogCache {
     pub(crate) const TTL: Duration = Duration::from_secs(5);

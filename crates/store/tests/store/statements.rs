@@ -14,6 +14,8 @@ use std::sync::Mutex;
 
 /// (marker, statements seen on connections whose URL contains it)
 static LOG: Mutex<Vec<(String, Vec<String>)>> = Mutex::new(Vec::new());
+/// The text of every statement a connection prepared and cached.
+static PREPARED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 struct Recorder {
     url: String,
@@ -24,6 +26,9 @@ impl Instrumentation for Recorder {
         match event {
             InstrumentationEvent::StartEstablishConnection { url, .. } => {
                 self.url = url.to_string();
+            }
+            InstrumentationEvent::CacheQuery { sql, .. } => {
+                PREPARED.lock().unwrap().push(sql.to_string());
             }
             InstrumentationEvent::StartQuery { query, .. } => {
                 let mut log = LOG.lock().unwrap();
@@ -151,6 +156,19 @@ async fn count(db: &TestDb) -> Counts {
         for q in s {
             let q = q.split_whitespace().collect::<Vec<_>>().join(" ");
             println!("    {}", q.chars().take(60).collect::<String>());
+        }
+    }
+    if db.store.backend() == ordercore_store::Backend::Postgres {
+        // Every statement of a request was prepared once (the warm-up) and
+        // is reused: one round trip each, no unnamed statement prepared
+        // first.
+        let prepared = PREPARED.lock().unwrap();
+        for q in auth.iter().chain(&submit).chain(&submit_promo).chain(&read) {
+            let sql = q.split(" -- binds: ").next().unwrap();
+            assert!(
+                prepared.iter().any(|p| p == sql),
+                "not a prepared statement: {sql}"
+            );
         }
     }
     Counts {

@@ -9,10 +9,11 @@
 //! clause `x AS (INSERT INTO … SELECT … FROM o)` before the final SELECT:
 //! it sees `o` (the order as updated) and commits with the rest.
 
+use super::super::pg_statement::{Bind, PgStatement};
 use super::rows::OrderRow;
 use crate::db::DbResult;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Text};
 use ordercore_domain::model::{
     ClientId, ClientRef, NewPayment, OrderId, OrderStatus, OutboxId, Payment, PaymentId,
 };
@@ -69,24 +70,27 @@ pub(super) fn finalize_pg(
     email: &NewOutboxEmail,
     now: i64,
 ) -> DbResult<Option<(OrderRow, ClientRef, Payment, OutboxId)>> {
-    let Some(f) = diesel::sql_query(FINALIZE_PG)
-        .bind::<Text, _>(OrderStatus::Submitted.as_str())
-        .bind::<BigInt, _>(now)
-        .bind::<BigInt, _>(id.0)
-        .bind::<Text, _>(OrderStatus::PendingPayment.as_str())
-        .bind::<Text, _>(payment.kind.as_str())
-        .bind::<Text, _>(payment.status.as_str())
-        .bind::<BigInt, _>(payment.amount.cents())
-        .bind::<Text, _>(&payment.transaction_id)
-        .bind::<Nullable<Text>, _>(&payment.auth_code)
-        .bind::<Text, _>(payment.brand.as_str())
-        .bind::<Text, _>(&payment.last4)
-        .bind::<BigInt, _>(payment.payment_method_id.0)
-        .bind::<Text, _>(email.recipient.as_str())
-        .bind::<BigInt, _>(crate::db::micros(email.next_attempt_at))
-        .get_result::<Finalized>(conn)
-        .optional()?
-    else {
+    let next_attempt_at = crate::db::micros(email.next_attempt_at);
+    let statement = PgStatement {
+        sql: FINALIZE_PG,
+        binds: vec![
+            Bind::Text(OrderStatus::Submitted.as_str()),
+            Bind::Int(now),
+            Bind::Int(id.0),
+            Bind::Text(OrderStatus::PendingPayment.as_str()),
+            Bind::Text(payment.kind.as_str()),
+            Bind::Text(payment.status.as_str()),
+            Bind::Int(payment.amount.cents()),
+            Bind::Text(&payment.transaction_id),
+            Bind::OptText(payment.auth_code.as_deref()),
+            Bind::Text(payment.brand.as_str()),
+            Bind::Text(&payment.last4),
+            Bind::Int(payment.payment_method_id.0),
+            Bind::Text(email.recipient.as_str()),
+            Bind::Int(next_attempt_at),
+        ],
+    };
+    let Some(f) = statement.get_result::<Finalized>(conn).optional()? else {
         return Ok(None);
     };
     let client = ClientRef {

@@ -10,10 +10,10 @@
 //! For a capped promotion the statement inserts nothing and returns no row;
 //! the caller then takes the transaction with the cap check.
 
+use super::super::pg_statement::{Bind, PgStatement};
 use super::rows::{Encoded, OrderRow, redemption_status};
 use crate::db::DbResult;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
 use ordercore_domain::model::{NewOrder, OrderStatus, PromotionId};
 
 /// The statement (public for the plan test, `ordercore_store::hot_sql`).
@@ -45,24 +45,27 @@ pub(super) fn insert_with_redemption(
     now: i64,
 ) -> DbResult<Option<OrderRow>> {
     let applied = order.promotion.as_ref();
-    Ok(diesel::sql_query(INSERT_WITH_REDEMPTION)
-        .bind::<BigInt, _>(id)
-        .bind::<BigInt, _>(order.client.id.0)
-        .bind::<Text, _>(status.as_str())
-        .bind::<BigInt, _>(order.pricing.subtotal.cents())
-        .bind::<BigInt, _>(order.pricing.discount.cents())
-        .bind::<BigInt, _>(order.pricing.total.cents())
-        .bind::<BigInt, _>(order.primary_service.service_id.0)
-        .bind::<Text, _>(&encoded.lines)
-        .bind::<Text, _>(&encoded.property_info)
-        .bind::<Text, _>(stored_access)
-        .bind::<Text, _>(&encoded.appointments)
-        .bind::<Nullable<Text>, _>(applied.map(|p| p.code.as_str()))
-        .bind::<Nullable<BigInt>, _>(applied.map(|p| p.discount.cents()))
-        .bind::<Nullable<BigInt>, _>(order.payment_method_id.map(|p| p.0))
-        .bind::<BigInt, _>(now)
-        .bind::<BigInt, _>(promotion.0)
-        .bind::<Text, _>(redemption_status(status))
-        .get_result::<OrderRow>(conn)
-        .optional()?)
+    let statement = PgStatement {
+        sql: INSERT_WITH_REDEMPTION,
+        binds: vec![
+            Bind::Int(id),
+            Bind::Int(order.client.id.0),
+            Bind::Text(status.as_str()),
+            Bind::Int(order.pricing.subtotal.cents()),
+            Bind::Int(order.pricing.discount.cents()),
+            Bind::Int(order.pricing.total.cents()),
+            Bind::Int(order.primary_service.service_id.0),
+            Bind::Text(&encoded.lines),
+            Bind::Text(&encoded.property_info),
+            Bind::Text(stored_access),
+            Bind::Text(&encoded.appointments),
+            Bind::OptText(applied.map(|p| p.code.as_str())),
+            Bind::OptInt(applied.map(|p| p.discount.cents())),
+            Bind::OptInt(order.payment_method_id.map(|p| p.0)),
+            Bind::Int(now),
+            Bind::Int(promotion.0),
+            Bind::Text(redemption_status(status)),
+        ],
+    };
+    Ok(statement.get_result::<OrderRow>(conn).optional()?)
 }

@@ -299,29 +299,37 @@ pub(super) fn insert_order(
         return Ok(row);
     }
     let insert = |conn: &mut DbConnection| -> DbResult<OrderRow> {
-        let mut row = diesel::insert_into(orders::table)
-            .values((
-                reserved.map(|id| orders::id.eq(id)),
-                orders::client_id.eq(order.client.id.0),
-                orders::status.eq(status.as_str()),
-                orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
-                orders::discount_cents.eq(order.pricing.discount.cents()),
-                orders::total_cents.eq(order.pricing.total.cents()),
-                orders::primary_service_id.eq(order.primary_service.service_id.0),
-                orders::lines.eq(&encoded.lines),
-                orders::property_info.eq(&encoded.property_info),
-                orders::property_access.eq(&stored_access),
-                orders::appointments.eq(&encoded.appointments),
-                orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
-                orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
-                orders::promotion_discount_cents
-                    .eq(order.promotion.as_ref().map(|p| p.discount.cents())),
-                orders::payment_method_id.eq(order.payment_method_id.map(|p| p.0)),
-                orders::created_at.eq(now),
-                orders::updated_at.eq(now),
-            ))
-            .returning(ORDER_COLUMNS)
-            .get_result::<OrderRow>(conn)?;
+        let values = (
+            orders::client_id.eq(order.client.id.0),
+            orders::status.eq(status.as_str()),
+            orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
+            orders::discount_cents.eq(order.pricing.discount.cents()),
+            orders::total_cents.eq(order.pricing.total.cents()),
+            orders::primary_service_id.eq(order.primary_service.service_id.0),
+            orders::lines.eq(&encoded.lines),
+            orders::property_info.eq(&encoded.property_info),
+            orders::property_access.eq(&stored_access),
+            orders::appointments.eq(&encoded.appointments),
+            orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
+            orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
+            orders::promotion_discount_cents
+                .eq(order.promotion.as_ref().map(|p| p.discount.cents())),
+            orders::payment_method_id.eq(order.payment_method_id.map(|p| p.0)),
+            orders::created_at.eq(now),
+            orders::updated_at.eq(now),
+        );
+        // Two statement shapes, each prepared once (an optional value in
+        // the tuple would make Diesel prepare the INSERT anew every time).
+        let mut row = match reserved {
+            Some(id) => diesel::insert_into(orders::table)
+                .values((orders::id.eq(id), values))
+                .returning(ORDER_COLUMNS)
+                .get_result::<OrderRow>(conn)?,
+            None => diesel::insert_into(orders::table)
+                .values(values)
+                .returning(ORDER_COLUMNS)
+                .get_result::<OrderRow>(conn)?,
+        };
         if secrets && reserved.is_none() {
             // The access code is stored (the `full` view shows it back), sealed.
             let sealed = access.sealed_json(sealer, row.id)?;
