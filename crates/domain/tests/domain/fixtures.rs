@@ -11,13 +11,9 @@ use ordercore_domain::model::{
     StoredPaymentProfile, UsState, UserId,
 };
 use ordercore_domain::model::{Money, NewNotification};
-use ordercore_domain::ports::{
-    MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore, MockMailer,
-    MockNotificationRepository, MockOrderRepository, MockOutboxRepository, MockPaymentGateway,
-    MockPaymentMethodRepository, MockSubmissionReads, SubmissionContext,
-};
+use ordercore_domain::ports::{MockClock, MockNotificationRepository};
 use ordercore_domain::rules::promotions::InvalidReason;
-use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
+use ordercore_domain::usecases::{Notifier, OrderRequest};
 use std::sync::Arc;
 
 /// The instant every test runs at.
@@ -356,74 +352,5 @@ pub fn notifier(repo: MockNotificationRepository) -> Notifier {
     Notifier::new(Arc::new(repo), clock())
 }
 
-/// Every port `SubmitOrder` takes, as mocks to set expectations on. A call
-/// without an expectation panics, so every port a test leaves alone is
-/// asserted not to be called.
-#[derive(Default)]
-pub struct SubmitMocks {
-    /// What the one context look-up of a submission finds, for which client;
-    /// `None`: the look-up must not happen.
-    pub context: Option<(ClientId, SubmissionContext)>,
-    pub clients: MockClientRepository,
-    pub catalog: MockCatalogRepository,
-    pub methods: MockPaymentMethodRepository,
-    pub orders: MockOrderRepository,
-    pub outbox: MockOutboxRepository,
-    pub gateway: MockPaymentGateway,
-    pub mailer: MockMailer,
-    pub notifications: MockNotificationRepository,
-    /// Where claimed keys are bound.
-    pub keys: MockIdempotencyStore,
-}
-
-impl SubmitMocks {
-    /// The context look-up of `client`, created empty (nothing found) the
-    /// first time.
-    pub fn context_of(&mut self, client: ClientId) -> &mut SubmissionContext {
-        &mut self
-            .context
-            .get_or_insert_with(|| (client, SubmissionContext::default()))
-            .1
-    }
-
-    /// `SubmitOrder` built from these mocks and a clock at [`now`].
-    pub fn build(self) -> SubmitOrder {
-        let mut context = MockSubmissionReads::new();
-        match self.context {
-            Some((id, found)) => {
-                // What was found answers what was asked: this client, the
-                // requested card's id, the code normalized.
-                let card = found.method.as_ref().map(|m| m.id);
-                let code = found.promotion.as_ref().map(|(p, _)| p.code.clone());
-                context
-                    .expect_submission_context()
-                    .withf(move |client, method, promotion_code| {
-                        *client == id
-                            && card.is_none_or(|c| *method == Some(c))
-                            && code
-                                .as_ref()
-                                .is_none_or(|c| promotion_code.as_ref() == Some(c))
-                    })
-                    .times(1)
-                    .return_once(move |_, _, _| Ok(found));
-            }
-            None => {
-                context.expect_submission_context().never();
-            }
-        }
-        let mut submit = SubmitOrder::new(SubmitOrderPorts {
-            clients: Arc::new(self.clients),
-            catalog: Arc::new(self.catalog),
-            context: Arc::new(context),
-            methods: Arc::new(self.methods),
-            orders: Arc::new(self.orders),
-            outbox: Arc::new(self.outbox),
-            gateway: Arc::new(self.gateway),
-            mailer: Arc::new(self.mailer),
-            notifier: notifier(self.notifications),
-            clock: clock(),
-        });
-        submit.bind_keys_in(Arc::new(self.keys));
-        submit
-    }
-}
+mod submit_mocks;
+pub use submit_mocks::SubmitMocks;
