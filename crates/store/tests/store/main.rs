@@ -44,6 +44,7 @@ mod secrets;
 mod errors;
 mod fixtures;
 mod migrations;
+mod plans;
 mod races;
 mod seed;
 mod statements;
