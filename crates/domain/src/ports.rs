@@ -32,6 +32,7 @@ mod payment_methods;
 mod payments;
 mod promotions;
 mod registry;
+mod submission;
 
 pub use authorization_expiry::*;
 pub use catalog::*;
@@ -46,6 +47,7 @@ pub use payment_methods::*;
 pub use payments::*;
 pub use promotions::*;
 pub use registry::*;
+pub use submission::*;
 
 /// The current instant. Every rule that depends on time takes it from here.
 #[cfg_attr(feature = "mock", mockall::automock)]

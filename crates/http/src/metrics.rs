@@ -197,8 +197,18 @@ impl Metrics {
 
     /// One answered API request.
     pub fn observe_request(&self, route: &str, status: &str, code: u16, elapsed: Duration) {
+        // The codes the contract answers with need no allocation; the
+        // label vectors themselves are read under a shared (read) lock.
+        let owned;
+        let code = match code_label(code) {
+            Some(c) => c,
+            None => {
+                owned = code.to_string();
+                owned.as_str()
+            }
+        };
         self.requests
-            .with_label_values(&[route, status, &code.to_string()])
+            .with_label_values(&[route, status, code])
             .inc();
         self.latency
             .with_label_values(&[route])
@@ -375,5 +385,8 @@ impl Mailer for MeteredMailer {
     }
 }
 
+mod labels;
 #[cfg(test)]
 mod tests;
+
+use labels::code_label;

@@ -13,7 +13,7 @@ use ordercore_domain::ports::{
     ApplicationRepository, CatalogRepository, ClientRepository, Clock, EventRepository,
     IdempotencyStore, Mailer, NotificationRepository, OrderRepository, OutboxRepository,
     PasswordHasher, PaymentGateway, PaymentMethodRepository, PromotionRepository, RouteRegistry,
-    SessionStore, TokenGenerator, UserRepository, WebhookRepository,
+    SessionStore, SubmissionReads, TokenGenerator, UserRepository, WebhookRepository,
 };
 use ordercore_domain::usecases::{
     AddPaymentMethod, Authenticate, CapturePayment, CreateSession, DestroySession,
@@ -102,6 +102,8 @@ pub struct DomainPorts {
     pub sessions: Arc<dyn SessionStore>,
     pub catalog: Arc<dyn CatalogRepository>,
     pub promotions: Arc<dyn PromotionRepository>,
+    /// A submission's client, card and promotion in one look-up.
+    pub submission: Arc<dyn SubmissionReads>,
     pub methods: Arc<dyn PaymentMethodRepository>,
     pub orders: Arc<dyn OrderRepository>,
     pub outbox: Arc<dyn OutboxRepository>,
@@ -169,7 +171,6 @@ impl UseCases {
             authenticate: Authenticate::new(
                 p.sessions.clone(),
                 p.applications.clone(),
-                p.users.clone(),
                 p.tokens.clone(),
                 clock(),
             ),
@@ -194,7 +195,7 @@ impl UseCases {
             submit_order: SubmitOrder::new(SubmitOrderPorts {
                 clients: p.clients.clone(),
                 catalog: p.catalog.clone(),
-                promotions: p.promotions.clone(),
+                context: p.submission.clone(),
                 methods: p.methods.clone(),
                 orders: p.orders.clone(),
                 outbox: p.outbox.clone(),

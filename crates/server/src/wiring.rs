@@ -167,6 +167,7 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
         sessions: db.clone(),
         catalog: db.clone(),
         promotions: db.clone(),
+        submission: db.clone(),
         methods: db.clone(),
         orders: db.clone(),
         outbox: db.clone(),

@@ -37,6 +37,14 @@ mod url;
 pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError};
 pub use migrations::embedded_migration_names;
 pub use repos::Backlog;
+
+/// The hand-written PostgreSQL statements of the submission hot path, for
+/// the test that pins their plans.
+#[doc(hidden)]
+pub mod hot_sql {
+    pub use crate::repos::orders::finalize::FINALIZE_PG;
+    pub use crate::repos::orders::insert_pg::INSERT_WITH_REDEMPTION;
+}
 pub use rotate::RotationReport;
 pub use seed::{SeedError, SeedFile, SeedSummary};
 pub use url::{DatabaseUrl, DatabaseUrlError};
@@ -51,6 +59,12 @@ pub struct Store {
     pool: DbPool,
     backend: Backend,
     sealer: sealing::Sealer,
+    /// The catalogue in memory, shared by clones (see `repos::catalog`).
+    catalog: std::sync::Arc<repos::CatalogCache>,
+    /// Order ids taken ahead from the sequence (PostgreSQL).
+    order_ids: std::sync::Arc<repos::OrderIds>,
+    /// Payment ids taken ahead likewise (PostgreSQL; see `repos::orders`).
+    payment_ids: std::sync::Arc<repos::OrderIds>,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,6 +94,9 @@ impl Store {
             pool,
             backend,
             sealer: sealing::Sealer::default(),
+            catalog: Default::default(),
+            order_ids: Default::default(),
+            payment_ids: std::sync::Arc::new(repos::OrderIds::payments()),
         })
     }
 

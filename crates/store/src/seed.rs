@@ -277,6 +277,8 @@ impl Store {
         let result = self
             .run(move |c| write_tx(c, |c| apply(c, &file, &digests, &new_hashes, now)))
             .await;
+        // The seed may have changed services: the next read loads them.
+        self.catalog.invalidate();
         match result {
             Ok(summary) => Ok(summary),
             Err(StoreError::Backend(cause)) if cause.is::<InvalidSeed>() => {

@@ -68,12 +68,24 @@ pub struct NewSession {
     pub created_at: DateTime<Utc>,
 }
 
+/// A session found by its token, with what authenticating it needs: its
+/// user (`None` only for a corrupt row) and the user's role records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionWithUser {
+    pub session: Session,
+    pub user: Option<User>,
+    pub roles: UserRoles,
+}
+
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     async fn create(&self, session: &NewSession) -> Result<Session, StoreError>;
     /// The session (revoked or not) whose token has this digest.
     async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError>;
+    /// [`SessionStore::find_by_token_digest`] with the session's user and
+    /// roles, in one look-up (every authenticated request makes it).
+    async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError>;
     /// Sets `last_used_at`.
     async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Marks the session revoked at `at` (idempotent).

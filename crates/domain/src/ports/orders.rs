@@ -63,10 +63,12 @@ pub trait OrderRepository: Send + Sync {
     /// `pending_payment` → `submitted`, storing the payment and enqueueing the
     /// e-mail, in one transaction. `None` (and nothing changed) when the order
     /// was no longer pending, or its outcome is being looked up (a look-up
-    /// scheduled: the reconcile worker may be voiding its hold).
+    /// scheduled: the reconcile worker may be voiding its hold). `pending` is
+    /// the order as [`OrderRepository::create_pending`] returned it: the
+    /// events of the change, recorded with it, are made from it.
     async fn finalize_payment(
         &self,
-        id: OrderId,
+        pending: &Order,
         payment: &NewPayment,
         email: &NewOutboxEmail,
         now: DateTime<Utc>,

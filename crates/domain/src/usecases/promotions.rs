@@ -56,7 +56,20 @@ pub(crate) async fn eligible_promotion(
         return Ok(Err(Ineligible::Invalid(InvalidReason::Unknown)));
     };
     let redeemed = promotions.has_redeemed(found.id, client.id).await?;
-    Ok(promotion_rules::check_eligibility(Some(&found), client, redeemed, now).map(|()| found))
+    Ok(eligibility(Some((found, redeemed)), client, now))
+}
+
+/// The promotion a code found (and whether the client has redeemed it),
+/// checked for `client` at `now`.
+pub(crate) fn eligibility(
+    found: Option<(Promotion, bool)>,
+    client: &Client,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Promotion, Ineligible> {
+    let Some((found, redeemed)) = found else {
+        return Err(Ineligible::Invalid(InvalidReason::Unknown));
+    };
+    promotion_rules::check_eligibility(Some(&found), client, redeemed, now).map(|()| found)
 }
 
 /// `promotions/validate`: the discount a code would give a client, priced on

@@ -11,7 +11,7 @@ use ordercore_domain::model::{
 };
 use ordercore_domain::ports::{
     MockApplicationRepository, MockPasswordHasher, MockSessionStore, MockTokenGenerator,
-    MockUserRepository, NewSession,
+    MockUserRepository, NewSession, SessionWithUser,
 };
 use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{
@@ -72,34 +72,28 @@ fn tokens() -> MockTokenGenerator {
 struct AuthMocks {
     sessions: MockSessionStore,
     applications: MockApplicationRepository,
-    users: MockUserRepository,
 }
 
 impl AuthMocks {
+    /// The one look-up of the token: the session with its user and roles.
     fn session_found(&mut self, s: Option<Session>) {
+        self.session_with(s.map(|session| SessionWithUser {
+            session,
+            user: Some(user()),
+            roles: client_roles(),
+        }));
+    }
+
+    fn session_with(&mut self, found: Option<SessionWithUser>) {
         self.sessions
-            .expect_find_by_token_digest()
+            .expect_find_with_user()
             .withf(|d| d == DIGEST)
             .times(1)
-            .return_once(move |_| Ok(s));
+            .return_once(move |_| Ok(found));
+        self.sessions.expect_find_by_token_digest().never();
     }
 
-    fn user_found(&mut self) {
-        self.users
-            .expect_find_user()
-            .with(eq(USER))
-            .times(1)
-            .returning(|_| Ok(Some(user())));
-        self.users
-            .expect_roles()
-            .with(eq(USER))
-            .times(1)
-            .returning(|_| Ok(client_roles()));
-    }
-
-    fn no_user_lookup(&mut self) {
-        self.users.expect_find_user().never();
-        self.users.expect_roles().never();
+    fn no_touch(&mut self) {
         self.sessions.expect_touch().never();
     }
 
@@ -118,7 +112,6 @@ impl AuthMocks {
         Authenticate::new(
             Arc::new(self.sessions),
             Arc::new(self.applications),
-            Arc::new(self.users),
             Arc::new(tokens()),
             clock(),
         )

@@ -11,13 +11,9 @@ use ordercore_domain::model::{
     StoredPaymentProfile, UsState, UserId,
 };
 use ordercore_domain::model::{Money, NewNotification};
-use ordercore_domain::ports::{
-    MockCatalogRepository, MockClientRepository, MockClock, MockIdempotencyStore, MockMailer,
-    MockNotificationRepository, MockOrderRepository, MockOutboxRepository, MockPaymentGateway,
-    MockPaymentMethodRepository, MockPromotionRepository,
-};
+use ordercore_domain::ports::{MockClock, MockNotificationRepository};
 use ordercore_domain::rules::promotions::InvalidReason;
-use ordercore_domain::usecases::{Notifier, OrderRequest, SubmitOrder, SubmitOrderPorts};
+use ordercore_domain::usecases::{Notifier, OrderRequest};
 use std::sync::Arc;
 
 /// The instant every test runs at.
@@ -359,40 +355,5 @@ pub fn notifier(repo: MockNotificationRepository) -> Notifier {
     Notifier::new(Arc::new(repo), clock())
 }
 
-/// Every port `SubmitOrder` takes, as mocks to set expectations on. A call
-/// without an expectation panics, so every port a test leaves alone is
-/// asserted not to be called.
-#[derive(Default)]
-pub struct SubmitMocks {
-    pub clients: MockClientRepository,
-    pub catalog: MockCatalogRepository,
-    pub promotions: MockPromotionRepository,
-    pub methods: MockPaymentMethodRepository,
-    pub orders: MockOrderRepository,
-    pub outbox: MockOutboxRepository,
-    pub gateway: MockPaymentGateway,
-    pub mailer: MockMailer,
-    pub notifications: MockNotificationRepository,
-    /// Where claimed keys are bound.
-    pub keys: MockIdempotencyStore,
-}
-
-impl SubmitMocks {
-    /// `SubmitOrder` built from these mocks and a clock at [`now`].
-    pub fn build(self) -> SubmitOrder {
-        let mut submit = SubmitOrder::new(SubmitOrderPorts {
-            clients: Arc::new(self.clients),
-            catalog: Arc::new(self.catalog),
-            promotions: Arc::new(self.promotions),
-            methods: Arc::new(self.methods),
-            orders: Arc::new(self.orders),
-            outbox: Arc::new(self.outbox),
-            gateway: Arc::new(self.gateway),
-            mailer: Arc::new(self.mailer),
-            notifier: notifier(self.notifications),
-            clock: clock(),
-        });
-        submit.bind_keys_in(Arc::new(self.keys));
-        submit
-    }
-}
+mod submit_mocks;
+pub use submit_mocks::SubmitMocks;

@@ -27,13 +27,11 @@ fn me() -> Actor {
     Actor::Client(CLIENT)
 }
 
+/// The context look-up finds this client (its card and promotion as other
+/// helpers set them).
 fn client_found(m: &mut SubmitMocks, c: Client) {
     let id = c.id;
-    m.clients
-        .expect_find_client()
-        .with(eq(id))
-        .times(1)
-        .returning(move |_| Ok(Some(c.clone())));
+    m.context_of(id).client = Some(c);
 }
 
 fn catalogue_found(m: &mut SubmitMocks) {
@@ -46,11 +44,7 @@ fn catalogue_found(m: &mut SubmitMocks) {
 }
 
 fn method_found(m: &mut SubmitMocks, pm: PaymentMethod) {
-    m.methods
-        .expect_find()
-        .with(eq(METHOD))
-        .times(1)
-        .returning(move |_| Ok(Some(pm.clone())));
+    m.context_of(CLIENT).method = Some(pm);
 }
 
 /// Client, catalogue and card all resolve.
@@ -61,15 +55,7 @@ fn resolves(m: &mut SubmitMocks) {
 }
 
 fn promotion_found(m: &mut SubmitMocks, p: Option<Promotion>, redeemed: bool) {
-    m.promotions
-        .expect_find_by_code()
-        .withf(|code| code == "SPRING")
-        .times(1)
-        .returning(move |_| Ok(p.clone()));
-    m.promotions
-        .expect_has_redeemed()
-        .withf(|p, c| *p == PROMO && *c == CLIENT)
-        .returning(move |_, _| Ok(redeemed));
+    m.context_of(CLIENT).promotion = p.map(|p| (p, redeemed));
 }
 
 fn pending_recorded(m: &mut SubmitMocks, total: i64) {
@@ -131,8 +117,9 @@ fn submitted_order(payment: Option<&NewPayment>) -> Order {
 fn finalized_as(m: &mut SubmitMocks, status: PaymentStatus, kind: PaymentKind) {
     m.orders
         .expect_finalize_payment()
-        .withf(move |id, p: &NewPayment, email, at| {
-            *id == ORDER
+        .withf(move |pending: &Order, p: &NewPayment, email, at| {
+            pending.id == ORDER
+                && pending.status == OrderStatus::PendingPayment
                 && p.status == status
                 && p.kind == kind
                 && p.amount == money(SUBTOTAL)

@@ -123,3 +123,16 @@ async fn the_backlog_gauges_are_read_at_each_refresh_and_kept_on_a_failure() {
     m.refresh().await;
     assert!(m.render().contains("ordercore_outbox_backlog 3"));
 }
+
+#[test]
+fn a_code_label_is_the_code_written_out() {
+    let mut known = 0;
+    for code in 100..600u16 {
+        if let Some(label) = super::labels::code_label(code) {
+            assert_eq!(label, code.to_string());
+            known += 1;
+        }
+    }
+    assert!(known >= 10, "the common codes have labels");
+    assert_eq!(super::labels::code_label(299), None);
+}

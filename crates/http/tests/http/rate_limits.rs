@@ -5,7 +5,7 @@ use crate::support::*;
 use async_trait::async_trait;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{Session, SessionId};
-use ordercore_domain::ports::{NewSession, SessionStore};
+use ordercore_domain::ports::{NewSession, SessionStore, SessionWithUser};
 use ordercore_http::pipeline::client_addr::parse_cidrs;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -26,6 +26,10 @@ impl SessionStore for CountingSessions {
     async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
         self.inner.find_by_token_digest(digest).await
+    }
+    async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.find_with_user(digest).await
     }
     async fn touch(
         &self,

@@ -142,6 +142,7 @@ impl TestApp {
             sessions: self.sessions.clone(),
             catalog: self.catalog.clone(),
             promotions: s.clone(),
+            submission: s.clone(),
             methods: s.clone(),
             orders: s.clone(),
             outbox: s.clone(),

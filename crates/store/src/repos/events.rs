@@ -97,8 +97,30 @@ struct IdRow {
 
 /// The endpoints an event row `e` goes to (an endpoint's kinds are stored
 /// as `,kind,kind,`; NULL is every kind).
-const WANTS: &str = "w.enabled AND w.removed_at IS NULL \
+pub(crate) const WANTS: &str = "w.enabled AND w.removed_at IS NULL \
      AND (w.events IS NULL OR w.events LIKE '%,' || e.kind || ',%')";
+
+/// Each event as stored: its kind, order and sealed payload, for an event
+/// created at `now` (micros). For a statement that inserts the events
+/// itself (the finalize on PostgreSQL, `repos::orders::finalize`).
+pub(crate) fn seal_all(
+    sealer: &Sealer,
+    events: &[NewEvent],
+    now: i64,
+) -> DbResult<Vec<(&'static str, Option<i64>, String)>> {
+    events
+        .iter()
+        .map(|e| {
+            let (kind, order) = (e.kind.as_str(), e.order_id.map(|o| o.0));
+            let data = to_json("event data", &e.data)?;
+            Ok((
+                kind,
+                order,
+                sealer.seal(&data, &data_aad(kind, order, now))?,
+            ))
+        })
+        .collect()
+}
 
 /// Records `events` (in this order, so with increasing ids), created at
 /// `now` (micros), and a delivery due at `now` to each enabled endpoint that
@@ -113,16 +135,7 @@ pub(crate) fn record_in(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows = Vec::with_capacity(events.len());
-    for e in events {
-        let (kind, order) = (e.kind.as_str(), e.order_id.map(|o| o.0));
-        let data = to_json("event data", &e.data)?;
-        rows.push((
-            kind,
-            order,
-            sealer.seal(&data, &data_aad(kind, order, now))?,
-        ));
-    }
+    let rows = seal_all(sealer, events, now)?;
     // $1 is `now`; each event takes three more.
     let values: Vec<String> = (0..rows.len())
         .map(|i| format!("(${}, ${}, ${}, $1)", 3 * i + 2, 3 * i + 3, 3 * i + 4))

@@ -119,6 +119,19 @@ pub(crate) fn load_roles(conn: &mut DbConnection, user: UserId) -> DbResult<User
             liaison_clients: None,
         });
     };
+    roles_from(conn, client, email, employee, liaison)
+}
+
+/// The roles of a user whose client row, e-mail, employee id and liaison id
+/// were read: the liaison's clients take one more statement, for a liaison
+/// only.
+pub(crate) fn roles_from(
+    conn: &mut DbConnection,
+    client: Option<ClientRow>,
+    email: String,
+    employee: Option<i64>,
+    liaison: Option<i64>,
+) -> DbResult<UserRoles> {
     let client = client.map(|r| client_from_row(r, email)).transpose()?;
     let employee = employee.is_some();
     let liaison_clients = match liaison {

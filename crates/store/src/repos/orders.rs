@@ -1,16 +1,18 @@
 //! Orders and their promotion redemptions (payment rows: `payments`). Every state change is a
 //! conditional update, so two deciders (finalize vs sweeper) cannot both win.
 
+pub(crate) mod finalize;
+pub(crate) mod insert_pg;
 mod reconcile;
 mod rows;
 mod search;
 mod secrets;
 
-use super::events::record_in;
+use super::events::{record_in, seal_all};
 use super::outbox::enqueue_email;
 use super::payments as stored_payments;
 use crate::Store;
-use crate::db::{DbConnection, micros, write_tx};
+use crate::db::{DbConnection, DbResult, micros, write_tx};
 use crate::schema::{orders, promotion_redemptions};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -24,6 +26,7 @@ use ordercore_domain::ports::{
     DueReconciliation, NewOutboxEmail, OrderQuery, OrderRepository, Page,
 };
 use rows::{ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, order_from_row};
+pub(crate) use secrets::OrderIds;
 use secrets::{needs_transaction, open_row, open_rows};
 
 pub(super) use rows::load_order;
@@ -37,12 +40,21 @@ impl OrderRepository for Store {
     ) -> Result<Order, StoreError> {
         let order = order.clone();
         // The Order is built from the inserted row (RETURNING) and the
-        // caller's client: no read-back. Without a promotion or secrets the
-        // INSERT is the only statement, so it needs no transaction of its own.
+        // caller's client: no read-back. On PostgreSQL the INSERT (with the
+        // reservation of an uncapped promotion) is one statement; SQLite
+        // takes a transaction for a promotion or secrets to seal.
         let sealer = self.sealer.clone();
+        let ids = self.order_ids.clone();
         self.run(move |c| {
             let insert = |c: &mut DbConnection| {
-                insert_order(c, &order, OrderStatus::PendingPayment, micros(now), &sealer)
+                insert_order(
+                    c,
+                    &order,
+                    OrderStatus::PendingPayment,
+                    micros(now),
+                    &sealer,
+                    &ids,
+                )
             };
             let row = if needs_transaction(c, &order) {
                 write_tx(c, insert)?
@@ -63,9 +75,17 @@ impl OrderRepository for Store {
         let order = order.clone();
         let email = email.clone();
         let sealer = self.sealer.clone();
+        let ids = self.order_ids.clone();
         self.run(move |c| {
             write_tx(c, |c| {
-                let row = insert_order(c, &order, OrderStatus::Submitted, micros(now), &sealer)?;
+                let row = insert_order(
+                    c,
+                    &order,
+                    OrderStatus::Submitted,
+                    micros(now),
+                    &sealer,
+                    &ids,
+                )?;
                 let id = row.id;
                 let order = order_from_row(row, order.client.clone(), None)?;
                 record_in(
@@ -125,17 +145,43 @@ impl OrderRepository for Store {
 
     async fn finalize_payment(
         &self,
-        id: OrderId,
+        pending: &Order,
         payment: &NewPayment,
         email: &NewOutboxEmail,
         now: DateTime<Utc>,
     ) -> Result<Option<(Order, OutboxId)>, StoreError> {
+        let id = pending.id;
+        let pending = pending.clone();
         let payment = payment.clone();
         let email = email.clone();
         let sealer = self.sealer.clone();
+        let payment_ids = self.payment_ids.clone();
         self.run(move |c| {
+            let now = micros(now);
+            if let Some(payment_id) = payment_ids.next(c)? {
+                let DbConnection::Pg(pg) = c else {
+                    return Err(crate::db::backend_fail("payment id taken ahead on SQLite"));
+                };
+                // One statement (see `finalize`), the events sealed first
+                // from the order as it will be.
+                let payment_id = PaymentId(payment_id);
+                let events = seal_all(
+                    &sealer,
+                    &finalize_events(&submitted(pending, payment_id, &payment, now)?),
+                    now,
+                )?
+                .try_into()
+                .map_err(|_| crate::db::backend_fail("a finalize records two events"))?;
+                return finalize::finalize_pg(pg, id, payment_id, &payment, &email, &events, now)?
+                    .map(|(row, client, payment, outbox)| {
+                        Ok((
+                            order_from_row(open_row(&sealer, row)?, client, Some(payment))?,
+                            outbox,
+                        ))
+                    })
+                    .transpose();
+            }
             write_tx(c, |c| {
-                let now = micros(now);
                 let Some(row) = diesel::update(
                     orders::table
                         .filter(orders::id.eq(id.0))
@@ -168,15 +214,7 @@ impl OrderRepository for Store {
                 }
                 let client = client_ref(c, row.id, row.client_id)?;
                 let order = order_from_row(open_row(&sealer, row)?, client, Some(payment))?;
-                let mut events = vec![NewEvent::order(EventKind::OrderSubmitted, &order)];
-                if let Some(p) = &order.payment {
-                    let kind = match p.kind {
-                        PaymentKind::Authorization => EventKind::PaymentAuthorized,
-                        PaymentKind::Charge => EventKind::PaymentCaptured,
-                    };
-                    events.push(NewEvent::payment(kind, p));
-                }
-                record_in(c, &sealer, &events, now)?;
+                record_in(c, &sealer, &finalize_events(&order), now)?;
                 let outbox = enqueue_email(c, id.0, &email, now)?;
                 Ok(Some((order, outbox)))
             })
@@ -293,4 +331,39 @@ impl OrderRepository for Store {
         })
         .await
     }
+}
+
+/// The events of a finalize: `order.submitted`, then the payment's.
+fn finalize_events(order: &Order) -> Vec<NewEvent> {
+    let mut events = vec![NewEvent::order(EventKind::OrderSubmitted, order)];
+    if let Some(p) = &order.payment {
+        let kind = match p.kind {
+            PaymentKind::Authorization => EventKind::PaymentAuthorized,
+            PaymentKind::Charge => EventKind::PaymentCaptured,
+        };
+        events.push(NewEvent::payment(kind, p));
+    }
+    events
+}
+
+/// `pending` as the finalize leaves it: submitted at `now` (micros), with
+/// `payment` stored under `id`.
+fn submitted(mut pending: Order, id: PaymentId, payment: &NewPayment, now: i64) -> DbResult<Order> {
+    let at = crate::db::from_micros(now)?;
+    pending.status = OrderStatus::Submitted;
+    pending.updated_at = at;
+    pending.payment = Some(Payment {
+        id,
+        order_id: pending.id,
+        kind: payment.kind,
+        status: payment.status,
+        amount: payment.amount,
+        transaction_id: payment.transaction_id.clone(),
+        auth_code: payment.auth_code.clone(),
+        brand: payment.brand,
+        last4: payment.last4.clone(),
+        payment_method_id: payment.payment_method_id,
+        created_at: at,
+    });
+    Ok(pending)
 }

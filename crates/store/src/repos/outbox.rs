@@ -5,6 +5,7 @@
 use super::events::record_in;
 use super::identity::parse_email;
 use super::notifications::insert_notification;
+use super::pg_statement::{Bind, PgStatement};
 use crate::Store;
 use crate::db::{DbConnection, DbResult, from_micros, from_micros_opt, micros, write_tx};
 use crate::schema::email_outbox;
@@ -42,6 +43,9 @@ const CLAIM_PG: &str = "UPDATE email_outbox SET next_attempt_at = $1 \
                   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
                   ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      RETURNING id, order_id, recipient, attempts";
+
+const MARK_SENT_PG: &str = "UPDATE email_outbox SET sent_at = $1, attempts = attempts + 1 \
+     WHERE id = $2 AND sent_at IS NULL";
 
 fn claim(conn: &mut DbConnection, now: i64, lease: i64, limit: i64) -> DbResult<Vec<ClaimedRow>> {
     let mut rows = match conn {
@@ -157,6 +161,15 @@ impl OutboxRepository for Store {
 
     async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.run(move |c| {
+            if let DbConnection::Pg(pg) = c {
+                // Prepared once per connection (Diesel's UPDATE is not).
+                PgStatement {
+                    sql: MARK_SENT_PG,
+                    binds: vec![Bind::Int(micros(now)), Bind::Int(id.0)],
+                }
+                .execute(pg)?;
+                return Ok(());
+            }
             diesel::update(
                 email_outbox::table
                     .filter(email_outbox::id.eq(id.0))

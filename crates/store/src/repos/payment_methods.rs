@@ -17,7 +17,7 @@ use ordercore_domain::ports::{NewPaymentMethod, PaymentMethodRepository};
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = payment_methods)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct PaymentMethodRow {
+pub(crate) struct PaymentMethodRow {
     id: i64,
     client_id: i64,
     name: String,
@@ -35,7 +35,7 @@ struct PaymentMethodRow {
 // `PaymentMethodRow`'s columns in its field order, for RETURNING: Diesel's
 // `returning(PaymentMethodRow::as_select())` does not compile on the
 // multi-backend connection (see `crate::db::DbConnection`).
-columns!(const PAYMENT_METHOD_COLUMNS = payment_methods {
+columns!(pub(crate) const PAYMENT_METHOD_COLUMNS = payment_methods {
     id,
     client_id,
     name,
@@ -50,7 +50,7 @@ columns!(const PAYMENT_METHOD_COLUMNS = payment_methods {
     postal_code,
 });
 
-fn payment_method_from_row(row: PaymentMethodRow) -> DbResult<PaymentMethod> {
+pub(crate) fn payment_method_from_row(row: PaymentMethodRow) -> DbResult<PaymentMethod> {
     Ok(PaymentMethod {
         id: PaymentMethodId(row.id),
         client_id: ClientId(row.client_id),

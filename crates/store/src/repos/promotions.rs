@@ -1,7 +1,7 @@
 //! Promotions and who has redeemed them.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, Fail, backend_fail, from_micros_opt, money};
+use crate::db::{DbConnection, DbResult, Fail, backend_fail, columns, from_micros_opt, money};
 use crate::schema::{promotion_redemptions, promotions};
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -13,8 +13,8 @@ use ordercore_domain::ports::PromotionRepository;
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = promotions)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-struct PromotionRow {
-    id: i64,
+pub(crate) struct PromotionRow {
+    pub(crate) id: i64,
     code: String,
     kind: String,
     value: i64,
@@ -22,8 +22,22 @@ struct PromotionRow {
     starts_at: Option<i64>,
     ends_at: Option<i64>,
     designation: Option<String>,
-    max_redemptions: Option<i64>,
+    pub(crate) max_redemptions: Option<i64>,
 }
+
+// `PromotionRow`'s columns in its field order, for joins where the row may
+// be absent (`PROMOTION_COLUMNS.nullable()`).
+columns!(pub(crate) const PROMOTION_COLUMNS = promotions {
+    id,
+    code,
+    kind,
+    value,
+    active,
+    starts_at,
+    ends_at,
+    designation,
+    max_redemptions,
+});
 
 pub(crate) fn discount_from(kind: &str, value: i64) -> DbResult<Discount> {
     match kind {
@@ -45,11 +59,20 @@ fn load_promotion(conn: &mut DbConnection, code: &str) -> DbResult<Option<Promot
     else {
         return Ok(None);
     };
-    let redemptions: i64 = promotion_redemptions::table
-        .filter(promotion_redemptions::promotion_id.eq(row.id))
+    let redemptions = count_uses(conn, row.id)?;
+    promotion_from_row(row, redemptions).map(Some)
+}
+
+/// How many redemptions (reserved or recorded) promotion `id` has.
+pub(crate) fn count_uses(conn: &mut DbConnection, id: i64) -> DbResult<i64> {
+    Ok(promotion_redemptions::table
+        .filter(promotion_redemptions::promotion_id.eq(id))
         .count()
-        .get_result(conn)?;
-    Ok(Some(Promotion {
+        .get_result(conn)?)
+}
+
+pub(crate) fn promotion_from_row(row: PromotionRow, redemptions: i64) -> DbResult<Promotion> {
+    Ok(Promotion {
         id: PromotionId(row.id),
         code: row.code,
         discount: discount_from(&row.kind, row.value)?,
@@ -61,7 +84,7 @@ fn load_promotion(conn: &mut DbConnection, code: &str) -> DbResult<Option<Promot
             .max_redemptions
             .map(|m| u32::try_from(m.max(0)).unwrap_or(u32::MAX)),
         redemptions: u32::try_from(redemptions).unwrap_or(u32::MAX),
-    }))
+    })
 }
 
 /// Takes one use of promotion `id` against its global cap, or refuses with

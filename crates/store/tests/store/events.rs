@@ -83,7 +83,7 @@ async fn an_event_is_written_with_its_change(store: &Store) {
         .unwrap();
     let (paid, _) = store
         .finalize_payment(
-            pending.id,
+            &pending,
             &authorization(&demo, Money::from_cents(18000).unwrap(), "tx-1"),
             &outbox_email(&demo, t0()),
             t0(),
@@ -234,7 +234,7 @@ async fn one_orders_events_are_delivered_in_order(store: &Store) {
         .unwrap();
     store
         .finalize_payment(
-            pending.id,
+            &pending,
             &authorization(&demo, Money::from_cents(18000).unwrap(), "tx-2"),
             &outbox_email(&demo, t0()),
             t0(),

@@ -46,6 +46,7 @@ mod secrets;
 mod errors;
 mod fixtures;
 mod migrations;
+mod plans;
 mod races;
 mod seed;
 mod statements;

@@ -107,7 +107,7 @@ async fn submitted_order_records_redemption_and_email(store: &Store) {
     assert!(!store.mark_payment_failed(order.id, t0()).await.unwrap());
     let fin = store
         .finalize_payment(
-            order.id,
+            &order,
             &authorization(&demo, order.pricing.total, "T1"),
             &outbox_email(&demo, t0()),
             t0(),
@@ -146,7 +146,7 @@ async fn payment_failure_releases_the_redemption_once(store: &Store) {
     // And finalize cannot resurrect the failed order.
     let fin = store
         .finalize_payment(
-            order.id,
+            &order,
             &authorization(&demo, order.pricing.total, "T1"),
             &outbox_email(&demo, t0()),
             t0(),
@@ -165,7 +165,7 @@ async fn finalize_wins_once(store: &Store) {
     let later = t0() + Duration::seconds(2);
     let (done, outbox) = store
         .finalize_payment(
-            order.id,
+            &order,
             &authorization(&demo, order.pricing.total, "60012345"),
             &outbox_email(&demo, later),
             later,
@@ -194,7 +194,7 @@ async fn finalize_wins_once(store: &Store) {
 
     let twice = store
         .finalize_payment(
-            order.id,
+            &order,
             &authorization(&demo, order.pricing.total, "T2"),
             &outbox_email(&demo, later),
             later,

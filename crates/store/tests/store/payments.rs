@@ -20,7 +20,7 @@ async fn payment_transitions_are_conditional(store: &Store) {
         .await
         .unwrap();
     let (o1, _) = store
-        .finalize_payment(o1.id, &pay(&o1), &outbox_email(&demo, t0()), t0())
+        .finalize_payment(&o1, &pay(&o1), &outbox_email(&demo, t0()), t0())
         .await
         .unwrap()
         .unwrap();
@@ -63,7 +63,7 @@ async fn payment_transitions_are_conditional(store: &Store) {
         .await
         .unwrap();
     let (o2, _) = store
-        .finalize_payment(o2.id, &pay(&o2), &outbox_email(&demo, t0()), t0())
+        .finalize_payment(&o2, &pay(&o2), &outbox_email(&demo, t0()), t0())
         .await
         .unwrap()
         .unwrap();
@@ -104,7 +104,7 @@ async fn claims_settle_and_a_void_releases_the_redemption(store: &Store) {
         .unwrap();
     let (order, _) = store
         .finalize_payment(
-            pending.id,
+            &pending,
             &authorization(&demo, pending.pricing.total, "T"),
             &outbox_email(&demo, t0()),
             t0(),

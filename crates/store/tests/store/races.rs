@@ -61,10 +61,11 @@ async fn fifty_deciders_one_state_change(store: &Store) {
             let s = store.clone();
             let payment = authorization(&demo, order.pricing.total, &format!("T{i}"));
             let email = outbox_email(&demo, t0());
-            let id = order.id;
+            let pending = order.clone();
             tokio::spawn(async move {
+                let id = pending.id;
                 if i % 2 == 0 {
-                    s.finalize_payment(id, &payment, &email, t0())
+                    s.finalize_payment(&pending, &payment, &email, t0())
                         .await
                         .map(|r| r.is_some())
                 } else {
@@ -109,7 +110,7 @@ async fn fifty_captures_and_voids_one_claim(store: &Store) {
         .unwrap();
     let (order, _) = store
         .finalize_payment(
-            pending.id,
+            &pending,
             &authorization(&demo, pending.pricing.total, "T"),
             &outbox_email(&demo, t0()),
             t0(),

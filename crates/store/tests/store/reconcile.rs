@@ -174,7 +174,7 @@ async fn an_order_being_looked_up_cannot_be_finalized(store: &Store) {
     );
     let fin = store
         .finalize_payment(
-            handed.id,
+            &handed,
             &authorization(&demo, handed.pricing.total, "T-late"),
             &outbox_email(&demo, later),
             later,
@@ -188,7 +188,7 @@ async fn an_order_being_looked_up_cannot_be_finalized(store: &Store) {
     // An order with no look-up scheduled is finalized as before.
     let fin = store
         .finalize_payment(
-            untouched.id,
+            &untouched,
             &authorization(&demo, untouched.pricing.total, "T-on-time"),
             &outbox_email(&demo, t0()),
             t0(),

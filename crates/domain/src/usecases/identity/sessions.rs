@@ -4,8 +4,8 @@
 use crate::Unexpected;
 use crate::model::{Application, ApplicationSlug, Email, Role, Session, User, UserRoles};
 use crate::ports::{
-    ApplicationRepository, Clock, NewSession, PasswordHasher, SessionStore, TokenGenerator,
-    UserRepository,
+    ApplicationRepository, Clock, NewSession, PasswordHasher, SessionStore, SessionWithUser,
+    TokenGenerator, UserRepository,
 };
 use crate::rules::identity as session_rules;
 use crate::rules::orders::Actor;
@@ -113,7 +113,6 @@ pub enum AuthError {
 pub struct Authenticate {
     sessions: Arc<dyn SessionStore>,
     applications: Arc<dyn ApplicationRepository>,
-    users: Arc<dyn UserRepository>,
     tokens: Arc<dyn TokenGenerator>,
     clock: Arc<dyn Clock>,
 }
@@ -122,14 +121,12 @@ impl Authenticate {
     pub fn new(
         sessions: Arc<dyn SessionStore>,
         applications: Arc<dyn ApplicationRepository>,
-        users: Arc<dyn UserRepository>,
         tokens: Arc<dyn TokenGenerator>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             sessions,
             applications,
-            users,
             tokens,
             clock,
         }
@@ -138,12 +135,18 @@ impl Authenticate {
     pub async fn run(&self, token: &str) -> Result<Principal, AuthError> {
         let digest = self.tokens.digest(token);
         let now = self.clock.now();
-        let session = self
+        // One look-up: the session with its user and roles.
+        let found = self
             .sessions
-            .find_by_token_digest(&digest)
+            .find_with_user(&digest)
             .await
             .map_err(Unexpected::from)?;
-        let Some(mut session) = session else {
+        let Some(SessionWithUser {
+            mut session,
+            user,
+            roles,
+        }) = found
+        else {
             return match self
                 .applications
                 .find_by_token_digest(&digest)
@@ -159,13 +162,8 @@ impl Authenticate {
         if session_rules::is_expired(&session, now) {
             return Err(AuthError::SessionExpired);
         }
-        let user = self
-            .users
-            .find_user(session.user_id)
-            .await
-            .map_err(Unexpected::from)?
-            .ok_or_else(|| Unexpected::new(format!("session {} has no user", session.id)))?;
-        let roles = self.users.roles(user.id).await.map_err(Unexpected::from)?;
+        let user =
+            user.ok_or_else(|| Unexpected::new(format!("session {} has no user", session.id)))?;
         if session_rules::needs_touch(&session, now) {
             self.sessions
                 .touch(session.id, now)

@@ -18,26 +18,41 @@ pub(crate) async fn resolve_client(
     requested: Option<ClientId>,
     errs: &mut FieldErrors,
 ) -> Result<Option<Client>, Unexpected> {
+    match client_choice(actor, requested, errs) {
+        Some(id) => Ok(found_client(clients.find_client(id).await?, errs)),
+        None => Ok(None),
+    }
+}
+
+/// The id of the order's client for the actor; a refusal goes to `errs`.
+pub(crate) fn client_choice(
+    actor: &Actor,
+    requested: Option<ClientId>,
+    errs: &mut FieldErrors,
+) -> Option<ClientId> {
     match order_client(actor, requested) {
-        Ok(id) => match clients.find_client(id).await? {
-            Some(c) => Ok(Some(c)),
-            None => {
-                errs.invalid(
-                    Field::OrderClient,
-                    ClientChoiceError::NotPermitted.to_string(),
-                );
-                Ok(None)
-            }
-        },
+        Ok(id) => Some(id),
         Err(ClientChoiceError::Required) => {
             errs.missing(Field::OrderClient);
-            Ok(None)
+            None
         }
         Err(e) => {
             errs.invalid(Field::OrderClient, e.to_string());
-            Ok(None)
+            None
         }
     }
+}
+
+/// The client a permitted id found; an unknown one is refused like a
+/// not-permitted one, so the existence of a client is not revealed.
+pub(crate) fn found_client(found: Option<Client>, errs: &mut FieldErrors) -> Option<Client> {
+    if found.is_none() {
+        errs.invalid(
+            Field::OrderClient,
+            ClientChoiceError::NotPermitted.to_string(),
+        );
+    }
+    found
 }
 
 /// Resolves the primary and add-on services to priced lines: each must exist,

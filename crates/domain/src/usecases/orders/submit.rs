@@ -3,24 +3,24 @@
 mod confirm;
 mod pay;
 
-use super::resolve::{resolve_client, resolve_lines};
+use super::resolve::{client_choice, found_client, resolve_client, resolve_lines};
 use crate::crash_points::crash_point;
 use crate::model::{
     AppliedPromotion, AppointmentWindow, Client, ClientId, ClientRef, Field, FieldErrors, Money,
-    NewOrder, Order, OrderId, PaymentMethod, PaymentMethodId, PropertyAccess, PropertyInfo,
-    ServiceId,
+    NewOrder, Order, OrderId, PaymentMethod, PaymentMethodId, Promotion, PropertyAccess,
+    PropertyInfo, ServiceId,
 };
 use crate::ports::{
     CatalogRepository, ClaimedKey, ClientRepository, Clock, IdempotencyStore, MailError, Mailer,
     NewOutboxEmail, OrderRepository, OutboxRepository, PaymentError, PaymentGateway,
-    PaymentMethodRepository, PromotionRepository,
+    PaymentMethodRepository, SubmissionReads,
 };
 use crate::rules::orders::pricing;
 use crate::rules::orders::{Actor, payment_needed};
 use crate::rules::promotions::{Ineligible, InvalidReason};
 use crate::usecases::notifications::Notifier;
 use crate::usecases::outbox::RetryPolicy;
-use crate::usecases::promotions::eligible_promotion;
+use crate::usecases::promotions::eligibility;
 use crate::{StoreError, Unexpected};
 use chrono::Duration;
 use std::sync::Arc;
@@ -102,7 +102,7 @@ pub const DIRECT_SEND_GRACE: Duration = Duration::minutes(1);
 pub struct SubmitOrder {
     pub(crate) clients: Arc<dyn ClientRepository>,
     pub(crate) catalog: Arc<dyn CatalogRepository>,
-    pub(crate) promotions: Arc<dyn PromotionRepository>,
+    pub(crate) context: Arc<dyn SubmissionReads>,
     pub(crate) methods: Arc<dyn PaymentMethodRepository>,
     pub(crate) orders: Arc<dyn OrderRepository>,
     pub(crate) outbox: Arc<dyn OutboxRepository>,
@@ -128,7 +128,8 @@ pub struct SubmitOrder {
 pub struct SubmitOrderPorts {
     pub clients: Arc<dyn ClientRepository>,
     pub catalog: Arc<dyn CatalogRepository>,
-    pub promotions: Arc<dyn PromotionRepository>,
+    /// The client, card and promotion of a submission, in one look-up.
+    pub context: Arc<dyn SubmissionReads>,
     pub methods: Arc<dyn PaymentMethodRepository>,
     pub orders: Arc<dyn OrderRepository>,
     pub outbox: Arc<dyn OutboxRepository>,
@@ -143,7 +144,7 @@ impl SubmitOrder {
         Self {
             clients: p.clients,
             catalog: p.catalog,
-            promotions: p.promotions,
+            context: p.context,
             methods: p.methods,
             orders: p.orders,
             outbox: p.outbox,
@@ -174,8 +175,27 @@ impl SubmitOrder {
         let now = self.clock.now();
 
         // 1. Resolve client, services, payment method; collect every problem.
+        // The client, its card and the promotion are one look-up; the
+        // catalogue is served from memory by its adapter.
         let mut errs = FieldErrors::default();
-        let client = resolve_client(&*self.clients, actor, req.client_id, &mut errs).await?;
+        let code = req.promotion_code.as_deref().map(Promotion::normalize_code);
+        let context = match client_choice(actor, req.client_id, &mut errs) {
+            Some(id) => Some(
+                self.context
+                    .submission_context(id, req.payment_method_id, code.clone())
+                    .await
+                    .map_err(Unexpected::from)?,
+            ),
+            None => None,
+        };
+        let (client, method, found_promotion) = match context {
+            Some(ctx) => (
+                found_client(ctx.client, &mut errs),
+                ctx.method,
+                ctx.promotion,
+            ),
+            None => (None, None, None),
+        };
         let lines = resolve_lines(
             &*self.catalog,
             req.primary_service_id,
@@ -184,7 +204,7 @@ impl SubmitOrder {
         )
         .await?;
         let method = match (req.payment_method_id, &client) {
-            (Some(id), Some(c)) => self.resolve_method(id, c, &mut errs).await?,
+            (Some(_), Some(c)) => usable_method(method, c, &mut errs),
             _ => None,
         };
         let (Some(client), Some((primary, add_ons))) = (client, lines) else {
@@ -200,8 +220,8 @@ impl SubmitOrder {
         })?;
 
         // 3. Promotion.
-        let promotion = match req.promotion_code.as_deref() {
-            Some(code) => Some(eligible_promotion(&*self.promotions, code, &client, now).await??),
+        let promotion = match code {
+            Some(_) => Some(eligibility(found_promotion, &client, now)?),
             None => None,
         };
         let discount = promotion
@@ -294,15 +314,25 @@ impl SubmitOrder {
         client: &Client,
         errs: &mut FieldErrors,
     ) -> Result<Option<PaymentMethod>, Unexpected> {
-        match self.methods.find(id).await? {
-            Some(m) if m.active && m.client_id == client.id => Ok(Some(m)),
-            _ => {
-                errs.invalid(
-                    Field::PaymentMethod,
-                    "no active payment method of this client with this id",
-                );
-                Ok(None)
-            }
+        Ok(usable_method(self.methods.find(id).await?, client, errs))
+    }
+}
+
+/// The payment method found, when it is an active card of this client;
+/// otherwise the problem goes to `payment_method_id`.
+fn usable_method(
+    found: Option<PaymentMethod>,
+    client: &Client,
+    errs: &mut FieldErrors,
+) -> Option<PaymentMethod> {
+    match found {
+        Some(m) if m.active && m.client_id == client.id => Some(m),
+        _ => {
+            errs.invalid(
+                Field::PaymentMethod,
+                "no active payment method of this client with this id",
+            );
+            None
         }
     }
 }

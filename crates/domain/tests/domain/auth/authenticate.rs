@@ -7,7 +7,6 @@ async fn valid(s: Session, touch: bool) -> Session {
     let mut m = AuthMocks::default();
     m.session_found(Some(s));
     m.applications.expect_find_by_token_digest().never();
-    m.user_found();
     m.touched(touch);
     let p = m.run().await.unwrap();
     let (session, user_found, roles) = p.session().unwrap();
@@ -19,7 +18,7 @@ async fn valid(s: Session, touch: bool) -> Session {
 async fn expired(s: Session) {
     let mut m = AuthMocks::default();
     m.session_found(Some(s));
-    m.no_user_lookup();
+    m.no_touch();
     let e = m.run().await.unwrap_err();
     assert!(matches!(e, AuthError::SessionExpired), "{e:?}");
 }
@@ -33,7 +32,7 @@ async fn an_unknown_token_is_invalid() {
         .withf(|d| d == DIGEST)
         .times(1)
         .returning(|_| Ok(None));
-    m.no_user_lookup();
+    m.no_touch();
     let e = m.run().await.unwrap_err();
     assert!(matches!(e, AuthError::InvalidToken), "{e:?}");
 }
@@ -47,7 +46,7 @@ async fn an_application_token_is_that_application() {
         .withf(|d| d == DIGEST)
         .times(1)
         .returning(|_| Ok(Some(application(ApplicationSlug::Planox2, Role::Employee))));
-    m.no_user_lookup();
+    m.no_touch();
     let p = m.run().await.unwrap();
     assert_eq!(
         p.kind,
@@ -119,8 +118,12 @@ async fn last_used_at_is_refreshed_at_most_once_a_minute() {
 #[tokio::test]
 async fn a_session_without_its_user_is_unexpected() {
     let mut m = AuthMocks::default();
-    m.session_found(Some(session(now(), now())));
-    m.users.expect_find_user().times(1).returning(|_| Ok(None));
+    m.session_with(Some(SessionWithUser {
+        session: session(now(), now()),
+        user: None,
+        roles: UserRoles::default(),
+    }));
+    m.no_touch();
     let e = m.run().await.unwrap_err();
     assert!(matches!(e, AuthError::Unexpected(_)), "{e:?}");
 }
@@ -129,7 +132,7 @@ async fn a_session_without_its_user_is_unexpected() {
 async fn a_storage_failure_is_unexpected() {
     let mut m = AuthMocks::default();
     m.sessions
-        .expect_find_by_token_digest()
+        .expect_find_with_user()
         .times(1)
         .returning(|_| Err(StoreError::Backend("down".into())));
     m.applications.expect_find_by_token_digest().never();

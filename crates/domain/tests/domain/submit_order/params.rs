@@ -95,7 +95,6 @@ async fn every_problem_is_reported_at_once() {
 #[tokio::test]
 async fn a_client_may_not_order_for_another_client() {
     let mut m = SubmitMocks::default();
-    m.clients.expect_find_client().never();
     catalogue_found(&mut m);
     m.methods.expect_find().never();
     nothing_recorded(&mut m);
@@ -123,7 +122,6 @@ async fn a_client_may_name_itself() {
 #[tokio::test]
 async fn an_employee_must_name_the_client() {
     let mut m = SubmitMocks::default();
-    m.clients.expect_find_client().never();
     catalogue_found(&mut m);
     nothing_recorded(&mut m);
     let errs = params(run(m, Actor::Employee, request().build()).await);
@@ -133,11 +131,8 @@ async fn an_employee_must_name_the_client() {
 #[tokio::test]
 async fn an_unknown_client_looks_like_a_forbidden_one() {
     let mut m = SubmitMocks::default();
-    m.clients
-        .expect_find_client()
-        .with(eq(ClientId(404)))
-        .times(1)
-        .returning(|_| Ok(None));
+    // Looked up, not found.
+    m.context_of(ClientId(404));
     catalogue_found(&mut m);
     nothing_recorded(&mut m);
     let errs = params(run(m, Actor::Employee, request().client(ClientId(404)).build()).await);
@@ -153,7 +148,6 @@ async fn an_unknown_client_looks_like_a_forbidden_one() {
 #[tokio::test]
 async fn a_liaison_may_not_order_for_a_client_not_assigned() {
     let mut m = SubmitMocks::default();
-    m.clients.expect_find_client().never();
     catalogue_found(&mut m);
     nothing_recorded(&mut m);
     let liaison = Actor::Liaison(vec![OTHER_CLIENT]);
@@ -192,7 +186,7 @@ async fn an_unknown_or_inactive_payment_method_is_invalid() {
     let mut m = SubmitMocks::default();
     client_found(&mut m, client());
     catalogue_found(&mut m);
-    m.methods.expect_find().times(1).returning(|_| Ok(None));
+    // The context look-up finds no card with this id.
     nothing_recorded(&mut m);
     let errs = params(run(m, me(), request().build()).await);
     assert_eq!(paths(&errs), [invalid(Field::PaymentMethod)]);

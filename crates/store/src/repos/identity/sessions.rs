@@ -1,15 +1,16 @@
 //! Sessions: the `sessions` rows (never the token digest), looked up, created, touched and
 //! revoked.
 
+use super::{CLIENT_COLUMNS, ClientRow, parse_email, roles_from};
 use crate::Store;
 use crate::db::{DbResult, columns, from_micros, from_micros_opt, micros, parse_enum};
-use crate::schema::sessions;
+use crate::schema::{clients, employees, liaisons, sessions, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{ApplicationSlug, Session, SessionId, UserId};
-use ordercore_domain::ports::{NewSession, SessionStore};
+use ordercore_domain::model::{ApplicationSlug, Session, SessionId, User, UserId};
+use ordercore_domain::ports::{NewSession, SessionStore, SessionWithUser};
 
 /// One `sessions` row (never the token digest).
 #[derive(Debug, Queryable, Selectable)]
@@ -81,6 +82,60 @@ impl SessionStore for Store {
                 .optional()?
                 .map(session_from_row)
                 .transpose()
+        })
+        .await
+    }
+
+    async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
+        let digest = digest.to_string();
+        self.run(move |c| {
+            // One statement: the session, its user, the user's client row
+            // and whether it is an employee or a liaison (a liaison's
+            // clients take a second one, for liaisons only).
+            let Some((row, email, client, employee, liaison)) = sessions::table
+                .left_join(
+                    users::table
+                        .left_join(clients::table)
+                        .left_join(employees::table)
+                        .left_join(liaisons::table),
+                )
+                .filter(sessions::token_digest.eq(digest))
+                .select((
+                    SESSION_COLUMNS,
+                    users::email.nullable(),
+                    CLIENT_COLUMNS.nullable(),
+                    employees::id.nullable(),
+                    liaisons::id.nullable(),
+                ))
+                .first::<(
+                    SessionRow,
+                    Option<String>,
+                    Option<ClientRow>,
+                    Option<i64>,
+                    Option<i64>,
+                )>(c)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let session = session_from_row(row)?;
+            let Some(email) = email else {
+                return Ok(Some(SessionWithUser {
+                    session,
+                    user: None,
+                    roles: Default::default(),
+                }));
+            };
+            let user = User {
+                id: session.user_id,
+                email: parse_email(&email)?,
+            };
+            let roles = roles_from(c, client, email, employee, liaison)?;
+            Ok(Some(SessionWithUser {
+                session,
+                user: Some(user),
+                roles,
+            }))
         })
         .await
     }

@@ -6,10 +6,10 @@ use super::super::identity::{
     CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients,
 };
 use super::super::payments as stored_payments;
-use super::secrets::{open_row, reserve_order_id};
+use super::secrets::{OrderIds, open_row};
 use crate::db::{
     DbConnection, DbResult, backend_fail, columns, from_micros, money, parse_enum, parse_json,
-    to_json,
+    to_json, write_tx,
 };
 use crate::schema::{clients, orders, payments, promotion_redemptions, users};
 use crate::sealing::Sealer;
@@ -69,7 +69,7 @@ struct StoredWindow {
     ends_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = orders)]
 pub(super) struct OrderRow {
     pub(super) id: i64,
@@ -216,28 +216,14 @@ pub(in crate::repos) fn load_order(
     order_from_row(open_row(sealer, row)?, client, payment).map(Some)
 }
 
-/// Inserts the order (the caller holds a transaction when
-/// [`needs_transaction`](super::secrets::needs_transaction) says so). Returns the row with its property access
-/// in clear, as [`order_from_row`] reads it.
-pub(super) fn insert_order(
-    conn: &mut DbConnection,
-    order: &NewOrder,
-    status: OrderStatus,
-    now: i64,
-    sealer: &Sealer,
-) -> DbResult<OrderRow> {
-    let access = StoredAccess::from_domain(&order.property_access);
-    let secrets = has_secrets(&order.property_access);
-    let reserved = if secrets {
-        reserve_order_id(conn)?
-    } else {
-        None
-    };
-    let stored_access = match reserved {
-        Some(id) => access.sealed_json(sealer, id)?,
-        // No secrets, or sealed below once the row has its id.
-        None => access.without_secrets_json()?,
-    };
+/// An order's column values, encoded once for either way of inserting it.
+pub(super) struct Encoded {
+    pub(super) lines: String,
+    pub(super) property_info: String,
+    pub(super) appointments: String,
+}
+
+fn encode(order: &NewOrder) -> DbResult<Encoded> {
     let lines = StoredLines {
         primary: StoredLine::from_line(&order.primary_service),
         add_ons: order
@@ -254,19 +240,76 @@ pub(super) fn insert_order(
             ends_at: w.ends_at(),
         })
         .collect();
-    let mut row = diesel::insert_into(orders::table)
-        .values((
-            reserved.map(|id| orders::id.eq(id)),
+    Ok(Encoded {
+        lines: to_json("order lines", &lines)?,
+        property_info: to_json("property info", &order.property_info)?,
+        appointments: to_json("appointments", &windows)?,
+    })
+}
+
+/// The redemption status an order inserted with `status` holds.
+pub(super) fn redemption_status(status: OrderStatus) -> &'static str {
+    if status == OrderStatus::PendingPayment {
+        "reserved"
+    } else {
+        "recorded"
+    }
+}
+
+/// Inserts the order and reserves (or records) its promotion. Returns the
+/// row with its property access in clear, as [`order_from_row`] reads it.
+///
+/// PostgreSQL: the id comes from `ids` (a block taken from the sequence), so
+/// the secrets are sealed bound to it before the INSERT; with a promotion the
+/// INSERT and the redemption are one statement (`insert_pg`), and only a
+/// capped promotion takes the transaction with the cap check. SQLite (no
+/// network round trips): the caller holds a transaction when
+/// [`needs_transaction`](super::secrets::needs_transaction) says so; the
+/// INSERT writes no secrets and an UPDATE seals them once the row has its id.
+pub(super) fn insert_order(
+    conn: &mut DbConnection,
+    order: &NewOrder,
+    status: OrderStatus,
+    now: i64,
+    sealer: &Sealer,
+    ids: &OrderIds,
+) -> DbResult<OrderRow> {
+    let access = StoredAccess::from_domain(&order.property_access);
+    let secrets = has_secrets(&order.property_access);
+    let encoded = encode(order)?;
+    let reserved = ids.next(conn)?;
+    let stored_access = match reserved {
+        Some(id) if secrets => access.sealed_json(sealer, id)?,
+        // No secrets, or (SQLite) sealed below once the row has its id.
+        _ => access.without_secrets_json()?,
+    };
+    if let (Some(id), Some(p), DbConnection::Pg(pg)) = (reserved, &order.promotion, &mut *conn)
+        && let Some(mut row) = super::insert_pg::insert_with_redemption(
+            pg,
+            id,
+            order,
+            &encoded,
+            &stored_access,
+            status,
+            p.id,
+            now,
+        )?
+    {
+        row.property_access = access.clear_json()?;
+        return Ok(row);
+    }
+    let insert = |conn: &mut DbConnection| -> DbResult<OrderRow> {
+        let values = (
             orders::client_id.eq(order.client.id.0),
             orders::status.eq(status.as_str()),
             orders::subtotal_cents.eq(order.pricing.subtotal.cents()),
             orders::discount_cents.eq(order.pricing.discount.cents()),
             orders::total_cents.eq(order.pricing.total.cents()),
             orders::primary_service_id.eq(order.primary_service.service_id.0),
-            orders::lines.eq(to_json("order lines", &lines)?),
-            orders::property_info.eq(to_json("property info", &order.property_info)?),
-            orders::property_access.eq(stored_access),
-            orders::appointments.eq(to_json("appointments", &windows)?),
+            orders::lines.eq(&encoded.lines),
+            orders::property_info.eq(&encoded.property_info),
+            orders::property_access.eq(&stored_access),
+            orders::appointments.eq(&encoded.appointments),
             orders::promotion_id.eq(order.promotion.as_ref().map(|p| p.id.0)),
             orders::promotion_code.eq(order.promotion.as_ref().map(|p| p.code.clone())),
             orders::promotion_discount_cents
@@ -274,37 +317,49 @@ pub(super) fn insert_order(
             orders::payment_method_id.eq(order.payment_method_id.map(|p| p.0)),
             orders::created_at.eq(now),
             orders::updated_at.eq(now),
-        ))
-        .returning(ORDER_COLUMNS)
-        .get_result::<OrderRow>(conn)?;
-    if secrets && reserved.is_none() {
-        // The access code is stored (the `full` view shows it back), sealed.
-        let sealed = access.sealed_json(sealer, row.id)?;
-        diesel::update(orders::table.filter(orders::id.eq(row.id)))
-            .set(orders::property_access.eq(sealed))
-            .execute(conn)?;
-    }
-    row.property_access = access.clear_json()?;
-    if let Some(p) = &order.promotion {
-        let status = if status == OrderStatus::PendingPayment {
-            "reserved"
-        } else {
-            "recorded"
+        );
+        // Two statement shapes, each prepared once (an optional value in
+        // the tuple would make Diesel prepare the INSERT anew every time).
+        let mut row = match reserved {
+            Some(id) => diesel::insert_into(orders::table)
+                .values((orders::id.eq(id), values))
+                .returning(ORDER_COLUMNS)
+                .get_result::<OrderRow>(conn)?,
+            None => diesel::insert_into(orders::table)
+                .values(values)
+                .returning(ORDER_COLUMNS)
+                .get_result::<OrderRow>(conn)?,
         };
-        // The global cap, under the promotion's row lock; then UNIQUE
-        // (promotion_id, client_id): a second use is a Conflict.
-        super::super::promotions::take_use(conn, p.id)?;
-        diesel::insert_into(promotion_redemptions::table)
-            .values((
-                promotion_redemptions::promotion_id.eq(p.id.0),
-                promotion_redemptions::client_id.eq(order.client.id.0),
-                promotion_redemptions::order_id.eq(row.id),
-                promotion_redemptions::status.eq(status),
-                promotion_redemptions::created_at.eq(now),
-            ))
-            .execute(conn)?;
+        if secrets && reserved.is_none() {
+            // The access code is stored (the `full` view shows it back), sealed.
+            let sealed = access.sealed_json(sealer, row.id)?;
+            diesel::update(orders::table.filter(orders::id.eq(row.id)))
+                .set(orders::property_access.eq(sealed))
+                .execute(conn)?;
+        }
+        row.property_access = access.clear_json()?;
+        if let Some(p) = &order.promotion {
+            // The global cap, under the promotion's row lock; then UNIQUE
+            // (promotion_id, client_id): a second use is a Conflict.
+            super::super::promotions::take_use(conn, p.id)?;
+            diesel::insert_into(promotion_redemptions::table)
+                .values((
+                    promotion_redemptions::promotion_id.eq(p.id.0),
+                    promotion_redemptions::client_id.eq(order.client.id.0),
+                    promotion_redemptions::order_id.eq(row.id),
+                    promotion_redemptions::status.eq(redemption_status(status)),
+                    promotion_redemptions::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(row)
+    };
+    match conn {
+        // A capped promotion: the cap is checked under the promotion's row
+        // lock, in a transaction (a savepoint inside the caller's).
+        DbConnection::Pg(_) if order.promotion.is_some() => write_tx(conn, insert),
+        _ => insert(conn),
     }
-    Ok(row)
 }
 
 /// The client of a stored order, as orders show it.

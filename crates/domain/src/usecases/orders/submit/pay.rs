@@ -104,7 +104,7 @@ impl SubmitOrder {
         };
         let finalized = self
             .orders
-            .finalize_payment(pending.id, &payment, email, self.clock.now())
+            .finalize_payment(&pending, &payment, email, self.clock.now())
             .await;
         let failure = match finalized {
             Ok(Some(done)) => return Ok(done),
