@@ -30,7 +30,7 @@ async fn authorized(store: &Store, demo: &Demo, at: DateTime<Utc>, tx: &str) -> 
         .unwrap();
     let (order, _) = store
         .finalize_payment(
-            order.id,
+            &order,
             &authorization(demo, order.pricing.total, tx),
             &outbox_email(demo, at),
             at,
