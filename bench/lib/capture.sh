@@ -42,6 +42,7 @@ sleep 0.5
 CAP_PAYMENT_ID=$(psql_db -c "SELECT coalesce(max(id), 0) FROM payments WHERE order_id = $CAP_ORDER_ID")
 CAP_OUTBOX_ID=$(psql_db -c "SELECT coalesce(max(id), 0) FROM email_outbox WHERE order_id = $CAP_ORDER_ID")
 PROMO_OUTBOX_ID=$(psql_db -c "SELECT coalesce(max(id), 0) FROM email_outbox WHERE order_id = $PROMO_ORDER_ID")
+PROMO_PAYMENT_ID=$(psql_db -c "SELECT coalesce(max(id), 0) FROM payments WHERE order_id = $PROMO_ORDER_ID")
 REDEMPTION_ID=$(psql_db -c "SELECT coalesce(max(id), 0) FROM promotion_redemptions WHERE order_id = $PROMO_ORDER_ID")
 CAP_CLIENT_ID=$(sed -n 3p "$WORK/clients.txt" | cut -d' ' -f3)
 PROMO_CLIENT_ID=$(sed -n 4p "$WORK/clients.txt" | cut -d' ' -f3)
@@ -50,4 +51,5 @@ python3 bench/lib/extract_replay.py "$WORK/statements.log" "$DB" "$WORK" \
   --order-id "$CAP_ORDER_ID" --payment-id "$CAP_PAYMENT_ID" --outbox-id "$CAP_OUTBOX_ID" \
   --client-id "$CAP_CLIENT_ID" --client-range "$FIRST:$((FIRST + NCLIENTS - 1))" --same-ids "$SAME_IDS" \
   --promo-order-id "$PROMO_ORDER_ID" --promo-outbox-id "$PROMO_OUTBOX_ID" --promo-client-id "$PROMO_CLIENT_ID" \
+  --promo-payment-id "$PROMO_PAYMENT_ID" \
   --promo-id "$PFIRST" --promo-code BP0 --redemption-id "$REDEMPTION_ID"

@@ -24,7 +24,7 @@ those statements only read it, or write it into a fresh row.
 
 usage: extract_replay.py LOG DB WORK --order-id N --payment-id N --outbox-id N
        --client-id N --client-range LO:HI --same-ids yes|no
-       --promo-order-id N --promo-outbox-id N --promo-client-id N
+       --promo-order-id N --promo-outbox-id N --promo-client-id N --promo-payment-id N
        --promo-id N --promo-code C --redemption-id N
 writes WORK/replay_{submit,submit_promo,read}.sql, WORK/replay.json
 """
@@ -90,11 +90,38 @@ def literal(value):
     return "E'" + body + "'"
 
 
+# The store takes order and payment ids from their sequences 32 at a time
+# (one `SELECT nextval(...) FROM generate_series(1, $1)` per 32 submissions),
+# so a captured request may hold ids that no statement of its own produced.
+# The replay takes one id of each per transaction instead (one cheap round
+# trip each, at the start) and leaves the block statement out: it returns 32
+# rows, and runs once per 32 requests, not once per request.
+ID_BLOCK = re.compile(r"nextval\(pg_get_serial_sequence\(\$2, 'id'\)\).*generate_series\(1, \$1\)", re.S)
+TAKE_IDS = ["SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id \\gset o_",
+            "SELECT nextval(pg_get_serial_sequence('payments', 'id')) AS id \\gset pay_"]
+
+
+def names_order_id(sql):
+    """The order INSERT names its id (taken ahead) instead of returning it."""
+    return re.match(r'INSERT INTO "orders" \("id"', sql) is not None
+
+
+def takes_ids_ahead(stmts):
+    """True when the order id is not produced by one of the statements (ids
+    taken ahead in blocks)."""
+    return any(names_order_id(sql) for sql, _ in stmts) or not any(
+        re.match(r'INSERT INTO "orders"', sql) and "RETURNING" in sql
+        or re.match(r"SELECT nextval\(pg_get_serial_sequence\('orders'", sql)
+        for sql, _ in stmts)
+
+
 def to_script(stmts, ids, prologue):
     """pgbench script lines; `ids` maps a captured id (text) to a variable or
     an expression."""
     lines = list(prologue)
     for sql, params in stmts:
+        if ID_BLOCK.search(sql):
+            continue
         def sub(m):
             n = int(m.group(1))
             v = params.get(n)
@@ -111,7 +138,7 @@ def to_script(stmts, ids, prologue):
 
         text = re.sub(r"\$(\d+)", sub, sql).replace("\n", " ")
         gset = ""
-        if re.match(r'INSERT INTO "orders"', sql) and "RETURNING" in sql:
+        if re.match(r'INSERT INTO "orders"', sql) and "RETURNING" in sql and not names_order_id(sql):
             gset = " \\gset o_"
         elif re.match(r"SELECT nextval\(pg_get_serial_sequence\('orders'", sql):
             gset = " \\gset o_"
@@ -119,6 +146,9 @@ def to_script(stmts, ids, prologue):
             gset = " \\gset ob_"
         elif re.match(r'INSERT INTO "promotion_redemptions"', sql) and "RETURNING" in sql:
             gset = " \\gset rd_"
+        elif sql.lstrip().startswith("WITH") and "AS outbox_id" in sql:
+            # The one-statement finalize returns the queued e-mail's id.
+            gset = " \\gset f_"
         lines.append(text + (gset if gset else ";"))
     return "\n".join(lines) + "\n"
 
@@ -152,7 +182,7 @@ def main() -> None:
     ap.add_argument("--client-range", required=True)
     ap.add_argument("--same-ids", default="yes")
     for name in ("promo-order-id", "promo-outbox-id", "promo-client-id", "promo-id", "promo-code",
-                 "redemption-id"):
+                 "redemption-id", "promo-payment-id"):
         ap.add_argument(f"--{name}", required=True)
     a = ap.parse_args()
     entries = parse_log(a.log, a.db)
@@ -178,6 +208,15 @@ def main() -> None:
                "submit_promo": (promo, promo_ids, promo_prologue),
                "read": (read, read_ids, random_client + ["\\set oid random(:omin, :omax)"])}
     for name, (stmts, ids, prologue) in scripts.items():
+        if name != "read" and takes_ids_ahead(stmts):
+            prologue = prologue + TAKE_IDS
+            order_id, outbox_id = ((a.order_id, a.outbox_id) if name == "submit"
+                                   else (a.promo_order_id, a.promo_outbox_id))
+            ids = dict(ids)
+            ids[a.payment_id if name == "submit" else a.promo_payment_id] = ":pay_id"
+            if any(sql.lstrip().startswith("WITH") and "AS outbox_id" in sql for sql, _ in stmts):
+                ids[outbox_id] = ":f_outbox_id"
+            assert ids[order_id] == ":o_id"
         script = to_script(stmts, ids, prologue)
         # Statements that ran before the order id existed must not use :o_id.
         first_use = script.find(":o_id")
