@@ -112,18 +112,7 @@ async fn list_page(req: &HttpRequest, state: &AppState, q: ListQuery) -> Reply {
         order_id: None,
         include_resolved: q.show == "all",
     };
-    let list = state
-        .usecases
-        .list_notifications
-        .filtered(
-            &filter,
-            Page {
-                page: 1,
-                per_page: PAGE_SIZE,
-            },
-        )
-        .await
-        .map_err(|e| crash(&e))?;
+    let list = first_page(state, &filter).await?;
     let notifications = rows(state, list).await?;
     let mut frame = Frame::of(&staff, "Notifications", "notifications");
     frame.notice = notice(q.done.as_deref());
@@ -226,6 +215,25 @@ async fn handle_step(
     }
 }
 
+/// The first page (newest first) of the notifications `filter` selects.
+async fn first_page(
+    state: &AppState,
+    filter: &NotificationFilter,
+) -> Result<Vec<ordercore_domain::model::Notification>, HttpResponse> {
+    state
+        .usecases
+        .list_notifications
+        .filtered(
+            filter,
+            Page {
+                page: 1,
+                per_page: PAGE_SIZE,
+            },
+        )
+        .await
+        .map_err(|e| crash(&e))
+}
+
 /// The rows of the notifications about one order, resolved ones too.
 pub(super) async fn of_order(
     state: &AppState,
@@ -236,18 +244,7 @@ pub(super) async fn of_order(
         include_resolved: true,
         ..NotificationFilter::default()
     };
-    let list = state
-        .usecases
-        .list_notifications
-        .filtered(
-            &filter,
-            Page {
-                page: 1,
-                per_page: PAGE_SIZE,
-            },
-        )
-        .await
-        .map_err(|e| crash(&e))?;
+    let list = first_page(state, &filter).await?;
     Ok(Value::from(Serde(rows(state, list).await?)))
 }
 

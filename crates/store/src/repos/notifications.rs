@@ -170,16 +170,7 @@ impl NotificationRepository for Store {
         at: DateTime<Utc>,
     ) -> Result<Option<Notification>, StoreError> {
         self.run(move |c| {
-            diesel::update(
-                notifications::table
-                    .filter(notifications::id.eq(id.0))
-                    .filter(notifications::acknowledged_at.is_null()),
-            )
-            .set((
-                notifications::acknowledged_at.eq(micros(at)),
-                notifications::acknowledged_by.eq(by.0),
-            ))
-            .execute(c)?;
+            acknowledge_once(c, id, by, at)?;
             find_notification(c, id)
         })
         .await
@@ -194,16 +185,7 @@ impl NotificationRepository for Store {
         self.run(move |c| {
             // Each statement is conditional on its own column, so a
             // concurrent acknowledgement or resolution keeps the first one.
-            diesel::update(
-                notifications::table
-                    .filter(notifications::id.eq(id.0))
-                    .filter(notifications::acknowledged_at.is_null()),
-            )
-            .set((
-                notifications::acknowledged_at.eq(micros(at)),
-                notifications::acknowledged_by.eq(by.0),
-            ))
-            .execute(c)?;
+            acknowledge_once(c, id, by, at)?;
             diesel::update(
                 notifications::table
                     .filter(notifications::id.eq(id.0))
@@ -218,6 +200,26 @@ impl NotificationRepository for Store {
         })
         .await
     }
+}
+
+/// Records who acknowledged `id` and when, unless someone already did (the
+/// first acknowledgement is kept).
+fn acknowledge_once(
+    c: &mut DbConnection,
+    id: NotificationId,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(id.0))
+            .filter(notifications::acknowledged_at.is_null()),
+    )
+    .set((
+        notifications::acknowledged_at.eq(micros(at)),
+        notifications::acknowledged_by.eq(by.0),
+    ))
+    .execute(c)?)
 }
 
 fn find_notification(c: &mut DbConnection, id: NotificationId) -> DbResult<Option<Notification>> {

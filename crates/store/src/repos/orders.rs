@@ -352,9 +352,20 @@ fn submitted(mut pending: Order, id: PaymentId, payment: &NewPayment, now: i64) 
     let at = crate::db::from_micros(now)?;
     pending.status = OrderStatus::Submitted;
     pending.updated_at = at;
-    pending.payment = Some(Payment {
+    pending.payment = Some(stored_payment(payment, id, pending.id, at));
+    Ok(pending)
+}
+
+/// `payment` as stored under `id` for `order_id` at `created_at`.
+pub(super) fn stored_payment(
+    payment: &NewPayment,
+    id: PaymentId,
+    order_id: OrderId,
+    created_at: DateTime<Utc>,
+) -> Payment {
+    Payment {
         id,
-        order_id: pending.id,
+        order_id,
         kind: payment.kind,
         status: payment.status,
         amount: payment.amount,
@@ -363,7 +374,6 @@ fn submitted(mut pending: Order, id: PaymentId, payment: &NewPayment, now: i64) 
         brand: payment.brand,
         last4: payment.last4.clone(),
         payment_method_id: payment.payment_method_id,
-        created_at: at,
-    });
-    Ok(pending)
+        created_at,
+    }
 }

@@ -127,18 +127,11 @@ pub(super) fn finalize_pg(
             .to_string(),
         email: super::super::identity::parse_email(&f.client_email)?,
     };
-    let payment = Payment {
-        id: PaymentId(f.payment_id),
-        order_id: id,
-        kind: payment.kind,
-        status: payment.status,
-        amount: payment.amount,
-        transaction_id: payment.transaction_id.clone(),
-        auth_code: payment.auth_code.clone(),
-        brand: payment.brand,
-        last4: payment.last4.clone(),
-        payment_method_id: payment.payment_method_id,
-        created_at: crate::db::from_micros(now)?,
-    };
+    let payment = super::stored_payment(
+        payment,
+        PaymentId(f.payment_id),
+        id,
+        crate::db::from_micros(now)?,
+    );
     Ok(Some((f.order, client, payment, OutboxId(f.outbox_id))))
 }
