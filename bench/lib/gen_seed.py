@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the bench seed file (docs/seed-file.md): the three applications, one
-primary service and one add-on, promotions BP0 .. BP<P-1> (10 %, no cap: a
+primary service and one add-on, promotions BP0 .. BP<P-1> ($2.50 off, no cap: a
 client may redeem each once, so the bench gives every submission with a
 promotion a (client, promotion) pair of its own), and N clients each with a
 card the simulated processor approves (payment profile id
@@ -32,7 +32,13 @@ def main() -> None:
             {"slug": "floor_plan", "name": "Floor plan", "kind": "add_on", "price_cents": 5000, "active": True},
         ],
         "promotions": [
-            {"code": f"BP{i}", "kind": "percent", "value": 1000, "active": True} for i in range(n_promos)
+            # $2.50 off: every amount without a promotion is a multiple of
+            # $50 (15000 + 5000 q cents), so no discounted amount equals one
+            # of them and the simulated 120 s duplicate rule (same payment
+            # profile, same amount) never refuses a promotion submission
+            # after the plain ones. A percentage could: 10 % off with
+            # quantity 7 is the plain amount with quantity 6.
+            {"code": f"BP{i}", "kind": "amount", "value": 250, "active": True} for i in range(n_promos)
         ],
         "users": [],
         "payment_methods": [],

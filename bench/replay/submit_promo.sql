@@ -1,5 +1,5 @@
 -- Fewest-statements replay of orders/authorize_and_submit with a promotion
--- code (percent, no global cap, as bench/run.sh seeds them):
+-- code (an amount off, no global cap, as bench/run.sh seeds them):
 -- the least SQL the contract (docs/contract.md §6, §7) lets one successful
 -- card submission send, written by hand against migrations/postgres. It
 -- writes the same rows a real submission writes: the order (with its lines,
