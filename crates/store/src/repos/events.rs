@@ -95,10 +95,22 @@ struct IdRow {
     id: i64,
 }
 
-/// The endpoints an event row `e` goes to (an endpoint's kinds are stored
-/// as `,kind,kind,`; NULL is every kind).
-pub(crate) const WANTS: &str = "w.enabled AND w.removed_at IS NULL \
-     AND (w.events IS NULL OR w.events LIKE '%,' || e.kind || ',%')";
+/// The endpoints (`w`) an event row named `$event` goes to (an endpoint's
+/// kinds are stored as `,kind,kind,`; NULL is every kind). A macro so that
+/// constant statement texts (`FINALIZE_PG`) can include it with `concat!`.
+macro_rules! wants {
+    ($event:literal) => {
+        concat!(
+            "w.enabled AND w.removed_at IS NULL AND (w.events IS NULL OR w.events LIKE '%,' || ",
+            $event,
+            ".kind || ',%')"
+        )
+    };
+}
+pub(crate) use wants;
+
+/// [`wants!`] for an event row `e`.
+pub(crate) const WANTS: &str = wants!("e");
 
 /// Each event as stored: its kind, order and sealed payload, for an event
 /// created at `now` (micros). For a statement that inserts the events

@@ -23,7 +23,8 @@ use ordercore_domain::model::{
 use ordercore_domain::ports::NewOutboxEmail;
 
 /// The statement (public for the plan test, `ordercore_store::hot_sql`).
-pub const FINALIZE_PG: &str = "WITH o AS ( \
+pub const FINALIZE_PG: &str = concat!(
+    "WITH o AS ( \
        UPDATE orders SET status = $1, updated_at = $2 \
        WHERE id = $3 AND status = $4 AND reconcile_after IS NULL \
        RETURNING * \
@@ -50,14 +51,16 @@ pub const FINALIZE_PG: &str = "WITH o AS ( \
        INSERT INTO webhook_deliveries \
          (endpoint_id, event_id, order_id, attempts, next_attempt_at, created_at) \
        SELECT w.id, ev.id, ev.order_id, 0, $2, $2 \
-       FROM ev JOIN webhook_endpoints w ON w.enabled AND w.removed_at IS NULL \
-         AND (w.events IS NULL OR w.events LIKE '%,' || ev.kind || ',%') \
+       FROM ev JOIN webhook_endpoints w ON ",
+    super::super::events::wants!("ev"),
+    " \
      ) \
      SELECT o.*, p.id AS payment_id, e.id AS outbox_id, \
             c.first_name AS client_first_name, c.last_name AS client_last_name, \
             u.email AS client_email \
      FROM o CROSS JOIN p CROSS JOIN e \
-       JOIN clients c ON c.id = o.client_id JOIN users u ON u.id = c.user_id";
+       JOIN clients c ON c.id = o.client_id JOIN users u ON u.id = c.user_id"
+);
 
 /// What the statement returns: the order as updated, and the rest by name.
 #[derive(QueryableByName)]
