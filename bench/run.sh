@@ -16,7 +16,7 @@
 # BENCH_CONCURRENCY ("1 8 32 64"), BENCH_CLIENTS (1000), BENCH_ORDERS (10000
 # orders seeded in SQL; 1000000 for the scale run), BENCH_FIXED_DURATION (s
 # per fixed-rate run, 10), BENCH_FIXED_SHARE (offered rate as a share of the
-# measured maximum, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
+# closed-loop maximum at the same concurrency, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
 # (postgres://postgres@127.0.0.1:5432), BENCH_POOL_SIZE, BENCH_TAG (suffix of
 # the result files), BENCH_COMPARE (a results .json to compare with; default
 # with a tag: today's untagged one), BENCH_PROFILE=1, BENCH_MODES, BENCH_BIN,
@@ -177,7 +177,7 @@ python3 bench/lib/report.py --runs "$WORK/runs.jsonl" --replay "$WORK/replay.jso
   --ready-ms "$READY_MS" --idle-rss-kb "$IDLE_RSS_KB" --peak-rss-kb "$PEAK_RSS_KB" \
   --duration "$DUR" --clients "$NCLIENTS" --orders "$ORDERS_MADE" --seeded-orders "$NORDERS" \
   --pool-size "${ORDERCORE_DATABASE_POOL_SIZE:-default}" --loadavg "$LOAD_BEFORE -> $LOAD_AFTER" \
-  --elapsed "$(($(date +%s) - T0))" --fixed "$FIXED_SHARE x max, ${FIXED_DUR} s" --compare "$COMPARE" \
+  --elapsed "$(($(date +%s) - T0))" --fixed "$FIXED_SHARE x the closed-loop maximum at the same concurrency, ${FIXED_DUR} s" --compare "$COMPARE" \
   --replay-dir bench/replay --json "$RESULTS/$STAMP$TAG.json" --md "$RESULTS/$STAMP$TAG.md"
 if [ -n "$SMOKE" ]; then
   python3 bench/lib/smoke_check.py "$WORK/runs.jsonl" "$RESULTS/$STAMP$TAG.md" $CONCS

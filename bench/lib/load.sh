@@ -33,20 +33,22 @@ for mode in healthz services_index invalid_token authorize_and_submit pay_and_su
 done
 
 # Fixed offered rate (latency from the time each request was due): at
-# FIXED_SHARE of the best authorize_and_submit rate wrk measured, at 8 and 32
-# connections (those of BENCH_CONCURRENCY; the smoke run uses its one).
+# FIXED_SHARE of the authorize_and_submit rate wrk measured at the same
+# concurrency, at 8 and 32 connections (those of BENCH_CONCURRENCY; the smoke
+# run uses its one).
 if [[ $MODES == *" authorize_and_submit "* ]]; then
-  MAX_RPS=$(python3 -c 'import json, sys
-best = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line)["result"]
-    if r["mode"] == "authorize_and_submit": best = max(best, r["rps"])
-print(best)' "$WORK/runs.jsonl")
-  RATE=$(python3 -c "print(max(1.0, round($MAX_RPS * $FIXED_SHARE, 1)))")
   FIXED_CONCS=""
   for c in $CONCS; do case $c in 8 | 32) FIXED_CONCS="$FIXED_CONCS $c" ;; esac; done
   [ -n "$SMOKE" ] && FIXED_CONCS=$CONCS
   for c in $FIXED_CONCS; do
+    MAX_RPS=$(python3 -c 'import json, sys
+best = 0
+for line in open(sys.argv[1]):
+    run = json.loads(line)
+    r = run["result"]
+    if r["mode"] == "authorize_and_submit" and run["concurrency"] == int(sys.argv[2]): best = max(best, r["rps"])
+print(best)' "$WORK/runs.jsonl" "$c")
+    RATE=$(python3 -c "print(max(1.0, round($MAX_RPS * $FIXED_SHARE, 1)))")
     line=$(python3 bench/lib/fixed_rate.py "$BASE" "$WORK/clients.txt" "$RATE" "$c" "$FIXED_DUR" --offset "$OFFSET" \
       --primary "$PRIMARY" --addon "$ADDON" --start "$BENCH_START" --end "$BENCH_END")
     echo "$line" >>"$WORK/runs.jsonl"

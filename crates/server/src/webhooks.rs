@@ -8,7 +8,9 @@ use hmac::{Hmac, Mac};
 use ordercore_domain::model::Event;
 use ordercore_domain::ports::{DueDelivery, SendFailure, WebhookSender};
 use sha2::Sha256;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "Ordercore-Signature";
@@ -45,32 +47,67 @@ pub fn signature(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={hex}")
 }
 
-/// Sends deliveries with reqwest.
+/// Sends deliveries with reqwest. The HTTP client (and with it the TLS
+/// trust store, some 100 ms of work and a few MiB) is built on the first
+/// delivery, not at start-up: most instances never send one.
 #[derive(Debug, Clone)]
 pub struct HttpWebhookSender {
-    client: reqwest::Client,
+    timeout: Duration,
+    client: Arc<OnceCell<reqwest::Client>>,
 }
 
 impl HttpWebhookSender {
     /// A sender whose every call ends after `timeout` (connect included).
-    pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("ordercore-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(HttpWebhookSender { client })
+    pub fn new(timeout: Duration) -> Self {
+        HttpWebhookSender {
+            timeout,
+            client: Arc::new(OnceCell::new()),
+        }
+    }
+
+    async fn client(&self) -> Result<&reqwest::Client, SendFailure> {
+        let timeout = self.timeout;
+        self.client
+            .get_or_try_init(|| async move {
+                let built = tokio::task::spawn_blocking(move || {
+                    reqwest::Client::builder()
+                        .timeout(timeout)
+                        .connect_timeout(timeout)
+                        .redirect(reqwest::redirect::Policy::none())
+                        .user_agent(concat!("ordercore-webhooks/", env!("CARGO_PKG_VERSION")))
+                        .build()
+                })
+                .await;
+                match built {
+                    Ok(Ok(client)) => Ok(client),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "cannot build the webhook HTTP client");
+                        Err(client_failure())
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "building the webhook HTTP client failed");
+                        Err(client_failure())
+                    }
+                }
+            })
+            .await
+    }
+}
+
+fn client_failure() -> SendFailure {
+    SendFailure {
+        status: None,
+        message: "client".into(),
     }
 }
 
 #[async_trait]
 impl WebhookSender for HttpWebhookSender {
     async fn send(&self, d: &DueDelivery, now: DateTime<Utc>) -> Result<(), SendFailure> {
+        let client = self.client().await?;
         let body = body(&d.event);
         let sig = signature(d.secret.expose(), now.timestamp(), &body);
-        let answer = self
-            .client
+        let answer = client
             .post(&d.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(SIGNATURE_HEADER, sig)

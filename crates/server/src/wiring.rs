@@ -232,7 +232,7 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
             .unwrap_or_else(FingerprintKey::random),
         ..HttpConfig::default()
     };
-    let webhooks = deliver_webhooks(config, store, clock.clone())?;
+    let webhooks = deliver_webhooks(config, store, clock.clone());
     Ok(Service {
         state: AppState::new(usecases, http_ports, http_config, metrics),
         outbox,
@@ -252,14 +252,9 @@ pub fn deliver_webhooks(
     config: &Config,
     store: &Store,
     clock: Arc<dyn Clock>,
-) -> Result<DeliverWebhooks, WiringError> {
+) -> DeliverWebhooks {
     let w = &config.workers;
-    let sender = crate::webhooks::HttpWebhookSender::new(w.webhooks_timeout).map_err(|e| {
-        WiringError::Adapter {
-            setting: "ORDERCORE_WEBHOOKS_TIMEOUT_MS",
-            detail: format!("cannot build the HTTP client: {e}"),
-        }
-    })?;
+    let sender = crate::webhooks::HttpWebhookSender::new(w.webhooks_timeout);
     let d =
         |std: std::time::Duration| chrono::Duration::from_std(std).unwrap_or(chrono::Duration::MAX);
     let mut deliver = DeliverWebhooks::new(Arc::new(store.clone()), Arc::new(sender), clock);
@@ -268,7 +263,7 @@ pub fn deliver_webhooks(
         lease: d(w.webhooks_lease),
         ..WebhookPolicy::default()
     };
-    Ok(deliver)
+    deliver
 }
 
 /// Endpoint management and the event feed, on `store`.

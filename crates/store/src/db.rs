@@ -221,18 +221,22 @@ impl Around {
 pub(crate) type DbResult<T> = Result<T, Fail>;
 
 /// Runs `f` on a pooled connection on tokio's blocking pool, inside the
-/// caller's tracing span.
+/// caller's tracing span. `kind` says whether `f` only reads.
 ///
 /// When the connection turns out to be dead (the database restarted or
-/// dropped it) before `f` sent any statement that writes, nothing of `f`
-/// changed the database: the connection is dropped from the pool and `f` runs
-/// once more on a connection that answers a ping. When `f` had sent a write,
-/// it may have been committed, so the error is returned; the connection is
-/// dropped either way (see `crate::broken`).
+/// dropped it) and `f` can have changed nothing — it only reads, or the
+/// statement that failed was its first and does not write — the connection
+/// is dropped from the pool and `f` runs once more on a connection that
+/// answers a ping. Otherwise a write may have been committed, so the error is
+/// returned; the connection is dropped either way (see `crate::broken`).
 ///
 /// `f` is cloned before it runs (a closure is `Clone` when what it captures
 /// is), so that a retry gets the same inputs.
-pub(crate) async fn run_blocking<T, F>(pool: &DbPool, f: F) -> Result<T, StoreError>
+pub(crate) async fn run_blocking<T, F>(
+    pool: &DbPool,
+    kind: broken::UnitKind,
+    f: F,
+) -> Result<T, StoreError>
 where
     F: FnOnce(&mut DbConnection) -> DbResult<T> + Clone + Send + 'static,
     T: Send + 'static,
@@ -243,7 +247,7 @@ where
         span.in_scope(|| {
             let mut conn = broken::check_out(&pool)
                 .map_err(|e| Around::store_error("no database connection", e))?;
-            let before = broken::writes_sent();
+            broken::begin_unit(kind);
             let retry = f.clone();
             let error = match f(&mut conn) {
                 Ok(value) => return Ok(value),
@@ -253,18 +257,19 @@ where
             broken::mark_broken(&mut conn);
             broken::note_loss();
             drop(conn);
-            let writes = broken::writes_sent().wrapping_sub(before);
-            if writes > 0 || broken::writes_unknown() {
+            let (changed_nothing, sent) = broken::unit_changed_nothing();
+            if !changed_nothing {
                 tracing::warn!(
-                    db.writes_sent = writes,
+                    db.statements_sent = sent,
                     error = %error,
-                    "database connection lost after a write: not retried"
+                    "database connection lost after a statement that may have written: not retried"
                 );
                 return Err(error);
             }
             tracing::info!(error = %error, "database connection lost; retrying on a fresh one");
             let mut conn = broken::checked_out_alive(&pool)
                 .map_err(|e| Around::store_error("no database connection", e))?;
+            broken::begin_unit(kind);
             retry(&mut conn).map_err(|Fail(e)| {
                 if broken::store_error_is_connection_lost(&e) {
                     broken::mark_broken(&mut conn);

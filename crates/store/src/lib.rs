@@ -141,18 +141,30 @@ impl Store {
 
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|c| {
+        self.read(|c| {
             diesel::sql_query("SELECT 1").execute(c)?;
             Ok(())
         })
         .await
     }
 
+    /// A unit of work that may write (see `db::run_blocking`).
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        db::run_blocking(&self.pool, f).await
+        db::run_blocking(&self.pool, broken::UnitKind::Write, f).await
+    }
+
+    /// A unit of work that only reads: it runs again on a fresh connection
+    /// whenever its connection was found lost. Debug builds fail a unit
+    /// declared here that sends a write.
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        db::run_blocking(&self.pool, broken::UnitKind::Read, f).await
     }
 }

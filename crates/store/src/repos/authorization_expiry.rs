@@ -32,7 +32,7 @@ impl AuthorizationExpiryRepository for Store {
         authorized_before: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Payment>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             // The index's predicate, word for word and with the status as a
             // literal: a bound parameter would hide from SQLite's planner
             // (and from a PostgreSQL generic plan) that the partial index

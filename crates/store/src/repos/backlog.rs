@@ -21,7 +21,7 @@ pub struct Backlog {
 impl Store {
     /// The current [`Backlog`].
     pub async fn backlog(&self) -> Result<Backlog, StoreError> {
-        self.run(|c| {
+        self.read(|c| {
             let outbox = email_outbox::table
                 .filter(email_outbox::sent_at.is_null())
                 .filter(email_outbox::failed_at.is_null())

@@ -87,7 +87,7 @@ impl Store {
         };
         let started = Instant::now();
         let list = self
-            .run(|c| {
+            .read(|c| {
                 services::table
                     .order(services::id.asc())
                     .select(ServiceRow::as_select())

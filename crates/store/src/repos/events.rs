@@ -227,7 +227,7 @@ impl EventRepository for Store {
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
         let sealer = self.sealer.clone();
-        self.run(move |c| {
+        self.read(move |c| {
             events::table
                 .filter(events::id.gt(after.map_or(0, |a| a.0)))
                 .order(events::id.asc())

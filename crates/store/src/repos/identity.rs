@@ -161,7 +161,7 @@ impl UserRepository for Store {
         email: &Email,
     ) -> Result<Option<UserAccount>, StoreError> {
         let email = email.as_str().to_lowercase();
-        self.run(move |c| {
+        self.read(move |c| {
             let Some((id, stored, hash)) = users::table
                 .filter(users::email.eq(&email))
                 .select((users::id, users::email, users::password_hash))
@@ -184,7 +184,7 @@ impl UserRepository for Store {
     }
 
     async fn find_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             users::table
                 .filter(users::id.eq(id.0))
                 .select(users::email)
@@ -202,7 +202,7 @@ impl UserRepository for Store {
     }
 
     async fn roles(&self, user: UserId) -> Result<UserRoles, StoreError> {
-        self.run(move |c| load_roles(c, user)).await
+        self.read(move |c| load_roles(c, user)).await
     }
 
     async fn register_client(
@@ -282,7 +282,7 @@ pub(crate) fn ensure_user(
 #[async_trait]
 impl ClientRepository for Store {
     async fn find_client(&self, id: ClientId) -> Result<Option<Client>, StoreError> {
-        self.run(move |c| load_client(c, id)).await
+        self.read(move |c| load_client(c, id)).await
     }
 
     async fn set_customer_profile_id(

@@ -104,7 +104,7 @@ impl NotificationRepository for Store {
     }
 
     async fn list(&self, page: Page) -> Result<Vec<Notification>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             notifications::table
                 .order((notifications::created_at.desc(), notifications::id.desc()))
                 .limit(i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE)))
@@ -124,7 +124,7 @@ impl NotificationRepository for Store {
         page: Page,
     ) -> Result<Vec<Notification>, StoreError> {
         let filter = filter.clone();
-        self.run(move |c| {
+        self.read(move |c| {
             let mut query = notifications::table
                 .order((notifications::created_at.desc(), notifications::id.desc()))
                 .limit(i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE)))
@@ -153,7 +153,7 @@ impl NotificationRepository for Store {
     }
 
     async fn count_unresolved(&self) -> Result<u64, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             let n: i64 = notifications::table
                 .filter(notifications::resolved_at.is_null())
                 .count()

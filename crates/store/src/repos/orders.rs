@@ -224,7 +224,7 @@ impl OrderRepository for Store {
 
     async fn find(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
         let sealer = self.sealer.clone();
-        self.run(move |c| load_order(c, id, &sealer)).await
+        self.read(move |c| load_order(c, id, &sealer)).await
     }
 
     async fn list(
@@ -233,7 +233,7 @@ impl OrderRepository for Store {
         page: Page,
     ) -> Result<Vec<Order>, StoreError> {
         let sealer = self.sealer.clone();
-        self.run(move |c| {
+        self.read(move |c| {
             let per_page = i64::from(page.per_page.clamp(1, Page::MAX_PER_PAGE));
             let mut query = orders::table
                 .select(OrderRow::as_select())
@@ -254,7 +254,7 @@ impl OrderRepository for Store {
     async fn search(&self, query: &OrderQuery, limit: u32) -> Result<Vec<Order>, StoreError> {
         let sealer = self.sealer.clone();
         let query = query.clone();
-        self.run(move |c| search::search(c, &sealer, &query, limit))
+        self.read(move |c| search::search(c, &sealer, &query, limit))
             .await
     }
 
@@ -264,7 +264,7 @@ impl OrderRepository for Store {
         limit: u32,
     ) -> Result<Vec<Order>, StoreError> {
         let sealer = self.sealer.clone();
-        self.run(move |c| {
+        self.read(move |c| {
             let rows = orders::table
                 .filter(orders::status.eq(OrderStatus::PendingPayment.as_str()))
                 .filter(orders::created_at.lt(micros(before)))
@@ -313,7 +313,7 @@ impl OrderRepository for Store {
     }
 
     async fn find_payment(&self, id: PaymentId) -> Result<Option<Payment>, StoreError> {
-        self.run(move |c| stored_payments::find(c, id)).await
+        self.read(move |c| stored_payments::find(c, id)).await
     }
 
     async fn transition_payment(

@@ -131,7 +131,7 @@ fn to_delivery(r: DeliveryRow) -> DbResult<EmailDelivery> {
 #[async_trait]
 impl OutboxRepository for Store {
     async fn deliveries(&self, order: OrderId) -> Result<Vec<EmailDelivery>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             email_outbox::table
                 .filter(email_outbox::order_id.eq(order.0))
                 .order(email_outbox::id.asc())

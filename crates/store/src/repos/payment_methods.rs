@@ -128,11 +128,11 @@ pub(crate) fn insert_payment_method(
 #[async_trait]
 impl PaymentMethodRepository for Store {
     async fn find(&self, id: PaymentMethodId) -> Result<Option<PaymentMethod>, StoreError> {
-        self.run(move |c| load_payment_method(c, id)).await
+        self.read(move |c| load_payment_method(c, id)).await
     }
 
     async fn list_active(&self, client: ClientId) -> Result<Vec<PaymentMethod>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             let mut list = payment_methods::table
                 .filter(payment_methods::client_id.eq(client.0))
                 .filter(payment_methods::active.eq(true))

@@ -117,7 +117,7 @@ pub(super) fn take_use(conn: &mut DbConnection, id: PromotionId) -> DbResult<()>
 impl PromotionRepository for Store {
     async fn find_by_code(&self, code: &str) -> Result<Option<Promotion>, StoreError> {
         let code = Promotion::normalize_code(code);
-        self.run(move |c| load_promotion(c, &code)).await
+        self.read(move |c| load_promotion(c, &code)).await
     }
 
     async fn has_redeemed(
@@ -125,7 +125,7 @@ impl PromotionRepository for Store {
         promotion: PromotionId,
         client: ClientId,
     ) -> Result<bool, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             let n: i64 = promotion_redemptions::table
                 .filter(promotion_redemptions::promotion_id.eq(promotion.0))
                 .filter(promotion_redemptions::client_id.eq(client.0))

@@ -47,7 +47,7 @@ fn insert_if_missing(result: QueryResult<usize>) -> DbResult<()> {
 impl RouteRegistry for Store {
     async fn lookup(&self, route: &str) -> Result<Option<RouteRecord>, StoreError> {
         let route = route.to_string();
-        self.run(move |c| {
+        self.read(move |c| {
             let Some(row) = api_routes::table
                 .filter(api_routes::route.eq(&route))
                 .select((
@@ -75,7 +75,7 @@ impl RouteRegistry for Store {
     }
 
     async fn list_routes(&self) -> Result<Vec<RouteRecord>, StoreError> {
-        self.run(|c| {
+        self.read(|c| {
             let services = services_by_name(c)?;
             Ok(api_routes::table
                 .order(api_routes::route.asc())
@@ -93,7 +93,7 @@ impl RouteRegistry for Store {
     }
 
     async fn list_services(&self) -> Result<Vec<ApiServiceRecord>, StoreError> {
-        self.run(|c| {
+        self.read(|c| {
             Ok(api_services::table
                 .order(api_services::name.asc())
                 .select((api_services::name, api_services::deployed))

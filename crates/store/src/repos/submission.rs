@@ -20,7 +20,7 @@ impl SubmissionReads for Store {
         promotion_code: Option<String>,
     ) -> Result<SubmissionContext, StoreError> {
         let method = method.map(|m| m.0);
-        self.run(move |c| {
+        self.read(move |c| {
             // The client with its e-mail; beside it (left joins, at most one
             // row each) the requested card, the promotion with the code and
             // this client's redemption of it (UNIQUE per client).

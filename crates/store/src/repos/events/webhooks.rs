@@ -131,7 +131,7 @@ impl WebhookRepository for Store {
     }
 
     async fn list_endpoints(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             webhook_endpoints::table
                 .filter(webhook_endpoints::removed_at.is_null())
                 .order(webhook_endpoints::id.asc())

@@ -33,7 +33,7 @@ fn application_from_row(row: ApplicationRow) -> DbResult<Application> {
 #[async_trait]
 impl ApplicationRepository for Store {
     async fn find_by_slug(&self, slug: ApplicationSlug) -> Result<Option<Application>, StoreError> {
-        self.run(move |c| {
+        self.read(move |c| {
             applications::table
                 .filter(applications::slug.eq(slug.as_str()))
                 .select(ApplicationRow::as_select())
@@ -47,7 +47,7 @@ impl ApplicationRepository for Store {
 
     async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Application>, StoreError> {
         let digest = digest.to_string();
-        self.run(move |c| {
+        self.read(move |c| {
             applications::table
                 .filter(applications::token_digest.eq(digest))
                 .select(ApplicationRow::as_select())

@@ -74,7 +74,7 @@ impl SessionStore for Store {
 
     async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
         let digest = digest.to_string();
-        self.run(move |c| {
+        self.read(move |c| {
             sessions::table
                 .filter(sessions::token_digest.eq(digest))
                 .select(SessionRow::as_select())
@@ -88,7 +88,7 @@ impl SessionStore for Store {
 
     async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
         let digest = digest.to_string();
-        self.run(move |c| {
+        self.read(move |c| {
             // One statement: the session, its user, the user's client row
             // and whether it is an employee or a liaison (a liaison's
             // clients take a second one, for liaisons only).
