@@ -248,11 +248,7 @@ pub fn service(config: &Config, store: &Store) -> Result<Service, WiringError> {
 }
 
 /// The webhook delivery worker, with the configured timing.
-pub fn deliver_webhooks(
-    config: &Config,
-    store: &Store,
-    clock: Arc<dyn Clock>,
-) -> DeliverWebhooks {
+pub fn deliver_webhooks(config: &Config, store: &Store, clock: Arc<dyn Clock>) -> DeliverWebhooks {
     let w = &config.workers;
     let sender = crate::webhooks::HttpWebhookSender::new(w.webhooks_timeout);
     let d =

@@ -4,6 +4,7 @@ use super::identity::{CLIENT_COLUMNS, ClientRow, client_from_row};
 use super::payment_methods::{PAYMENT_METHOD_COLUMNS, PaymentMethodRow, payment_method_from_row};
 use super::promotions::{PROMOTION_COLUMNS, PromotionRow, count_uses, promotion_from_row};
 use crate::Store;
+use crate::db::on_backend;
 use crate::schema::{clients, payment_methods, promotion_redemptions, promotions, users};
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -24,7 +25,7 @@ impl SubmissionReads for Store {
             // The client with its e-mail; beside it (left joins, at most one
             // row each) the requested card, the promotion with the code and
             // this client's redemption of it (UNIQUE per client).
-            let Some((client, email, method, promotion, redeemed)) = clients::table
+            let query = clients::table
                 .inner_join(users::table)
                 .left_join(payment_methods::table.on(payment_methods::id.nullable().eq(method)))
                 .left_join(
@@ -42,15 +43,16 @@ impl SubmissionReads for Store {
                     PAYMENT_METHOD_COLUMNS.nullable(),
                     PROMOTION_COLUMNS.nullable(),
                     promotion_redemptions::id.nullable(),
-                ))
-                .first::<(
-                    ClientRow,
-                    String,
-                    Option<PaymentMethodRow>,
-                    Option<PromotionRow>,
-                    Option<i64>,
-                )>(c)
-                .optional()?
+                ));
+            type Loaded = (
+                ClientRow,
+                String,
+                Option<PaymentMethodRow>,
+                Option<PromotionRow>,
+                Option<i64>,
+            );
+            let Some((client, email, method, promotion, redeemed)) =
+                on_backend!(c, |b| query.first::<Loaded>(b).optional())?
             else {
                 return Ok(SubmissionContext::default());
             };

@@ -3,7 +3,7 @@
 
 use super::{CLIENT_COLUMNS, ClientRow, parse_email, roles_from};
 use crate::Store;
-use crate::db::{DbResult, columns, from_micros, from_micros_opt, micros, parse_enum};
+use crate::db::{DbResult, columns, from_micros, from_micros_opt, micros, on_backend, parse_enum};
 use crate::schema::{clients, employees, liaisons, sessions, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -92,7 +92,7 @@ impl SessionStore for Store {
             // One statement: the session, its user, the user's client row
             // and whether it is an employee or a liaison (a liaison's
             // clients take a second one, for liaisons only).
-            let Some((row, email, client, employee, liaison)) = sessions::table
+            let query = sessions::table
                 .left_join(
                     users::table
                         .left_join(clients::table)
@@ -106,15 +106,16 @@ impl SessionStore for Store {
                     CLIENT_COLUMNS.nullable(),
                     employees::id.nullable(),
                     liaisons::id.nullable(),
-                ))
-                .first::<(
-                    SessionRow,
-                    Option<String>,
-                    Option<ClientRow>,
-                    Option<i64>,
-                    Option<i64>,
-                )>(c)
-                .optional()?
+                ));
+            type Loaded = (
+                SessionRow,
+                Option<String>,
+                Option<ClientRow>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let Some((row, email, client, employee, liaison)) =
+                on_backend!(c, |b| query.first::<Loaded>(b).optional())?
             else {
                 return Ok(None);
             };

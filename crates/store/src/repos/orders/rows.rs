@@ -8,8 +8,8 @@ use super::super::identity::{
 use super::super::payments as stored_payments;
 use super::secrets::{OrderIds, open_row};
 use crate::db::{
-    DbConnection, DbResult, backend_fail, columns, from_micros, money, parse_enum, parse_json,
-    to_json, write_tx,
+    DbConnection, DbResult, backend_fail, columns, from_micros, money, on_backend, parse_enum,
+    parse_json, to_json, write_tx,
 };
 use crate::schema::{clients, orders, payments, promotion_redemptions, users};
 use crate::sealing::Sealer;
@@ -192,7 +192,7 @@ pub(in crate::repos) fn load_order(
     id: OrderId,
     sealer: &Sealer,
 ) -> DbResult<Option<Order>> {
-    let Some((row, (client, email), payment)) = orders::table
+    let query = orders::table
         .inner_join(clients::table.inner_join(users::table))
         .left_join(payments::table)
         .filter(orders::id.eq(id.0))
@@ -201,13 +201,14 @@ pub(in crate::repos) fn load_order(
             ORDER_COLUMNS,
             (CLIENT_COLUMNS, users::email),
             stored_payments::PAYMENT_COLUMNS.nullable(),
-        ))
-        .first::<(
-            OrderRow,
-            (ClientRow, String),
-            Option<stored_payments::PaymentRow>,
-        )>(conn)
-        .optional()?
+        ));
+    type Loaded = (
+        OrderRow,
+        (ClientRow, String),
+        Option<stored_payments::PaymentRow>,
+    );
+    let Some((row, (client, email), payment)) =
+        on_backend!(conn, |c| query.first::<Loaded>(c).optional())?
     else {
         return Ok(None);
     };
