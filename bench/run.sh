@@ -19,10 +19,10 @@
 # closed-loop maximum at the same concurrency, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
 # (postgres://postgres@127.0.0.1:5432), BENCH_POOL_SIZE, BENCH_TAG (suffix of
 # the result files), BENCH_COMPARE (a results .json to compare with; default
-# with a tag: today's untagged one), BENCH_PROFILE=1, BENCH_MODES, BENCH_BIN,
-# BENCH_PG_PARAMS, BENCH_KEEP_WORK=1, BENCH_SMOKE=1 (every step briefly with
-# the debug binary, for `make test`: fails unless every answer had the
-# expected slug).
+# with a tag: today's untagged one), BENCH_PROFILE=1, BENCH_PROFILE_MODE,
+# BENCH_MODES, BENCH_BIN, BENCH_PG_PARAMS (default ?sslmode=disable),
+# BENCH_KEEP_WORK=1, BENCH_SMOKE=1 (every step briefly with the debug binary,
+# for `make test`: fails unless every answer had the expected slug).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -112,23 +112,27 @@ pub(crate) fn writes_unknown() -> bool {
 
 impl Instrumentation for WriteCounter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        let InstrumentationEvent::StartQuery { query, .. } = event else {
-            return;
-        };
-        UNIT.with(|u| {
-            let mut unit = u.get();
-            unit.sent = unit.sent.saturating_add(1);
-            match unit.kind {
-                UnitKind::Write if unit.sent == 1 => unit.first_writes = statement_writes(query),
-                UnitKind::Read if cfg!(debug_assertions) => debug_assert!(
-                    !statement_writes(query),
-                    "a unit of work declared read-only sent a statement that writes: {query}"
-                ),
-                _ => {}
-            }
-            u.set(unit);
-        });
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            statement_started(query);
+        }
     }
+}
+
+/// Counts `query` in this thread's [`UNIT`].
+fn statement_started(query: &dyn DebugQuery) {
+    UNIT.with(|u| {
+        let mut unit = u.get();
+        unit.sent = unit.sent.saturating_add(1);
+        match unit.kind {
+            UnitKind::Write if unit.sent == 1 => unit.first_writes = statement_writes(query),
+            UnitKind::Read if cfg!(debug_assertions) => debug_assert!(
+                !statement_writes(query),
+                "a unit of work declared read-only sent a statement that writes: {query}"
+            ),
+            _ => {}
+        }
+        u.set(unit);
+    });
 }
 
 /// Whether the statement (as Diesel displays it) may change data.
@@ -314,6 +318,54 @@ mod tests {
 
     fn db(kind: DatabaseErrorKind, message: &'static str) -> DieselError {
         DieselError::DatabaseError(kind, Box::new(Info(message)))
+    }
+
+    /// A statement as Diesel's instrumentation shows it.
+    #[derive(Debug)]
+    struct Sql(&'static str);
+
+    impl std::fmt::Display for Sql {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl DebugQuery for Sql {}
+
+    /// `kind`'s unit sends `statements`; the last one failed with a lost
+    /// connection: could it have changed nothing?
+    fn after(kind: UnitKind, statements: &[&'static str]) -> (bool, u32) {
+        begin_unit(kind);
+        for sql in statements {
+            statement_started(&Sql(sql));
+        }
+        unit_changed_nothing()
+    }
+
+    #[test]
+    fn a_writing_unit_runs_again_only_when_its_first_statement_failed_and_writes_nothing() {
+        assert_eq!(after(UnitKind::Write, &["BEGIN"]), (true, 1));
+        assert_eq!(after(UnitKind::Write, &["SELECT id FROM orders"]), (true, 1));
+        assert_eq!(after(UnitKind::Write, &["INSERT INTO orders"]), (false, 1));
+        assert_eq!(after(UnitKind::Write, &["WITH o AS (UPDATE"]), (false, 1));
+        // A later statement failed: an earlier one may have written (or,
+        // inside a transaction, a COMMIT may have been under way).
+        assert_eq!(after(UnitKind::Write, &["BEGIN", "INSERT INTO orders"]), (false, 2));
+        assert_eq!(after(UnitKind::Write, &["SELECT 1", "SELECT 2"]), (false, 2));
+        // The count starts afresh with each unit.
+        assert_eq!(after(UnitKind::Write, &[]), (false, 0));
+    }
+
+    #[test]
+    fn a_read_unit_always_runs_again() {
+        assert_eq!(after(UnitKind::Read, &["SELECT 1", "SELECT 2"]), (true, 2));
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "declared read-only sent a statement that writes")]
+    fn a_read_unit_that_writes_fails_a_debug_build() {
+        after(UnitKind::Read, &["SELECT 1", "UPDATE sessions SET last_used_at = 1"]);
     }
 
     #[test]
