@@ -345,13 +345,22 @@ mod tests {
     #[test]
     fn a_writing_unit_runs_again_only_when_its_first_statement_failed_and_writes_nothing() {
         assert_eq!(after(UnitKind::Write, &["BEGIN"]), (true, 1));
-        assert_eq!(after(UnitKind::Write, &["SELECT id FROM orders"]), (true, 1));
+        assert_eq!(
+            after(UnitKind::Write, &["SELECT id FROM orders"]),
+            (true, 1)
+        );
         assert_eq!(after(UnitKind::Write, &["INSERT INTO orders"]), (false, 1));
         assert_eq!(after(UnitKind::Write, &["WITH o AS (UPDATE"]), (false, 1));
         // A later statement failed: an earlier one may have written (or,
         // inside a transaction, a COMMIT may have been under way).
-        assert_eq!(after(UnitKind::Write, &["BEGIN", "INSERT INTO orders"]), (false, 2));
-        assert_eq!(after(UnitKind::Write, &["SELECT 1", "SELECT 2"]), (false, 2));
+        assert_eq!(
+            after(UnitKind::Write, &["BEGIN", "INSERT INTO orders"]),
+            (false, 2)
+        );
+        assert_eq!(
+            after(UnitKind::Write, &["SELECT 1", "SELECT 2"]),
+            (false, 2)
+        );
         // The count starts afresh with each unit.
         assert_eq!(after(UnitKind::Write, &[]), (false, 0));
     }
@@ -365,7 +374,10 @@ mod tests {
     #[test]
     #[should_panic(expected = "declared read-only sent a statement that writes")]
     fn a_read_unit_that_writes_fails_a_debug_build() {
-        after(UnitKind::Read, &["SELECT 1", "UPDATE sessions SET last_used_at = 1"]);
+        after(
+            UnitKind::Read,
+            &["SELECT 1", "UPDATE sessions SET last_used_at = 1"],
+        );
     }
 
     #[test]
