@@ -20,6 +20,7 @@ file, so some submissions would repeat and meet the simulated processor's
 
 usage: fixed_rate.py URL CLIENTS_FILE RATE CONNECTIONS DURATION_S --offset K
        --primary ID --addon ID --start ISO --end ISO [--route authorize_and_submit]
+       [--trace FILE]
 prints one JSON line (the runs.jsonl format) on stdout.
 """
 import argparse
@@ -74,6 +75,7 @@ async def run(a):
         clients = [line.split() for line in f if line.strip()]
     total = int(a.rate * a.duration)
     corrected, uncorrected = [], []
+    trace = []  # (due since t0, corrected, uncorrected) in s, for --trace
     state = {"next": 0, "unexpected": 0, "first": "", "errors": 0}
     loop = asyncio.get_running_loop()
     t0 = loop.time() + 0.2
@@ -106,6 +108,7 @@ async def run(a):
                 reader, writer = await asyncio.open_connection(url.hostname, url.port)
                 continue
             done = loop.time()
+            trace.append((due - t0, done - due, done - sent))
             corrected.append(int((done - due) * 1e6))
             uncorrected.append(int((done - sent) * 1e6))
             slug = answer[:80].decode("utf-8", "replace").split('"status":"', 1)[-1].split('"', 1)[0]
@@ -117,6 +120,10 @@ async def run(a):
     start = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(a.connections)))
     elapsed = time.monotonic() - start - 0.2
+    if a.trace:
+        with open(a.trace, "w", encoding="utf-8") as f:
+            for due, lat, unc in sorted(trace):
+                f.write("%.4f %.2f %.2f\n" % (due, lat * 1000, unc * 1000))
     corrected.sort()
     uncorrected.sort()
     return {
@@ -147,6 +154,7 @@ def main() -> None:
     ap.add_argument("--start", required=True)
     ap.add_argument("--end", required=True)
     ap.add_argument("--route", default="authorize_and_submit")
+    ap.add_argument("--trace", help="write each request's due time (s from start) and latencies (ms) here")
     a = ap.parse_args()
     result = asyncio.run(run(a))
     print(json.dumps({"tool": "fixed_rate", "concurrency": a.connections, "result": result}))

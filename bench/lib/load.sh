@@ -50,7 +50,8 @@ for line in open(sys.argv[1]):
 print(best)' "$WORK/runs.jsonl" "$c")
     RATE=$(python3 -c "print(max(1.0, round($MAX_RPS * $FIXED_SHARE, 1)))")
     line=$(python3 bench/lib/fixed_rate.py "$BASE" "$WORK/clients.txt" "$RATE" "$c" "$FIXED_DUR" --offset "$OFFSET" \
-      --primary "$PRIMARY" --addon "$ADDON" --start "$BENCH_START" --end "$BENCH_END")
+      --primary "$PRIMARY" --addon "$ADDON" --start "$BENCH_START" --end "$BENCH_END" \
+      --trace "$WORK/fixed_trace_$c.txt")
     echo "$line" >>"$WORK/runs.jsonl"
     OFFSET=$((OFFSET + $(json_field "$line" '["result"]["generated"]') + 64))
     say "$(printf 'fixed rate %-15s c=%-3s %s' "$RATE/s" "$c" "$(python3 -c 'import json, sys; r = json.loads(sys.argv[1])["result"]; print("%8.1f/s p50 %.2f ms p99 %.2f ms (uncorrected %.2f) unexpected %d %s" % (r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["p99_uncorrected_us"] / 1000, r["unexpected"], r["first_unexpected"]))' "$line")")"
