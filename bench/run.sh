@@ -22,7 +22,8 @@
 # with a tag: today's untagged one), BENCH_PROFILE=1, BENCH_PROFILE_MODE,
 # BENCH_MODES, BENCH_BIN, BENCH_PG_PARAMS (default ?sslmode=disable),
 # BENCH_KEEP_WORK=1, BENCH_SMOKE=1 (every step briefly with the debug binary,
-# for `make test`: fails unless every answer had the expected slug).
+# for `make test`: fails unless every answer had the expected slug),
+# BENCH_SETTLE (s of pause before each measured run, 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -63,3 +63,21 @@ INSERT INTO email_outbox (order_id, recipient, attempts, next_attempt_at, sent_a
 SELECT o.id, u.email, 1, o.created_at, o.created_at, o.created_at
   FROM orders o JOIN users u ON u.id = o.client_id
  WHERE o.id > :before AND o.status = 'submitted' ORDER BY o.id;
+
+-- Promotions of the past: one grown submitted order in ten redeemed one of
+-- 50 old codes (GROWN0..GROWN49, inactive, so no bench request can use
+-- them), each client a code at most once. promotion_redemptions then holds
+-- the rows a real history would, and its statistics — and so the plans of
+-- the statements that look redemptions up — are those of a used table: with
+-- an empty one at ANALYZE, PostgreSQL planned sequential scans that grew
+-- with every redemption the run made.
+INSERT INTO promotions (code, kind, value, active, created_at)
+SELECT 'GROWN' || i, 'amount', 250, false, :now_us FROM generate_series(0, 49) i
+ON CONFLICT (code) DO NOTHING;
+INSERT INTO promotion_redemptions (promotion_id, client_id, order_id, status, created_at)
+SELECT p.id, o.client_id, o.id, 'recorded', o.created_at
+  FROM (SELECT id, client_id, created_at,
+               row_number() OVER (PARTITION BY client_id ORDER BY id) - 1 AS nth
+          FROM orders WHERE id > :before AND status = 'submitted' AND id % 10 = 0) o
+  JOIN promotions p ON p.code = 'GROWN' || o.nth
+ WHERE o.nth < 50;

@@ -5,8 +5,12 @@
 : >"$WORK/runs.jsonl"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 OFFSET=$((NCLIENTS * 2)) # request numbers k < 2N were used by the capture
+# wrk stops with requests still in flight, which the server finishes after it
+# left: each measured run starts once they are done, not on their backlog.
+settle() { [ -n "$SMOKE" ] || sleep "${BENCH_SETTLE:-2}"; }
 run_wrk() { # MODE CONC
   local out perf_pids=""
+  settle
   if [ -n "${BENCH_PROFILE:-}" ] && [ "$1" = "${BENCH_PROFILE_MODE:-authorize_and_submit}" ] && [ "$2" = 32 ]; then
     # CPU split between processes (system-wide), and the server's own stacks.
     perf record -q -a -e cpu-clock -F 499 -o "$WORK/perf-system.data" -- sleep "$DUR" >/dev/null 2>&1 &
@@ -49,6 +53,7 @@ for line in open(sys.argv[1]):
     if r["mode"] == "authorize_and_submit" and run["concurrency"] == int(sys.argv[2]): best = max(best, r["rps"])
 print(best)' "$WORK/runs.jsonl" "$c")
     RATE=$(python3 -c "print(max(1.0, round($MAX_RPS * $FIXED_SHARE, 1)))")
+    settle
     line=$(python3 bench/lib/fixed_rate.py "$BASE" "$WORK/clients.txt" "$RATE" "$c" "$FIXED_DUR" --offset "$OFFSET" \
       --primary "$PRIMARY" --addon "$ADDON" --start "$BENCH_START" --end "$BENCH_END" \
       --trace "$WORK/fixed_trace_$c.txt")
