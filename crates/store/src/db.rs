@@ -74,6 +74,10 @@ pub struct DbConnectionManager {
 
 impl DbConnectionManager {
     pub fn new(backend: Backend, target: String) -> Self {
+        let target = match backend {
+            Backend::Postgres => without_gss_probe(target),
+            Backend::Sqlite => target,
+        };
         DbConnectionManager { backend, target }
     }
 
@@ -88,6 +92,20 @@ impl DbConnectionManager {
             }
         }
     }
+}
+
+/// `url` with `gssencmode=disable` unless it sets `gssencmode` itself.
+/// libpq's default (`prefer`) asks Kerberos for credentials on every new
+/// connection, and Kerberos' library aborts the process when that happens
+/// while the process exits (the pool opens connections on a thread of its
+/// own: seen as a crash at the end of a test). GSSAPI encryption stays
+/// available to a URL that asks for it.
+fn without_gss_probe(url: String) -> String {
+    if url.contains("gssencmode=") {
+        return url;
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}gssencmode=disable")
 }
 
 impl ManageConnection for DbConnectionManager {
@@ -377,3 +395,24 @@ macro_rules! on_backend {
     };
 }
 pub(crate) use on_backend;
+
+#[cfg(test)]
+mod tests {
+    use super::without_gss_probe;
+
+    #[test]
+    fn gss_encryption_is_not_probed_unless_the_url_asks_for_it() {
+        assert_eq!(
+            without_gss_probe("postgres://u@h/db".into()),
+            "postgres://u@h/db?gssencmode=disable"
+        );
+        assert_eq!(
+            without_gss_probe("postgres://u@h/db?sslmode=disable".into()),
+            "postgres://u@h/db?sslmode=disable&gssencmode=disable"
+        );
+        assert_eq!(
+            without_gss_probe("postgres://u@h/db?gssencmode=require".into()),
+            "postgres://u@h/db?gssencmode=require"
+        );
+    }
+}

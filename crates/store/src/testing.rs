@@ -13,7 +13,8 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The test PostgreSQL server when `ORDERCORE_TEST_POSTGRES_URL` is unset.
-pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub const DEFAULT_POSTGRES_URL: &str =
+    "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable";
 
 /// The admin URL tests create their databases on.
 pub fn admin_url() -> DatabaseUrl {
