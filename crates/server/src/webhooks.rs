@@ -77,27 +77,18 @@ impl HttpWebhookSender {
                         .user_agent(concat!("ordercore-webhooks/", env!("CARGO_PKG_VERSION")))
                         .build()
                 })
-                .await;
-                match built {
-                    Ok(Ok(client)) => Ok(client),
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "cannot build the webhook HTTP client");
-                        Err(client_failure())
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+                built.map_err(|e| {
+                    tracing::error!(error = %e, "cannot build the webhook HTTP client");
+                    SendFailure {
+                        status: None,
+                        message: "client".into(),
                     }
-                    Err(e) => {
-                        tracing::error!(error = %e, "building the webhook HTTP client failed");
-                        Err(client_failure())
-                    }
-                }
+                })
             })
             .await
-    }
-}
-
-fn client_failure() -> SendFailure {
-    SendFailure {
-        status: None,
-        message: "client".into(),
     }
 }
 

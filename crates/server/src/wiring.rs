@@ -60,19 +60,10 @@ fn connect_with(config: &Config, pool_size: u32) -> Result<Store, WiringError> {
 }
 
 /// Lets connections the pool is still opening in the background finish
-/// before the process exits (see [`connect_for_command`]): waits until the
-/// pool's state has been stable for a moment, at most two seconds.
+/// before the process exits (see [`connect_for_command`] and
+/// `Store::settle`).
 pub async fn settle(store: &Store) {
-    let mut last = None;
-    for _ in 0..20 {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        let state = store.pool().state();
-        let now = (state.connections, state.idle_connections);
-        if last == Some(now) && now.0 == now.1 {
-            return;
-        }
-        last = Some(now);
-    }
+    store.settle().await;
 }
 
 /// The payment processor the configuration names.

@@ -148,6 +148,25 @@ impl Store {
         .await
     }
 
+    /// Waits (at most 3 s) until the pool's connections have been all idle
+    /// and their number unchanged for 50 ms. r2d2 opens connections on a
+    /// thread of its own (its state does not count those still opening);
+    /// one still being opened by libpq when the process exits crashes it, as
+    /// the C libraries (OpenSSL, Kerberos) are torn down under it. Call it
+    /// before a process that used the store exits.
+    pub async fn settle(&self) {
+        let mut last = None;
+        for _ in 0..60 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let state = self.pool.state();
+            let now = (state.connections, state.idle_connections);
+            if last == Some(now) && now.0 == now.1 {
+                return;
+            }
+            last = Some(now);
+        }
+    }
+
     /// A unit of work that may write (see `db::run_blocking`).
     pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where

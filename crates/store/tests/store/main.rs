@@ -20,7 +20,7 @@ macro_rules! contract_tests {
                     return;
                 };
                 super::$name(&db.store).await;
-                crate::support::settle(&db.store).await;
+                db.store.settle().await;
             }
         }
     )*};

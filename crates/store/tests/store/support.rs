@@ -27,25 +27,6 @@ pub struct TestDb {
     _pg: Option<PgTestDatabase>,
 }
 
-/// Waits (at most 3 s) until the pool's connections have been all idle and
-/// their number unchanged for 50 ms. r2d2 opens connections on a thread of
-/// its own when a burst of check-outs finds none idle (its state does not
-/// count those still opening); one still being opened (libpq, OpenSSL,
-/// Kerberos) when the test process exits crashes it, as the C libraries are
-/// torn down under it.
-pub async fn settle(store: &Store) {
-    let mut last = None;
-    for _ in 0..60 {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        let state = store.pool().state();
-        let now = (state.connections, state.idle_connections);
-        if last == Some(now) && now.0 == now.1 {
-            return;
-        }
-        last = Some(now);
-    }
-}
-
 impl TestDb {
     pub async fn sqlite() -> TestDb {
         let (store, dir) = Self::sqlite_unmigrated();
