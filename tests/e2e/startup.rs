@@ -3,9 +3,10 @@
 
 use crate::{BIN, with_stubs};
 use ordercore_e2e::api::{DEMO_CLIENT, DEMO_PASSWORD};
-use ordercore_e2e::db::Backend;
+use ordercore_e2e::db::{Backend, execute, query_n};
 use ordercore_e2e::server::Instance;
 use ordercore_e2e::stubs::{AuthorizeNetStub, MandrillStub};
+use serde_json::json;
 use std::time::Duration;
 
 /// Runs `serve` with these settings; it must exit (code 2) with a message
@@ -355,4 +356,45 @@ fn the_config_file_is_read_and_named_in_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("missing.toml"), "{err}");
+}
+
+/// A session used more than a minute after its last use is written back by
+/// the server's touch writer within seconds (not by the request itself), so
+/// other instances see it.
+async fn a_session_use_is_written_within_seconds(backend: Backend, test: &str) {
+    let Some(instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
+    let mut server = instance.start();
+    let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
+    let url = server.instance.database_url().unwrap().to_string();
+    let ten_minutes = 600_000_000;
+    execute(
+        &url,
+        &format!(
+            "UPDATE sessions SET created_at = created_at - {ten_minutes}, \
+             last_used_at = last_used_at - {ten_minutes}"
+        ),
+    );
+    let newest = "SELECT MAX(last_used_at) AS n FROM sessions";
+    let aged = query_n(&url, newest);
+    let reply = server
+        .post("services/index", &json!({"token": token}))
+        .await;
+    assert_eq!(reply.http, 200, "{}", reply.body);
+    assert!(
+        crate::eventually(10, || async { query_n(&url, newest) > aged }).await,
+        "the session's use was not written"
+    );
+    server.terminate(Duration::from_secs(15));
+}
+
+#[tokio::test]
+async fn a_session_use_is_written_within_seconds_on_sqlite() {
+    a_session_use_is_written_within_seconds(Backend::Sqlite, "touch_on_sqlite").await;
+}
+
+#[tokio::test]
+async fn a_session_use_is_written_within_seconds_on_postgres() {
+    a_session_use_is_written_within_seconds(Backend::Postgres, "touch_on_postgres").await;
 }

@@ -86,3 +86,24 @@ pub fn execute(url: &str, sql: &str) -> usize {
         .execute(&mut *conn)
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+/// Runs a query on the database at `url` whose one row has one integer
+/// column named `n`, and returns it.
+pub fn query_n(url: &str, sql: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let store = ordercore_store::Store::connect(url, 1).expect("connect to the test database");
+    let mut conn = store
+        .pool()
+        .get()
+        .expect("a connection to the test database");
+    let rows: Vec<Row> = diesel::sql_query(sql)
+        .load(&mut *conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.first()
+        .map_or_else(|| panic!("{sql}: no row"), |r| r.n)
+}

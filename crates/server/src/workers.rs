@@ -1,7 +1,7 @@
 //! The background loops of `serve`: the e-mail outbox worker, the webhook
 //! delivery worker, the reconcile worker (unknown payment outcomes), the
-//! pending-payment sweeper, the authorization-expiry watch and the purge of
-//! expired Idempotency-Key records. Each runs one pass, sleeps its interval, and stops
+//! pending-payment sweeper, the authorization-expiry watch, the purge of
+//! expired Idempotency-Key records and the writer of session touches. Each runs one pass, sleeps its interval, and stops
 //! between passes when shutdown is signalled. Several instances may run them
 //! at once: the store hands each due row to exactly one caller.
 
@@ -12,6 +12,11 @@ use ordercore_domain::usecases::{
 use ordercore_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;
+
+/// How often `serve` writes the sessions' pending touches: how stale another
+/// instance may see a session's `last_used_at`, and how many touches a
+/// crash may lose.
+pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Delivers due confirmation e-mails every `interval`, `batch` at a time.
 pub async fn run_outbox(
@@ -243,6 +248,29 @@ pub async fn run_idempotency_purge(
         }
     }
     tracing::info!(worker = "idempotency_purge", "worker stopped");
+}
+
+/// Writes the sessions' pending `last_used_at` touches every `interval`
+/// (see `Store::flush_touches`); `serve` writes the last ones after the
+/// HTTP server has stopped.
+pub async fn run_session_touches(
+    store: Store,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = store.flush_touches().await {
+            tracing::error!(
+                worker = "session_touches",
+                error = %e,
+                pending = store.pending_touches(),
+                "session touches not written; kept for the next pass"
+            );
+        }
+        if wait_or_shutdown(interval, &mut shutdown).await {
+            break;
+        }
+    }
 }
 
 /// Sleeps `interval`; true when shutdown was signalled (or its sender dropped).

@@ -65,6 +65,8 @@ pub struct Store {
     order_ids: std::sync::Arc<repos::OrderIds>,
     /// Payment ids taken ahead likewise (PostgreSQL; see `repos::orders`).
     payment_ids: std::sync::Arc<repos::OrderIds>,
+    /// Session uses not written yet (see [`Store::flush_touches`]).
+    touches: std::sync::Arc<repos::PendingTouches>,
 }
 
 impl std::fmt::Debug for Store {
@@ -97,6 +99,7 @@ impl Store {
             catalog: Default::default(),
             order_ids: Default::default(),
             payment_ids: std::sync::Arc::new(repos::OrderIds::payments()),
+            touches: Default::default(),
         })
     }
 

@@ -20,6 +20,6 @@ mod submission;
 pub use backlog::Backlog;
 pub(crate) use catalog::CatalogCache;
 pub(crate) use events::{reseal_events, reseal_secrets as reseal_webhook_secrets};
-pub(crate) use identity::ensure_user;
+pub(crate) use identity::{PendingTouches, ensure_user};
 pub(crate) use orders::OrderIds;
 pub(crate) use payment_methods::insert_payment_method;

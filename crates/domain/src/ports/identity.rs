@@ -86,7 +86,9 @@ pub trait SessionStore: Send + Sync {
     /// [`SessionStore::find_by_token_digest`] with the session's user and
     /// roles, in one look-up (every authenticated request makes it).
     async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError>;
-    /// Sets `last_used_at`.
+    /// Records that the session was used at `at` (`last_used_at`, which
+    /// never moves back). An adapter may write it later, in a batch, as long
+    /// as its own look-ups see it at once (the store does: docs/storage.md).
     async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Marks the session revoked at `at` (idempotent).
     async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError>;

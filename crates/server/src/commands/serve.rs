@@ -95,6 +95,11 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         store.clone(),
         config.workers.idempotency_purge_interval,
         config.workers.idempotency_purge_batch,
+        stop_rx.clone(),
+    ));
+    let touches = tokio::spawn(workers::run_session_touches(
+        store.clone(),
+        workers::SESSION_TOUCH_INTERVAL,
         stop_rx,
     ));
     let signals = tokio::spawn(async move {
@@ -113,6 +118,11 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let _ = expiry_watch.await;
     let _ = purge.await;
     let _ = webhooks.await;
+    let _ = touches.await;
+    // Requests that finished after the touch writer's last pass.
+    if let Err(e) = store.flush_touches().await {
+        tracing::error!(error = %e, "last session touches not written");
+    }
     wiring::settle(&store).await;
     drop(store);
     tracing::info!("ordercore stopped");

@@ -2,6 +2,9 @@
 
 mod applications;
 mod sessions;
+mod touches;
+
+pub(crate) use touches::PendingTouches;
 
 use crate::Store;
 use crate::db::{DbConnection, DbResult, backend_fail, columns, micros, parse_enum, write_tx};

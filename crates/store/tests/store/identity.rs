@@ -2,6 +2,7 @@
 
 use crate::fixtures::{FakeTokens, email, seed_demo, t0};
 use chrono::Duration;
+use diesel::RunQueryDsl;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, Role};
 use ordercore_domain::ports::{
@@ -16,6 +17,7 @@ contract_tests!(
     clients_store_profile_ids,
     applications_by_slug_and_token,
     sessions_lifecycle,
+    session_touches_are_written_in_batches_and_only_forward,
 );
 
 async fn accounts_carry_hash_and_roles(store: &Store) {
@@ -202,4 +204,73 @@ async fn sessions_lifecycle(store: &Store) {
             .unwrap()
             .is_none()
     );
+}
+
+/// `last_used_at` as stored, bypassing the store's pending touches.
+fn stored_last_used(store: &Store, id: i64) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Raw {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        last_used_at: i64,
+    }
+    let mut c = store.pool().get().unwrap();
+    let raw = diesel::sql_query(format!("SELECT last_used_at FROM sessions WHERE id = {id}"))
+        .load::<Raw>(&mut *c)
+        .unwrap();
+    raw[0].last_used_at
+}
+
+async fn session_touches_are_written_in_batches_and_only_forward(store: &Store) {
+    let demo = seed_demo(store).await;
+    let mut ids = Vec::new();
+    for digest in ["touch-1", "touch-2"] {
+        let new = NewSession {
+            user_id: demo.client.user_id,
+            application: ApplicationSlug::Planoorder,
+            token_digest: digest.into(),
+            remember_me: false,
+            created_at: t0(),
+        };
+        ids.push(store.create(&new).await.unwrap().id);
+    }
+    let at = |d: Duration| t0() + d;
+    let micros = |d: Duration| at(d).timestamp_micros();
+
+    // A touch is pending: the table is unchanged, this store's look-ups see it.
+    store.touch(ids[0], at(Duration::minutes(2))).await.unwrap();
+    store.touch(ids[1], at(Duration::minutes(3))).await.unwrap();
+    store.touch(ids[0], at(Duration::minutes(1))).await.unwrap();
+    assert_eq!(store.pending_touches(), 2);
+    assert_eq!(stored_last_used(store, ids[0].0), t0().timestamp_micros());
+    let found = store.find_with_user("touch-1").await.unwrap().unwrap();
+    assert_eq!(
+        found.session.last_used_at,
+        at(Duration::minutes(2)),
+        "the latest use, not the last call"
+    );
+    let found = SessionStore::find_by_token_digest(store, "touch-2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.last_used_at, at(Duration::minutes(3)));
+
+    // One flush writes both, to the microsecond.
+    let later = Duration::minutes(5) + Duration::microseconds(7);
+    store.touch(ids[1], at(later)).await.unwrap();
+    assert_eq!(store.flush_touches().await.unwrap(), 2);
+    assert_eq!(store.pending_touches(), 0);
+    assert_eq!(store.flush_touches().await.unwrap(), 0, "nothing left");
+    assert_eq!(
+        stored_last_used(store, ids[0].0),
+        micros(Duration::minutes(2))
+    );
+    assert_eq!(stored_last_used(store, ids[1].0), micros(later));
+
+    // An earlier use written later (by another instance, say) never moves
+    // it back.
+    store.touch(ids[1], at(Duration::minutes(4))).await.unwrap();
+    assert_eq!(store.flush_touches().await.unwrap(), 1);
+    assert_eq!(stored_last_used(store, ids[1].0), micros(later));
+    let found = store.find_with_user("touch-2").await.unwrap().unwrap();
+    assert_eq!(found.session.last_used_at, at(later));
 }

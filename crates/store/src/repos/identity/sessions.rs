@@ -1,5 +1,5 @@
 //! Sessions: the `sessions` rows (never the token digest), looked up, created, touched and
-//! revoked.
+//! revoked. Touches are written in batches (see `super::touches`).
 
 use super::{CLIENT_COLUMNS, ClientRow, parse_email, roles_from};
 use crate::Store;
@@ -51,6 +51,20 @@ fn session_from_row(row: SessionRow) -> DbResult<Session> {
     })
 }
 
+impl Store {
+    /// `session` with its pending use, if later than the stored one.
+    fn with_pending_touch(&self, mut session: Session) -> Session {
+        let stored = micros(session.last_used_at);
+        let latest = self.touches.latest(session.id.0, stored);
+        if latest != stored
+            && let Ok(at) = from_micros(latest)
+        {
+            session.last_used_at = at;
+        }
+        session
+    }
+}
+
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, session: &NewSession) -> Result<Session, StoreError> {
@@ -84,6 +98,7 @@ impl SessionStore for Store {
                 .transpose()
         })
         .await
+        .map(|found| found.map(|s| self.with_pending_touch(s)))
     }
 
     async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
@@ -139,16 +154,19 @@ impl SessionStore for Store {
             }))
         })
         .await
+        .map(|found| {
+            found.map(|mut s| {
+                s.session = self.with_pending_touch(s.session);
+                s
+            })
+        })
     }
 
+    /// Pending until the next [`Store::flush_touches`]; this store's
+    /// look-ups see it at once. Never moves `last_used_at` back.
     async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.run(move |c| {
-            diesel::update(sessions::table.filter(sessions::id.eq(id.0)))
-                .set(sessions::last_used_at.eq(micros(at)))
-                .execute(c)?;
-            Ok(())
-        })
-        .await
+        self.touches.record(id.0, micros(at));
+        Ok(())
     }
 
     async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
