@@ -63,5 +63,5 @@ bench:
 ## fails unless every answer had the expected slug (numbers not asserted).
 ## Skipped with a NOTE when PostgreSQL is unreachable, unless ORDERCORE_REQUIRE_POSTGRES=1.
 bench-smoke:
-	$(CARGO) build -p ordercore-server
+	$(CARGO) build -p ordercore-server -p ordercore-bench
 	BENCH_SMOKE=1 bash bench/run.sh

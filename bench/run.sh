@@ -15,7 +15,7 @@
 # Settings (environment): BENCH_DURATION (s per run, default 6),
 # BENCH_CONCURRENCY ("1 8 32 64"), BENCH_CLIENTS (1000), BENCH_ORDERS (10000
 # orders seeded in SQL; 1000000 for the scale run), BENCH_FIXED_DURATION (s
-# per fixed-rate run, 10), BENCH_FIXED_SHARE (offered rate as a share of the
+# per fixed-rate run, 10, after BENCH_FIXED_WARMUP s not counted, 2), BENCH_FIXED_SHARE (offered rate as a share of the
 # closed-loop maximum at the same concurrency, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
 # (postgres://postgres@127.0.0.1:5432), BENCH_POOL_SIZE, BENCH_TAG (suffix of
 # the result files), BENCH_COMPARE (a results .json to compare with; default
@@ -32,7 +32,7 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 SMOKE=${BENCH_SMOKE:-}
 if [ -n "$SMOKE" ]; then
   : "${BENCH_DURATION:=1}" "${BENCH_CONCURRENCY:=4}" "${BENCH_CLIENTS:=200}" "${BENCH_ORDERS:=500}"
-  : "${BENCH_FIXED_DURATION:=1}" "${BENCH_BIN:=$TARGET_DIR/debug/ordercore}"
+  : "${BENCH_FIXED_DURATION:=1}" "${BENCH_FIXED_WARMUP:=0}" "${BENCH_BIN:=$TARGET_DIR/debug/ordercore}"
   BENCH_SKIP_BUILD=1
 fi
 DUR=${BENCH_DURATION:-6}
@@ -41,6 +41,7 @@ NCLIENTS=${BENCH_CLIENTS:-1000}
 NORDERS=${BENCH_ORDERS:-10000}
 FIXED_DUR=${BENCH_FIXED_DURATION:-10}
 FIXED_SHARE=${BENCH_FIXED_SHARE:-0.7}
+FIXED_WARMUP=${BENCH_FIXED_WARMUP:-2}
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PGPARAMS=${BENCH_PG_PARAMS-?sslmode=disable}
 DB=ordercore_bench_$$
@@ -50,6 +51,9 @@ WORK=$(mktemp -d /tmp/ordercore-bench.XXXXXX)
 RESULTS=$ROOT/bench/results
 [ -n "$SMOKE" ] && RESULTS=$WORK/results
 BIN=${BENCH_BIN:-$TARGET_DIR/release/ordercore}
+# the open-loop load generator (bench/fixed_rate): the smoke run's is a debug build
+FIXED_RATE=$TARGET_DIR/release/fixed-rate
+[ -n "$SMOKE" ] && FIXED_RATE=$TARGET_DIR/debug/fixed-rate
 export PYTHONDONTWRITEBYTECODE=1 # report.py imports charts.py: no __pycache__ in the tree
 FIRST=100001 # first user, client and card id (run.sh sets the sequences)
 # shellcheck source=bench/lib/common.sh
@@ -91,10 +95,11 @@ PGLOG=${BENCH_PGLOG:-$(pg_lsclusters -h 2>/dev/null | awk '$3 == 5432 {print $7;
 
 # ---------------------------------------------------------------- build
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  say "cargo build --release -p ordercore-server"
-  cargo build --release -p ordercore-server
+  say "cargo build --release -p ordercore-server -p ordercore-bench"
+  cargo build --release -p ordercore-server -p ordercore-bench
 fi
 [ -x "$BIN" ] || die "$BIN not found${SMOKE:+ (the smoke run uses the debug build: cargo build -p ordercore-server)}"
+[ -x "$FIXED_RATE" ] || die "$FIXED_RATE not found (cargo build -p ordercore-bench, --release but for the smoke run)"
 
 # ---------------------------------------------------------------- database
 say "creating database $DB"
@@ -178,7 +183,7 @@ python3 bench/lib/report.py --runs "$WORK/runs.jsonl" --replay "$WORK/replay.jso
   --ready-ms "$READY_MS" --idle-rss-kb "$IDLE_RSS_KB" --peak-rss-kb "$PEAK_RSS_KB" \
   --duration "$DUR" --clients "$NCLIENTS" --orders "$ORDERS_MADE" --seeded-orders "$NORDERS" \
   --pool-size "${ORDERCORE_DATABASE_POOL_SIZE:-default}" --loadavg "$LOAD_BEFORE -> $LOAD_AFTER" \
-  --elapsed "$(($(date +%s) - T0))" --fixed "$FIXED_SHARE x the closed-loop maximum at the same concurrency, ${FIXED_DUR} s" --compare "$COMPARE" \
+  --elapsed "$(($(date +%s) - T0))" --fixed "$FIXED_SHARE x the closed-loop maximum at the same concurrency, ${FIXED_DUR} s measured after ${FIXED_WARMUP} s of warm-up" --compare "$COMPARE" \
   --replay-dir bench/replay --json "$RESULTS/$STAMP$TAG.json" --md "$RESULTS/$STAMP$TAG.md"
 if [ -n "$SMOKE" ]; then
   python3 bench/lib/smoke_check.py "$WORK/runs.jsonl" "$RESULTS/$STAMP$TAG.md" $CONCS

@@ -5,9 +5,17 @@
 : >"$WORK/runs.jsonl"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 OFFSET=$((NCLIENTS * 2)) # request numbers k < 2N were used by the capture
-# wrk stops with requests still in flight, which the server finishes after it
-# left: each measured run starts once they are done, not on their backlog.
-settle() { [ -n "$SMOKE" ] || sleep "${BENCH_SETTLE:-2}"; }
+# Before each measured run, the service's or a replay's: PostgreSQL writes out
+# its dirty pages (CHECKPOINT), so no run measures a checkpoint that earlier
+# runs' writes caused (a timed one spreads its writes over minutes; CHECKPOINT
+# also restarts its timer), then a pause: wrk stops with requests in flight,
+# which the server finishes after it left, and the next run should not start
+# on their backlog.
+settle() {
+  [ -n "$SMOKE" ] && return 0
+  psql_db -c CHECKPOINT >/dev/null
+  sleep "${BENCH_SETTLE:-2}"
+}
 run_wrk() { # MODE CONC
   local out perf_pids=""
   settle
@@ -54,7 +62,7 @@ for line in open(sys.argv[1]):
 print(best)' "$WORK/runs.jsonl" "$c")
     RATE=$(python3 -c "print(max(1.0, round($MAX_RPS * $FIXED_SHARE, 1)))")
     settle
-    line=$(python3 bench/lib/fixed_rate.py "$BASE" "$WORK/clients.txt" "$RATE" "$c" "$FIXED_DUR" --offset "$OFFSET" \
+    line=$("$FIXED_RATE" "$BASE" "$WORK/clients.txt" "$RATE" "$c" "$FIXED_DUR" --warmup "$FIXED_WARMUP" --offset "$OFFSET" \
       --primary "$PRIMARY" --addon "$ADDON" --start "$BENCH_START" --end "$BENCH_END" \
       --trace "$WORK/fixed_trace_$c.txt")
     echo "$line" >>"$WORK/runs.jsonl"
@@ -90,6 +98,7 @@ for script in submit submit_promo read fewest_submit fewest_submit_promo fewest_
   for c in $CONCS; do
     j=$(( c < 2 ? 1 : 2 ))
     rm -f "$WORK"/pgb_"$script"_"$c".*
+    settle
     out=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$j" -T "$DUR" -D lo="$FIRST" -D nclients="$NCLIENTS" \
       -D now_us="$(date +%s%6N)" -D primary="$PRIMARY" -D addon="$ADDON" -D kbase="$KPG" -D nconc="$c" -D n=0 \
       -D pfirst="$PFIRST" -D omin="$OMIN" -D omax="$OMAX" \

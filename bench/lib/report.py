@@ -238,10 +238,11 @@ def markdown(a, doc, rows, fixed, replay, fewest, charts, now, c):
                  f"{r.get('ratio_to_captured_replay', '')} | {r.get('ratio_to_fewest_replay', '')} | {bad} |")
     if fixed:
         L += ["", "## Submissions at a fixed offered rate", "",
-              f"orders/authorize_and_submit at {a.fixed} (bench/lib/fixed_rate.py): request i is due at "
+              f"orders/authorize_and_submit at {a.fixed} (bench/fixed_rate, one thread): request i is due at "
               "t0 + i/rate whatever happened before, and its latency counts from that due time, so a stall "
               "shows in the percentiles instead of slowing the load down (no coordinated omission). "
-              "`uncorrected` counts from the send, as wrk does.", "",
+              "`uncorrected` counts from the send, as wrk does. The warm-up is sent at the same rate and not "
+              "counted (connections opening; the first writes to each page after the run's CHECKPOINT).", "",
               "| conn | offered/s | achieved/s | p50 | p90 | p99 | p99/p50 | p50 uncorrected | p99 uncorrected "
               "| unexpected |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for fc, r in sorted(fixed.items()):
