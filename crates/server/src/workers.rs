@@ -1,9 +1,10 @@
 //! The background loops of `serve`: the e-mail outbox worker, the webhook
 //! delivery worker, the reconcile worker (unknown payment outcomes), the
 //! pending-payment sweeper, the authorization-expiry watch, the purge of
-//! expired Idempotency-Key records and the writer of session touches. Each runs one pass, sleeps its interval, and stops
-//! between passes when shutdown is signalled. Several instances may run them
-//! at once: the store hands each due row to exactly one caller.
+//! expired Idempotency-Key records and the writer of session touches. Each
+//! runs one pass, sleeps its interval, and stops between passes when shutdown
+//! is signalled. Several instances may run them at once: the store hands each
+//! due row to exactly one caller.
 
 use ordercore_domain::usecases::{
     DeliverOutbox, DeliverWebhooks, ReconcilePayments, SweepPendingPayments,
