@@ -1,11 +1,12 @@
 -- Fewest-statements replay of orders/authorize_and_submit with a promotion
 -- code (an amount off, no global cap, as bench/run.sh seeds them):
--- the least SQL the contract (docs/contract.md §6, §7) lets one successful
--- card submission send, written by hand against migrations/postgres. It
--- writes the same rows a real submission writes: the order (with its lines,
--- property info, sealed property access and appointments), the payment and
--- the outbox row, the promotion redemption (reserved, then recorded), and
--- marks the e-mail sent. bench/run.sh runs it with
+-- the least SQL the contract (docs/contract.md §6, §7, §12) lets one
+-- successful card submission send, written by hand against
+-- migrations/postgres. It writes the same rows a real submission writes: the
+-- order (with its lines, property info, sealed property access and
+-- appointments), the payment, the outbox row, the two events of the webhook
+-- feed, the promotion redemption (reserved, then recorded), and marks the
+-- e-mail sent. bench/run.sh runs it with
 -- `pgbench -M prepared` beside the replay of the service's own captured SQL.
 --
 -- Variables (pgbench -D): lo, nclients (the seeded clients are ids
@@ -84,7 +85,19 @@ WITH o AS (UPDATE orders SET status = 'submitted', updated_at = :now_us
      e AS (INSERT INTO email_outbox (order_id, recipient, attempts, next_attempt_at, created_at)
            SELECT o.id, (:r_email)::text, 0, :now_us, :now_us FROM o RETURNING id),
      r AS (UPDATE promotion_redemptions SET status = 'recorded'
-            WHERE order_id = (SELECT id FROM o) AND status = 'reserved' RETURNING id)
+            WHERE order_id = (SELECT id FROM o) AND status = 'reserved' RETURNING id),
+     -- contract §12 (the webhook feed): the order's two events, with the
+     -- service's sealed payloads' sizes, and their deliveries to subscribed
+     -- endpoints (the bench subscribes none, as the service's own runs).
+     ev AS (INSERT INTO events (kind, order_id, data, created_at)
+            SELECT v.kind, o.id, v.data, :now_us
+              FROM o CROSS JOIN (VALUES (1, 'order.submitted', repeat('s', 1560)),
+                                        (2, 'payment.authorized', repeat('a', 290))) AS v (n, kind, data)
+             ORDER BY v.n RETURNING id, kind, order_id),
+     d AS (INSERT INTO webhook_deliveries (endpoint_id, event_id, order_id, attempts, next_attempt_at, created_at)
+           SELECT w.id, ev.id, ev.order_id, 0, :now_us, :now_us
+             FROM ev JOIN webhook_endpoints w
+               ON w.enabled AND w.removed_at IS NULL AND (w.events IS NULL OR w.events LIKE '%,' || ev.kind || ',%'))
 SELECT p.id AS pay_id, e.id AS ob_id, (SELECT count(*) FROM r) AS recorded FROM p, e \gset f_
 
 -- §7 step 7: the confirmation e-mail was sent: its outbox row says so; committed.
