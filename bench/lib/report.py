@@ -147,10 +147,12 @@ def main() -> None:
         base = {(r["route"], r["concurrency"]): r["rps"] for r in compare["results"]}
         for mode in ("authorize_and_submit", "orders_read"):
             small, big = base.get((mode, c), 0), rps(mode, c)
-            targets.append({"target": f"{mode} at {c} connections within 10 % of the small database "
-                                      f"({os.path.basename(a.compare)})",
+            # "stay within 10 %": a slowdown of at most 10 %; faster is no
+            # failure (at this size it is the spread of runs).
+            targets.append({"target": f"{mode} at {c} connections at most 10 % slower than on the small "
+                                      f"database ({os.path.basename(a.compare)})",
                             "value": f"{big:.0f}/s vs {small:.0f}/s = {big / small - 1:+.0%}" if small else "n/a",
-                            "met": bool(small) and abs(big / small - 1) <= 0.10})
+                            "met": bool(small) and big / small - 1 >= -0.10})
 
     fewest = {name: fewest_sequence(os.path.join(a.replay_dir, f"{name}.sql"))
               for name in ("submit", "submit_promo", "read")}

@@ -38,10 +38,11 @@ pub use db::{Backend, DbConnection, DbConnectionManager, DbPool, StoreInitError}
 pub use migrations::embedded_migration_names;
 pub use repos::Backlog;
 
-/// The hand-written PostgreSQL statements of the submission hot path, for
-/// the test that pins their plans.
+/// The hand-written PostgreSQL statements of the hot paths (submission,
+/// session touches), for the test that pins their plans.
 #[doc(hidden)]
 pub mod hot_sql {
+    pub use crate::repos::identity::touches::FLUSH_PG as FLUSH_TOUCHES_PG;
     pub use crate::repos::orders::finalize::FINALIZE_PG;
     pub use crate::repos::orders::insert_pg::INSERT_WITH_REDEMPTION;
 }

@@ -6,7 +6,7 @@ mod backlog;
 mod catalog;
 mod events;
 mod idempotency;
-mod identity;
+pub(crate) mod identity;
 mod notifications;
 pub(crate) mod orders;
 mod outbox;

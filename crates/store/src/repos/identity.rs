@@ -2,7 +2,7 @@
 
 mod applications;
 mod sessions;
-mod touches;
+pub(crate) mod touches;
 
 pub(crate) use touches::PendingTouches;
 

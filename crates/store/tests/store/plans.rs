@@ -1,12 +1,13 @@
 //! The plans of the hot statements at scale (PostgreSQL): with 20,000
 //! orders across 2,000 clients, analyzed, every statement of an
-//! authentication, a submission and an orders/read reaches its rows through
-//! an index: no sequential scan of the tables that grow.
+//! authentication (and the batched write of session touches), a submission
+//! and an orders/read reaches its rows through an index: no sequential scan
+//! of the tables that grow.
 
 use crate::support::TestDb;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use ordercore_store::hot_sql::{FINALIZE_PG, INSERT_WITH_REDEMPTION};
+use ordercore_store::hot_sql::{FINALIZE_PG, FLUSH_TOUCHES_PG, INSERT_WITH_REDEMPTION};
 
 const CLIENTS: i64 = 2_000;
 const ORDERS: i64 = 20_000;
@@ -100,6 +101,11 @@ fn hot_statements() -> Vec<(&'static str, String)> {
         .replace("$7", "900001")
         .replace("$8", "'{}'")
         .replace("$9", "'{}'");
+    // A second's touches: 50 sessions used since the last write.
+    let ids: Vec<String> = (1..=50).map(|g| (37 * g).to_string()).collect();
+    let touches = FLUSH_TOUCHES_PG
+        .replace("$1", &format!("ARRAY[{}]", ids.join(",")))
+        .replace("$2", &format!("ARRAY[{}]", vec!["5"; ids.len()].join(",")));
     vec![
         (
             "authenticate",
@@ -124,6 +130,7 @@ fn hot_statements() -> Vec<(&'static str, String)> {
              WHERE clients.id = 900077 LIMIT 1"
                 .into(),
         ),
+        ("session touches", touches),
         ("pending order with its redemption", insert),
         ("finalize", finalize),
         (

@@ -74,10 +74,14 @@ impl PendingTouches {
 }
 
 /// PostgreSQL: every pending touch in one statement; a row already used
-/// later (by another instance) is left as it is.
-const FLUSH_PG: &str = "UPDATE sessions SET last_used_at = t.at \
+/// later (by another instance) is left as it is. `sessions.id = ANY($1)`
+/// lets the planner reach the rows through the primary key: with the join
+/// condition alone it hashed the ids and scanned the whole table. Public
+/// for the plan test (`ordercore_store::hot_sql`).
+pub const FLUSH_PG: &str = "UPDATE sessions SET last_used_at = t.at \
      FROM unnest($1::bigint[], $2::bigint[]) AS t(id, at) \
-     WHERE sessions.id = t.id AND sessions.last_used_at < t.at";
+     WHERE sessions.id = ANY($1::bigint[]) AND sessions.id = t.id \
+       AND sessions.last_used_at < t.at";
 
 fn write(conn: &mut DbConnection, touches: &[(i64, i64)]) -> DbResult<()> {
     match conn {
