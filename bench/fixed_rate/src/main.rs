@@ -19,8 +19,8 @@
 //!
 //! One thread (a current-thread runtime): the generator takes at most one of
 //! the CPUs it shares with the server and PostgreSQL, and a few microseconds
-//! of it per request (the Python client it replaces needed a large share of
-//! a core at 400 requests/s, and its own delays were counted as latency).
+//! of it per request; whatever delays the generator counts as the server's
+//! latency, so it has to be cheap (it replaced a Python asyncio client).
 //!
 //! `--warmup S` sends at the same rate for S seconds first and counts none
 //! of those requests (as wrk2 leaves its calibration out): the connections
@@ -332,6 +332,7 @@ async fn run(a: Args) -> Result<serde_json::Value, String> {
             "mean_us": if n > 0 { corrected.iter().sum::<u64>() as f64 / n as f64 } else { 0.0 },
             "p50_uncorrected_us": percentile(&uncorrected, 50.0),
             "p99_uncorrected_us": percentile(&uncorrected, 99.0),
+            // answered with the expected slug, warm-up included
             "ok": (s.trace.len() as u64).saturating_sub(s.unexpected),
             "unexpected": s.unexpected,
             "first_unexpected": s.first_unexpected,
