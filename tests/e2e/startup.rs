@@ -4,7 +4,7 @@
 use crate::{BIN, with_stubs};
 use ordercore_e2e::api::{DEMO_CLIENT, DEMO_PASSWORD};
 use ordercore_e2e::db::{Backend, execute, query_n};
-use ordercore_e2e::server::Instance;
+use ordercore_e2e::server::{Instance, TestServer};
 use ordercore_e2e::stubs::{AuthorizeNetStub, MandrillStub};
 use serde_json::json;
 use std::time::Duration;
@@ -358,14 +358,13 @@ fn the_config_file_is_read_and_named_in_errors() {
     assert!(err.contains("missing.toml"), "{err}");
 }
 
-/// A session used more than a minute after its last use is written back by
-/// the server's touch writer within seconds (not by the request itself), so
-/// other instances see it.
-async fn a_session_use_is_written_within_seconds(backend: Backend, test: &str) {
-    let Some(instance) = Instance::new(BIN, backend, test) else {
-        return;
-    };
-    let mut server = instance.start();
+/// `SELECT` of the newest `last_used_at` of all sessions.
+const NEWEST_USE: &str = "SELECT MAX(last_used_at) AS n FROM sessions";
+
+/// Logs in, makes every session ten minutes older in the database, then
+/// uses the new one (a use more than a minute after the last: a touch).
+/// Returns the database URL and the newest `last_used_at` before the use.
+async fn use_an_aged_session(server: &TestServer) -> (String, i64) {
     let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
     let url = server.instance.database_url().unwrap().to_string();
     let ten_minutes = 600_000_000;
@@ -376,17 +375,59 @@ async fn a_session_use_is_written_within_seconds(backend: Backend, test: &str) {
              last_used_at = last_used_at - {ten_minutes}"
         ),
     );
-    let newest = "SELECT MAX(last_used_at) AS n FROM sessions";
-    let aged = query_n(&url, newest);
+    let aged = query_n(&url, NEWEST_USE);
     let reply = server
         .post("services/index", &json!({"token": token}))
         .await;
     assert_eq!(reply.http, 200, "{}", reply.body);
+    (url, aged)
+}
+
+/// A session used more than a minute after its last use is written back by
+/// the server's touch writer within seconds (not by the request itself), so
+/// other instances see it.
+async fn a_session_use_is_written_within_seconds(backend: Backend, test: &str) {
+    let Some(instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
+    let mut server = instance.start();
+    let (url, aged) = use_an_aged_session(&server).await;
     assert!(
-        crate::eventually(10, || async { query_n(&url, newest) > aged }).await,
+        crate::eventually(10, || async { query_n(&url, NEWEST_USE) > aged }).await,
         "the session's use was not written"
     );
     server.terminate(Duration::from_secs(15));
+}
+
+/// With an hour between two writes of the touches, a session's use stays in
+/// memory (the request wrote nothing) until SIGTERM, which writes it.
+async fn the_last_session_uses_are_written_on_shutdown(backend: Backend, test: &str) {
+    let Some(mut instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
+    instance.set("ORDERCORE_SESSION_TOUCH_INTERVAL_MS", "3600000");
+    let mut server = instance.start();
+    let (url, aged) = use_an_aged_session(&server).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(query_n(&url, NEWEST_USE), aged, "written before shutdown");
+    let status = server
+        .terminate(Duration::from_secs(15))
+        .expect("the server did not stop within 15 s of SIGTERM");
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        query_n(&url, NEWEST_USE) > aged,
+        "the pending use was not written on shutdown"
+    );
+}
+
+#[tokio::test]
+async fn the_last_session_uses_are_written_on_shutdown_on_sqlite() {
+    the_last_session_uses_are_written_on_shutdown(Backend::Sqlite, "touch_exit_sqlite").await;
+}
+
+#[tokio::test]
+async fn the_last_session_uses_are_written_on_shutdown_on_postgres() {
+    the_last_session_uses_are_written_on_shutdown(Backend::Postgres, "touch_exit_postgres").await;
 }
 
 #[tokio::test]

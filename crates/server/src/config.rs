@@ -138,6 +138,10 @@ pub struct WorkerConfig {
     pub idempotency_purge_interval: Duration,
     /// Expired Idempotency-Key records deleted per statement.
     pub idempotency_purge_batch: u32,
+    /// Pause between two writes of the sessions' pending touches: how stale
+    /// another instance may see a session's `last_used_at`, and how many
+    /// touches a crash may lose.
+    pub session_touch_interval: Duration,
     /// Age in days of an uncaptured authorization at which staff are
     /// warned (`1..=29`: before the processor's 30-day limit).
     pub auth_expiry_warn_days: u32,

@@ -14,11 +14,6 @@ use ordercore_store::Store;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often `serve` writes the sessions' pending touches: how stale another
-/// instance may see a session's `last_used_at`, and how many touches a
-/// crash may lose.
-pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(1);
-
 /// Delivers due confirmation e-mails every `interval`, `batch` at a time.
 pub async fn run_outbox(
     outbox: DeliverOutbox,

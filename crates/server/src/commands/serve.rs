@@ -99,7 +99,7 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     ));
     let touches = tokio::spawn(workers::run_session_touches(
         store.clone(),
-        workers::SESSION_TOUCH_INTERVAL,
+        config.workers.session_touch_interval,
         stop_rx,
     ));
     let signals = tokio::spawn(async move {

@@ -69,6 +69,7 @@ pub struct Settings {
     pub reconcile_lease_secs: u64,
     pub idempotency_purge_interval_ms: u64,
     pub idempotency_purge_batch_size: u32,
+    pub session_touch_interval_ms: u64,
     pub auth_expiry_warn_days: u32,
     pub auth_expiry_interval_ms: u64,
     pub webhooks_interval_ms: u64,
@@ -125,6 +126,7 @@ impl Default for Settings {
             reconcile_lease_secs: 300,
             idempotency_purge_interval_ms: 600_000,
             idempotency_purge_batch_size: 500,
+            session_touch_interval_ms: 1000,
             auth_expiry_warn_days: ordercore_domain::rules::payments::DEFAULT_EXPIRY_WARN_DAYS,
             auth_expiry_interval_ms: 3_600_000,
             webhooks_interval_ms: 1000,
@@ -287,6 +289,10 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "idempotency_purge_batch_size",
         "expired Idempotency-Key records deleted per statement",
+    ),
+    s(
+        "session_touch_interval_ms",
+        "pause between two writes of the sessions' pending last_used_at touches",
     ),
     s(
         "auth_expiry_warn_days",

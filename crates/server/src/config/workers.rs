@@ -78,6 +78,7 @@ pub(super) fn workers(m: &Merged, s: &Settings) -> Result<WorkerConfig, ConfigEr
             s.idempotency_purge_batch_size,
             1,
         )?,
+        session_touch_interval: ms("session_touch_interval_ms", s.session_touch_interval_ms, 10)?,
         auth_expiry_warn_days: auth_expiry_warn_days(m, s)?,
         auth_expiry_interval: ms("auth_expiry_interval_ms", s.auth_expiry_interval_ms, 10)?,
     })
