@@ -77,14 +77,18 @@ impl TestDb {
 /// rows instead of waiting days. Returns the rows it changed.
 pub fn execute(url: &str, sql: &str) -> usize {
     use diesel::RunQueryDsl;
+    diesel::sql_query(sql)
+        .execute(&mut *connection(url))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// A connection to the database at `url`, as the server makes them.
+fn connection(url: &str) -> diesel::r2d2::PooledConnection<ordercore_store::DbConnectionManager> {
     let store = ordercore_store::Store::connect(url, 1).expect("connect to the test database");
-    let mut conn = store
+    store
         .pool()
         .get()
-        .expect("a connection to the test database");
-    diesel::sql_query(sql)
-        .execute(&mut *conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .expect("a connection to the test database")
 }
 
 /// Runs a query on the database at `url` whose one row has one integer
@@ -96,13 +100,8 @@ pub fn query_n(url: &str, sql: &str) -> i64 {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let store = ordercore_store::Store::connect(url, 1).expect("connect to the test database");
-    let mut conn = store
-        .pool()
-        .get()
-        .expect("a connection to the test database");
     let rows: Vec<Row> = diesel::sql_query(sql)
-        .load(&mut *conn)
+        .load(&mut *connection(url))
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     rows.first()
         .map_or_else(|| panic!("{sql}: no row"), |r| r.n)

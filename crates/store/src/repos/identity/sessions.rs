@@ -54,13 +54,7 @@ fn session_from_row(row: SessionRow) -> DbResult<Session> {
 impl Store {
     /// `session` with its pending use, if later than the stored one.
     fn with_pending_touch(&self, mut session: Session) -> Session {
-        let stored = micros(session.last_used_at);
-        let latest = self.touches.latest(session.id.0, stored);
-        if latest != stored
-            && let Ok(at) = from_micros(latest)
-        {
-            session.last_used_at = at;
-        }
+        session.last_used_at = self.touches.latest(session.id.0, session.last_used_at);
         session
     }
 }
@@ -165,7 +159,7 @@ impl SessionStore for Store {
     /// Pending until the next [`Store::flush_touches`]; this store's
     /// look-ups see it at once. Never moves `last_used_at` back.
     async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.touches.record(id.0, micros(at));
+        self.touches.record(id.0, at);
         Ok(())
     }
 

@@ -16,22 +16,23 @@
 //! an idle limit of 72 hours.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult, write_tx};
+use crate::db::{DbConnection, DbResult, micros, write_tx};
 use crate::schema::sessions;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use ordercore_domain::StoreError;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Session id → the latest pending `last_used_at` (microseconds).
+/// Session id → the latest pending `last_used_at`.
 #[derive(Debug, Default)]
 pub(crate) struct PendingTouches {
-    pending: Mutex<HashMap<i64, i64>>,
+    pending: Mutex<HashMap<i64, DateTime<Utc>>>,
 }
 
 impl PendingTouches {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, i64>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, DateTime<Utc>>> {
         // A panic while holding this lock cannot leave the map half updated
         // (every operation is one insert or remove), so a poisoned lock is
         // still good to use.
@@ -40,7 +41,7 @@ impl PendingTouches {
 
     /// Records a use of session `id` at `at`; an earlier instant than one
     /// already pending changes nothing.
-    pub(crate) fn record(&self, id: i64, at: i64) {
+    pub(crate) fn record(&self, id: i64, at: DateTime<Utc>) {
         let mut pending = self.lock();
         let latest = pending.entry(id).or_insert(at);
         *latest = (*latest).max(at);
@@ -48,18 +49,18 @@ impl PendingTouches {
 
     /// `stored` (a session's `last_used_at` as read) or its pending use,
     /// whichever is later.
-    pub(crate) fn latest(&self, id: i64, stored: i64) -> i64 {
+    pub(crate) fn latest(&self, id: i64, stored: DateTime<Utc>) -> DateTime<Utc> {
         self.lock().get(&id).map_or(stored, |&at| at.max(stored))
     }
 
     /// What is pending now, to be written.
-    fn snapshot(&self) -> Vec<(i64, i64)> {
+    fn snapshot(&self) -> Vec<(i64, DateTime<Utc>)> {
         self.lock().iter().map(|(&id, &at)| (id, at)).collect()
     }
 
     /// Forgets the entries that were written, unless a later use of the same
     /// session came in meanwhile (that one is written next time).
-    fn forget(&self, written: &[(i64, i64)]) {
+    fn forget(&self, written: &[(i64, DateTime<Utc>)]) {
         let mut pending = self.lock();
         for (id, at) in written {
             if pending.get(id) == Some(at) {
@@ -83,10 +84,11 @@ pub const FLUSH_PG: &str = "UPDATE sessions SET last_used_at = t.at \
      WHERE sessions.id = ANY($1::bigint[]) AND sessions.id = t.id \
        AND sessions.last_used_at < t.at";
 
-fn write(conn: &mut DbConnection, touches: &[(i64, i64)]) -> DbResult<()> {
+fn write(conn: &mut DbConnection, touches: &[(i64, DateTime<Utc>)]) -> DbResult<()> {
     match conn {
         DbConnection::Pg(pg) => {
-            let (ids, ats): (Vec<i64>, Vec<i64>) = touches.iter().copied().unzip();
+            let (ids, ats): (Vec<i64>, Vec<i64>) =
+                touches.iter().map(|&(id, at)| (id, micros(at))).unzip();
             diesel::sql_query(FLUSH_PG)
                 .bind::<Array<BigInt>, _>(ids)
                 .bind::<Array<BigInt>, _>(ats)
@@ -98,9 +100,9 @@ fn write(conn: &mut DbConnection, touches: &[(i64, i64)]) -> DbResult<()> {
                 diesel::update(
                     sessions::table
                         .filter(sessions::id.eq(id))
-                        .filter(sessions::last_used_at.lt(at)),
+                        .filter(sessions::last_used_at.lt(micros(at))),
                 )
-                .set(sessions::last_used_at.eq(at))
+                .set(sessions::last_used_at.eq(micros(at)))
                 .execute(c)?;
             }
             Ok(())
@@ -132,23 +134,37 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::PendingTouches;
+    use chrono::{DateTime, Utc};
+
+    /// The instant `n` microseconds after the epoch.
+    fn t(n: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(n).unwrap()
+    }
 
     #[test]
     fn the_latest_use_wins_and_a_written_entry_is_forgotten_unless_used_again() {
-        let t = PendingTouches::default();
-        t.record(1, 100);
-        t.record(1, 90);
-        t.record(2, 50);
-        assert_eq!(t.latest(1, 95), 100, "pending is later than stored");
-        assert_eq!(t.latest(1, 120), 120, "stored is later than pending");
-        assert_eq!(t.latest(3, 7), 7, "nothing pending");
+        let pending = PendingTouches::default();
+        pending.record(1, t(100));
+        pending.record(1, t(90));
+        pending.record(2, t(50));
+        assert_eq!(
+            pending.latest(1, t(95)),
+            t(100),
+            "pending is later than stored"
+        );
+        assert_eq!(
+            pending.latest(1, t(120)),
+            t(120),
+            "stored is later than pending"
+        );
+        assert_eq!(pending.latest(3, t(7)), t(7), "nothing pending");
 
-        let mut written = t.snapshot();
+        let mut written = pending.snapshot();
         written.sort();
-        assert_eq!(written, vec![(1, 100), (2, 50)]);
-        t.record(2, 60); // used again while the batch was being written
-        t.forget(&written);
-        assert_eq!(t.snapshot(), vec![(2, 60)]);
-        assert_eq!(t.len(), 1);
+        assert_eq!(written, vec![(1, t(100)), (2, t(50))]);
+        pending.record(2, t(60)); // used again while the batch was being written
+        pending.forget(&written);
+        assert_eq!(pending.snapshot(), vec![(2, t(60))]);
+        assert_eq!(pending.len(), 1);
     }
 }
