@@ -238,8 +238,49 @@ impl Around {
 
 pub(crate) type DbResult<T> = Result<T, Fail>;
 
-/// Runs `f` on a pooled connection on tokio's blocking pool, inside the
-/// caller's tracing span. `kind` says whether `f` only reads.
+/// Admission to the blocking pool: one permit per pooled connection. A unit
+/// of work waits for its permit here, as a task, in arrival order (tokio's
+/// semaphore is fair), and only then takes a thread of the blocking pool, so
+/// that it finds a connection free. Without it every waiting unit held a
+/// thread parked on r2d2's check-out (dozens on a busy instance), woken in
+/// no particular order: the threads cost task switches, and the order made
+/// the slowest requests wait longest (bench/results/2026-12-07-notes.md).
+#[derive(Clone)]
+pub(crate) struct Gate {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    timeout: Duration,
+}
+
+impl Gate {
+    /// As many permits as `pool` has connections at most; a unit waits as
+    /// long as r2d2 would wait for a connection.
+    pub(crate) fn for_pool(pool: &DbPool) -> Gate {
+        Gate::new(pool.max_size() as usize, pool.connection_timeout())
+    }
+
+    fn new(permits: usize, timeout: Duration) -> Gate {
+        Gate {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits)),
+            timeout,
+        }
+    }
+
+    async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
+        let waited = self.timeout;
+        match tokio::time::timeout(waited, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(Around::store_error("no database connection", closed)),
+            Err(_) => Err(Around::store_error(
+                "no database connection",
+                format!("every pooled connection stayed busy for {} s", waited.as_secs()),
+            )),
+        }
+    }
+}
+
+/// Runs `f` on a pooled connection on tokio's blocking pool, once `gate`
+/// admits it, inside the caller's tracing span. `kind` says whether `f` only
+/// reads.
 ///
 /// When the connection turns out to be dead (the database restarted or
 /// dropped it) and `f` can have changed nothing — it only reads, or the
@@ -252,6 +293,7 @@ pub(crate) type DbResult<T> = Result<T, Fail>;
 /// is), so that a retry gets the same inputs.
 pub(crate) async fn run_blocking<T, F>(
     pool: &DbPool,
+    gate: &Gate,
     kind: broken::UnitKind,
     f: F,
 ) -> Result<T, StoreError>
@@ -259,9 +301,11 @@ where
     F: FnOnce(&mut DbConnection) -> DbResult<T> + Clone + Send + 'static,
     T: Send + 'static,
 {
+    let permit = gate.enter().await?;
     let pool = pool.clone();
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         span.in_scope(|| {
             let mut conn = broken::check_out(&pool)
                 .map_err(|e| Around::store_error("no database connection", e))?;
@@ -398,7 +442,42 @@ pub(crate) use on_backend;
 
 #[cfg(test)]
 mod tests {
-    use super::without_gss_probe;
+    use super::{Gate, without_gss_probe};
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn the_gate_admits_as_many_units_as_connections_in_arrival_order() {
+        let gate = Gate::new(1, Duration::from_secs(5));
+        let first = gate.enter().await.unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut waiting = Vec::new();
+        for n in 0..3 {
+            let (gate, tx) = (gate.clone(), tx.clone());
+            waiting.push(tokio::spawn(async move {
+                let _permit = gate.enter().await.unwrap();
+                tx.send(n).unwrap();
+            }));
+            // each waiter queues before the next is spawned
+            tokio::task::yield_now().await;
+        }
+        tokio::task::yield_now().await;
+        assert!(rx.try_recv().is_err(), "a unit got in while the one connection was busy");
+        drop(first);
+        for w in waiting {
+            w.await.unwrap();
+        }
+        let order: Vec<i32> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+        assert_eq!(order, [0, 1, 2]);
+    }
+
+    #[tokio::test]
+    async fn a_unit_that_waits_past_the_pool_timeout_fails_naming_the_cause() {
+        let gate = Gate::new(1, Duration::from_millis(20));
+        let _busy = gate.enter().await.unwrap();
+        let e = gate.enter().await.unwrap_err().to_string();
+        assert!(e.contains("no database connection"), "{e}");
+        assert!(e.contains("stayed busy"), "{e}");
+    }
 
     #[test]
     fn gss_encryption_is_not_probed_unless_the_url_asks_for_it() {

@@ -68,6 +68,8 @@ pub struct Store {
     payment_ids: std::sync::Arc<repos::OrderIds>,
     /// Session uses not written yet (see [`Store::flush_touches`]).
     touches: std::sync::Arc<repos::PendingTouches>,
+    /// Admission of units of work to the blocking pool (see `db::Gate`).
+    gate: db::Gate,
 }
 
 impl std::fmt::Debug for Store {
@@ -94,6 +96,7 @@ impl Store {
         let backend = url.backend();
         let pool = db::build_pool(backend, url.connect_target().to_string(), pool_size)?;
         Ok(Store {
+            gate: db::Gate::for_pool(&pool),
             pool,
             backend,
             sealer: sealing::Sealer::default(),
@@ -177,7 +180,7 @@ impl Store {
         F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        db::run_blocking(&self.pool, broken::UnitKind::Write, f).await
+        db::run_blocking(&self.pool, &self.gate, broken::UnitKind::Write, f).await
     }
 
     /// A unit of work that only reads: it runs again on a fresh connection
@@ -188,6 +191,6 @@ impl Store {
         F: FnOnce(&mut DbConnection) -> db::DbResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        db::run_blocking(&self.pool, broken::UnitKind::Read, f).await
+        db::run_blocking(&self.pool, &self.gate, broken::UnitKind::Read, f).await
     }
 }
