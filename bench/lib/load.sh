@@ -77,6 +77,11 @@ fi
 psql_db -F ' ' -c "SELECT 'bench-tok-' || c.user_id, o.id FROM orders o JOIN clients c ON c.id = o.client_id
   WHERE o.status = 'submitted' ORDER BY random() LIMIT 20000" >"$WORK/reads.txt"
 if [[ $MODES == *" orders_read "* ]]; then for c in $CONCS; do run_wrk orders_read "$c"; done; fi
+# The driver experiment (bench/experiments/driver/README.md), on request.
+if [ -n "${BENCH_DRIVER:-}" ]; then
+  # shellcheck source=bench/experiments/driver/measure.sh
+  . bench/experiments/driver/measure.sh
+fi
 PEAK_RSS_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
 ORDERS_MADE=$(psql_db -c "SELECT count(*) FROM orders")
 if [ -f "$WORK/perf-system.data" ]; then
