@@ -23,7 +23,8 @@
 # BENCH_MODES, BENCH_BIN, BENCH_PG_PARAMS (default ?sslmode=disable),
 # BENCH_KEEP_WORK=1, BENCH_SMOKE=1 (every step briefly with the debug binary,
 # for `make test`: fails unless every answer had the expected slug),
-# BENCH_SETTLE (s of pause before each measured run, 2).
+# BENCH_SETTLE (s of pause before each measured run, 2), BENCH_DRIVER (the
+# binary of bench/experiments/driver: its reads after the service's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
