@@ -256,31 +256,34 @@ pub(crate) fn note_loss() {
 /// pool is suspect (a connection was lost in the last [`SUSPECT_FOR`]).
 pub(crate) fn check_out(
     pool: &DbPool,
+    wait: Duration,
 ) -> Result<PooledConnection<crate::db::DbConnectionManager>, diesel::r2d2::PoolError> {
     let last = LAST_LOSS_MS.load(Ordering::Relaxed);
     let suspect_ms = u64::try_from(SUSPECT_FOR.as_millis()).unwrap_or(u64::MAX);
     if last != 0 && now_ms().saturating_sub(last) < suspect_ms {
-        checked_out_alive(pool)
+        checked_out_alive(pool, wait)
     } else {
-        pool.get()
+        pool.get_timeout(wait)
     }
 }
 
 /// A pooled connection that answered a ping. Dead ones met on the way are
 /// marked broken and left to the pool to drop; after as many tries as the
 /// pool has connections (plus one new), the last one is returned as it is.
+/// Each check-out waits at most `wait`.
 pub(crate) fn checked_out_alive(
     pool: &DbPool,
+    wait: Duration,
 ) -> Result<PooledConnection<crate::db::DbConnectionManager>, diesel::r2d2::PoolError> {
     let tries = pool.max_size() + 1;
-    let mut conn = pool.get()?;
+    let mut conn = pool.get_timeout(wait)?;
     for _ in 1..tries {
         if conn.ping().is_ok() {
             return Ok(conn);
         }
         mark_broken(&mut conn);
         drop(conn);
-        conn = pool.get()?;
+        conn = pool.get_timeout(wait)?;
     }
     Ok(conn)
 }

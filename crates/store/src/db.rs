@@ -265,10 +265,19 @@ impl Gate {
         }
     }
 
-    async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
+    /// A permit, and how long the unit may still wait for its connection:
+    /// the pool's timeout bounds both waits together (at least a second is
+    /// left for the check-out, which a permit makes quick).
+    async fn enter(&self) -> Result<(tokio::sync::OwnedSemaphorePermit, Duration), StoreError> {
         let waited = self.timeout;
+        let started = std::time::Instant::now();
         match tokio::time::timeout(waited, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
+            Ok(Ok(permit)) => Ok((
+                permit,
+                waited
+                    .saturating_sub(started.elapsed())
+                    .max(Duration::from_secs(1)),
+            )),
             Ok(Err(closed)) => Err(Around::store_error("no database connection", closed)),
             Err(_) => Err(Around::store_error(
                 "no database connection",
@@ -301,13 +310,13 @@ where
     F: FnOnce(&mut DbConnection) -> DbResult<T> + Clone + Send + 'static,
     T: Send + 'static,
 {
-    let permit = gate.enter().await?;
+    let (permit, wait) = gate.enter().await?;
     let pool = pool.clone();
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         span.in_scope(|| {
-            let mut conn = broken::check_out(&pool)
+            let mut conn = broken::check_out(&pool, wait)
                 .map_err(|e| Around::store_error("no database connection", e))?;
             broken::begin_unit(kind);
             let retry = f.clone();
@@ -329,7 +338,7 @@ where
                 return Err(error);
             }
             tracing::info!(error = %error, "database connection lost; retrying on a fresh one");
-            let mut conn = broken::checked_out_alive(&pool)
+            let mut conn = broken::checked_out_alive(&pool, wait)
                 .map_err(|e| Around::store_error("no database connection", e))?;
             broken::begin_unit(kind);
             retry(&mut conn).map_err(|Fail(e)| {
@@ -448,13 +457,13 @@ mod tests {
     #[tokio::test]
     async fn the_gate_admits_as_many_units_as_connections_in_arrival_order() {
         let gate = Gate::new(1, Duration::from_secs(5));
-        let first = gate.enter().await.unwrap();
+        let (first, _) = gate.enter().await.unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let mut waiting = Vec::new();
         for n in 0..3 {
             let (gate, tx) = (gate.clone(), tx.clone());
             waiting.push(tokio::spawn(async move {
-                let _permit = gate.enter().await.unwrap();
+                let _permit = gate.enter().await.unwrap().0;
                 tx.send(n).unwrap();
             }));
             // each waiter queues before the next is spawned
@@ -471,9 +480,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_wait_for_a_permit_counts_against_the_wait_for_the_connection() {
+        let gate = Gate::new(1, Duration::from_secs(5));
+        let (busy, full) = gate.enter().await.unwrap();
+        assert!(full > Duration::from_millis(4900), "{full:?}");
+        let second = {
+            let gate = gate.clone();
+            tokio::spawn(async move { gate.enter().await.unwrap().1 })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        drop(busy);
+        let left = second.await.unwrap();
+        assert!(left <= Duration::from_millis(4700), "{left:?}");
+        assert!(left >= Duration::from_secs(1), "{left:?}");
+    }
+
+    #[tokio::test]
     async fn a_unit_that_waits_past_the_pool_timeout_fails_naming_the_cause() {
         let gate = Gate::new(1, Duration::from_millis(20));
-        let _busy = gate.enter().await.unwrap();
+        let _busy = gate.enter().await.unwrap().0;
         let e = gate.enter().await.unwrap_err().to_string();
         assert!(e.contains("no database connection"), "{e}");
         assert!(e.contains("stayed busy"), "{e}");
