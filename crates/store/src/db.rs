@@ -243,8 +243,8 @@ pub(crate) type DbResult<T> = Result<T, Fail>;
 /// semaphore is fair), and only then takes a thread of the blocking pool, so
 /// that it finds a connection free. Without it every waiting unit held a
 /// thread parked on r2d2's check-out (dozens on a busy instance), woken in
-/// no particular order: the threads cost task switches, and the order made
-/// the slowest requests wait longest (bench/results/2026-12-07-notes.md).
+/// no particular order: the threads cost task switches, and a unit could
+/// wait behind many that came after it (bench/results/2026-12-07-notes.md).
 #[derive(Clone)]
 pub(crate) struct Gate {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
@@ -252,8 +252,9 @@ pub(crate) struct Gate {
 }
 
 impl Gate {
-    /// As many permits as `pool` has connections at most; a unit waits as
-    /// long as r2d2 would wait for a connection.
+    /// As many permits as `pool` has connections at most; a unit waits for
+    /// its permit and its connection together at most as long as r2d2
+    /// waits for a connection.
     pub(crate) fn for_pool(pool: &DbPool) -> Gate {
         Gate::new(pool.max_size() as usize, pool.connection_timeout())
     }
