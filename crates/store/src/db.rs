@@ -282,7 +282,10 @@ impl Gate {
             Ok(Err(closed)) => Err(Around::store_error("no database connection", closed)),
             Err(_) => Err(Around::store_error(
                 "no database connection",
-                format!("every pooled connection stayed busy for {} s", waited.as_secs()),
+                format!(
+                    "every pooled connection stayed busy for {} s",
+                    waited.as_secs()
+                ),
             )),
         }
     }
@@ -471,7 +474,10 @@ mod tests {
             tokio::task::yield_now().await;
         }
         tokio::task::yield_now().await;
-        assert!(rx.try_recv().is_err(), "a unit got in while the one connection was busy");
+        assert!(
+            rx.try_recv().is_err(),
+            "a unit got in while the one connection was busy"
+        );
         drop(first);
         for w in waiting {
             w.await.unwrap();
