@@ -38,6 +38,24 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// The text of `css` once it reads `expected`, or the last text seen after
+/// `WAIT`: after a click that posts a form, the old page (with its own
+/// notice) is still there for a moment, so reading at once would race the
+/// navigation.
+async fn text_becomes(c: &Client, css: &str, expected: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let seen = match c.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if seen == expected || std::time::Instant::now() >= deadline {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn click(c: &Client, css: &str) {
     c.wait()
         .at_most(WAIT)
@@ -105,7 +123,10 @@ async fn staff_resolve_a_failed_emails_notification_and_capture_its_order() {
             assert_eq!(text_of(&c, ".delivery-state").await, "waiting");
             assert_eq!(text_of(&c, "#payment-status").await, "authorized");
             click(&c, "tr.notification button.resolve").await;
-            assert_eq!(text_of(&c, "#notice").await, "Notification resolved.");
+            assert_eq!(
+                text_becomes(&c, "#notice", "Notification resolved.").await,
+                "Notification resolved."
+            );
             assert!(
                 text_of(&c, "tr.notification .handling")
                     .await
@@ -114,7 +135,10 @@ async fn staff_resolve_a_failed_emails_notification_and_capture_its_order() {
             assert_eq!(text_of(&c, "#unresolved-count").await, "0");
 
             click(&c, "#capture").await;
-            assert_eq!(text_of(&c, "#notice").await, "Payment captured.");
+            assert_eq!(
+                text_becomes(&c, "#notice", "Payment captured.").await,
+                "Payment captured."
+            );
             assert_eq!(text_of(&c, "#payment-status").await, "captured");
 
             // A resolved notification leaves the default list.
@@ -149,7 +173,7 @@ async fn a_form_posted_without_its_csrf_token_is_refused() {
             assert_eq!(text_of(&c, "#service-orders .state").await, "deployed", "nothing changed");
             // With its token the same form works.
             click(&c, "#service-orders button").await;
-            assert_eq!(text_of(&c, "#notice").await, "Switch changed.");
+            assert_eq!(text_becomes(&c, "#notice", "Switch changed.").await, "Switch changed.");
             assert_eq!(text_of(&c, "#service-orders .state").await, "DISABLED");
         })
         .await;
