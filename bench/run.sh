@@ -15,8 +15,9 @@
 # Settings (environment): BENCH_DURATION (s per run, default 6),
 # BENCH_CONCURRENCY ("1 8 32 64"), BENCH_CLIENTS (1000), BENCH_ORDERS (10000
 # orders seeded in SQL; 1000000 for the scale run), BENCH_FIXED_DURATION (s
-# per fixed-rate run, 10, after BENCH_FIXED_WARMUP s not counted, 2), BENCH_FIXED_SHARE (offered rate as a share of the
-# closed-loop maximum at the same concurrency, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
+# per fixed-rate run, 10, after BENCH_FIXED_WARMUP s not counted, 2),
+# BENCH_FIXED_SHARE (offered rate as a share of the closed-loop maximum at
+# the same concurrency, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
 # (postgres://postgres@127.0.0.1:5432), BENCH_POOL_SIZE, BENCH_TAG (suffix of
 # the result files), BENCH_COMPARE (a results .json to compare with; default
 # with a tag: today's untagged one), BENCH_PROFILE=1, BENCH_PROFILE_MODE,
@@ -171,12 +172,10 @@ psql_db -c "VACUUM ANALYZE" >/dev/null
 # the first runs would measure page-cache misses that shrink as they go
 # (at 100,000 clients: a fifth of services/index's rate at one connection).
 psql_db -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" >/dev/null
-psql_db -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') AND (c.relname IN ('sessions', 'users', 'clients',
-    'employees', 'liaisons', 'liaison_clients', 'payment_methods', 'services', 'promotions')
-    OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('sessions'::regclass, 'users'::regclass,
-      'clients'::regclass, 'employees'::regclass, 'liaisons'::regclass, 'liaison_clients'::regclass,
-      'payment_methods'::regclass, 'services'::regclass, 'promotions'::regclass)))" >/dev/null
+psql_db -c "WITH hot AS (SELECT unnest(ARRAY['sessions', 'users', 'clients', 'employees', 'liaisons',
+    'liaison_clients', 'payment_methods', 'services', 'promotions'])::regclass AS rel)
+  SELECT sum(pg_prewarm(rel)) FROM (SELECT rel FROM hot
+    UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT rel FROM hot)) r" >/dev/null
 
 # ---------------------------------------------------------------- the measured server
 say "starting the measured server"

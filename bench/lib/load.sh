@@ -16,8 +16,21 @@ settle() {
   psql_db -c CHECKPOINT >/dev/null
   sleep "${BENCH_SETTLE:-2}"
 }
+# wrk_json URL MODE CONC: one closed-loop wrk run of bench/wrk/api.lua; prints
+# its WRKJSON result (dies with wrk's output when there is none).
+wrk_json() {
+  local out line
+  out=$(BENCH_MODE=$2 BENCH_OFFSET=$OFFSET BENCH_READS=$WORK/reads.txt     wrk -t1 -c"$3" -d"${DUR}s" --timeout 10s -s bench/wrk/api.lua "$1" 2>&1) || { echo "$out" >&2; exit 1; }
+  line=$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')
+  [ -n "$line" ] || { echo "$out" >&2; die "wrk printed no result"; }
+  echo "$line"
+}
+# wrk_summary JSON: rate, p50, p99 and unexpected answers, for the log.
+wrk_summary() {
+  python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("%8.1f/s p50 %.2f ms p99 %.2f ms unexpected %d %s" % (r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["unexpected"], r["first_unexpected"]))' "$1"
+}
 run_wrk() { # MODE CONC
-  local out perf_pids=""
+  local line perf_pids=""
   settle
   if [ -n "${BENCH_PROFILE:-}" ] && [ "$1" = "${BENCH_PROFILE_MODE:-authorize_and_submit}" ] && [ "$2" = 32 ]; then
     # CPU split between processes (system-wide), and the server's own stacks.
@@ -27,16 +40,13 @@ run_wrk() { # MODE CONC
       -- sleep "$DUR" >/dev/null 2>&1 &
     perf_pids="$perf_pids $!"
   fi
-  out=$(BENCH_MODE=$1 BENCH_OFFSET=$OFFSET BENCH_READS=$WORK/reads.txt \
-    wrk -t1 -c"$2" -d"${DUR}s" --timeout 10s -s bench/wrk/api.lua "$BASE" 2>&1) || { echo "$out" >&2; exit 1; }
+  line=$(wrk_json "$BASE" "$1" "$2")
   for p in $perf_pids; do wait "$p" || true; done
-  local line; line=$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')
-  [ -n "$line" ] || { echo "$out" >&2; die "wrk printed no result"; }
   # submissions use request numbers k; the other modes leave them alone
   [[ $1 != *submit* ]] || OFFSET=$((OFFSET + $(json_field "$line" '["generated"]') + 64))
   local hwm; hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
   echo "{\"tool\":\"wrk\",\"concurrency\":$2,\"hwm_kb\":$hwm,\"result\":$line}" >>"$WORK/runs.jsonl"
-  say "$(printf '%-26s c=%-3s %s' "$1" "$2" "$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("%8.1f/s p50 %.2f ms p99 %.2f ms unexpected %d %s" % (r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["unexpected"], r["first_unexpected"]))' "$line")")"
+  say "$(printf '%-26s c=%-3s %s' "$1" "$2" "$(wrk_summary "$line")")"
 }
 MODES=" ${BENCH_MODES:-healthz services_index invalid_token authorize_and_submit pay_and_submit authorize_and_submit_promo orders_read} "
 for mode in healthz services_index invalid_token authorize_and_submit pay_and_submit authorize_and_submit_promo; do
