@@ -92,6 +92,9 @@ pub struct RouteDef {
     pub access: Access,
     /// Whether an `Idempotency-Key` header is honoured.
     pub idempotent: bool,
+    /// Step 5 reads the order named by the `id` param together with the
+    /// session, in one unit of work (orders/read: docs/architecture.md).
+    pub order_with_session: bool,
     /// Views of `data`; `default` first.
     pub views: Vec<&'static str>,
     /// Every parameter, common ones included, in ordinal order.
@@ -105,6 +108,12 @@ pub struct RouteDef {
 }
 
 impl RouteDef {
+    /// This route, with [`RouteDef::order_with_session`].
+    fn reading_order_with_session(mut self) -> RouteDef {
+        self.order_with_session = true;
+        self
+    }
+
     /// `resource/action`.
     pub fn path(&self) -> String {
         format!("{}/{}", self.resource, self.action)
@@ -405,6 +414,7 @@ fn submit_route(
         sensitive: false,
         access: Access::Roles(vec![Role::Client, Role::Employee, Role::Liaison]),
         idempotent: true,
+        order_with_session: false,
         views: OrderView::NAMES.to_vec(),
         params: vec![
             view(2, &OrderView::NAMES),
@@ -474,6 +484,7 @@ impl Simple {
             sensitive: false,
             access: self.access,
             idempotent: false,
+            order_with_session: false,
             views: vec!["default"],
             params,
             outcomes: self.outcomes,
@@ -525,6 +536,7 @@ fn build() -> Vec<RouteDef> {
             sensitive: true,
             access: Access::Public,
             idempotent: false,
+            order_with_session: false,
             views: vec!["default"],
             params: vec![
                 view(1, &["default"]),
@@ -589,6 +601,7 @@ fn build() -> Vec<RouteDef> {
             sensitive: true,
             access: Access::Public,
             idempotent: false,
+            order_with_session: false,
             views: vec!["default"],
             params: vec![
                 view(1, &["default"]),
@@ -646,6 +659,7 @@ fn build() -> Vec<RouteDef> {
             sensitive: true,
             access: client_employee(),
             idempotent: true,
+            order_with_session: false,
             views: vec!["default"],
             params: vec![
                 view(1, &["default"]),
@@ -864,7 +878,8 @@ fn build() -> Vec<RouteDef> {
                 example::order_summary(),
             ),
         }
-        .order_views(),
+        .order_views()
+        .reading_order_with_session(),
         Simple {
             resource: "orders",
             action: "index",

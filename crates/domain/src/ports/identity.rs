@@ -3,8 +3,8 @@
 
 use crate::StoreError;
 use crate::model::{
-    Application, ApplicationSlug, Client, ClientId, ClientProfile, Email, Session, SessionId, User,
-    UserAccount, UserId, UserRoles,
+    Application, ApplicationSlug, Client, ClientId, ClientProfile, Email, Order, OrderId, Session,
+    SessionId, User, UserAccount, UserId, UserRoles,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -86,6 +86,14 @@ pub trait SessionStore: Send + Sync {
     /// [`SessionStore::find_by_token_digest`] with the session's user and
     /// roles, in one look-up (every authenticated request makes it).
     async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError>;
+    /// [`SessionStore::find_with_user`] and the order `order` (whoever may
+    /// see it), in one unit of work: orders/read needs both, and one unit
+    /// instead of two was its largest saving (docs/operations.md).
+    async fn find_with_user_and_order(
+        &self,
+        digest: &str,
+        order: OrderId,
+    ) -> Result<(Option<SessionWithUser>, Option<Order>), StoreError>;
     /// Records that the session was used at `at` (`last_used_at`, which
     /// never moves back). An adapter may write it later, in a batch, as long
     /// as its own look-ups see it at once (the store does: docs/storage.md).

@@ -4,7 +4,7 @@ use crate::fixtures::*;
 use mockall::predicate::eq;
 use ordercore_domain::StoreError;
 use ordercore_domain::model::{
-    ClientId, NotificationContext, NotificationId, NotificationKind, Severity,
+    ClientId, NotificationContext, NotificationId, NotificationKind, Order, Severity,
 };
 use ordercore_domain::ports::{
     MockCatalogRepository, MockNotificationRepository, MockOrderRepository, Page,
@@ -61,6 +61,26 @@ async fn read_hides_an_order_not_visible_as_not_found() {
         .await
         .unwrap_err();
     assert!(matches!(e, OrderLookupError::NotFound), "{e:?}");
+}
+
+#[test]
+fn an_order_read_with_the_session_is_judged_as_a_looked_up_one() {
+    let visible = |actor: Actor, found: Option<Order>| ReadOrder::visible(&actor, found);
+    assert_eq!(
+        visible(Actor::Client(CLIENT), Some(stored_order(CLIENT))).unwrap(),
+        stored_order(CLIENT)
+    );
+    for (actor, found) in [
+        (Actor::Client(OTHER_CLIENT), Some(stored_order(CLIENT))),
+        (
+            Actor::Liaison(vec![OTHER_CLIENT]),
+            Some(stored_order(CLIENT)),
+        ),
+        (Actor::Employee, None),
+    ] {
+        let e = visible(actor, found).unwrap_err();
+        assert!(matches!(e, OrderLookupError::NotFound), "{e:?}");
+    }
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ pub mod webhooks;
 use crate::envelope::{ApiError, Success};
 use crate::errors::crash;
 use crate::json_params::FieldErrors;
-use crate::pipeline::auth::Acting;
+use crate::pipeline::auth::{Acting, OrderRead};
 use crate::routes::RouteDef;
 use crate::state::AppState;
 use crate::views::SessionView;
@@ -49,6 +49,8 @@ pub struct ApiRequest {
     /// The `Idempotency-Key` claimed for this request, if any: the
     /// submitting routes bind it to their order before paying.
     pub idempotency: Option<ordercore_domain::ports::ClaimedKey>,
+    /// The order step 5 read with the session, on a route that asks for it.
+    pub order_read: Option<OrderRead>,
 }
 
 impl ApiRequest {

@@ -2,10 +2,11 @@
 
 use crate::envelope::ApiError;
 use crate::errors;
+use crate::json_params::as_integer;
 use crate::routes::{self, Access, RouteDef};
 use crate::slug::Slug;
 use crate::views::{self, SessionView};
-use ordercore_domain::model::{ApplicationSlug, Role};
+use ordercore_domain::model::{ApplicationSlug, Order, OrderId, Role};
 use ordercore_domain::rules::orders::Actor;
 use ordercore_domain::usecases::{Authenticate, Principal};
 use serde_json::{Map, Value};
@@ -35,6 +36,25 @@ pub fn checked_token<'a>(
     }
 }
 
+/// What step 5 found.
+#[derive(Debug, Default)]
+pub struct Authenticated {
+    /// `None` when the route skipped the look-up.
+    pub principal: Option<Principal>,
+    /// The order named by the request's `id`, read with the session on a
+    /// route that asks for it ([`RouteDef::order_with_session`]).
+    pub order: Option<OrderRead>,
+}
+
+/// An order read with the session, before the request's params were
+/// validated: the handler uses it only for the `id` it was read for.
+#[derive(Debug, Clone)]
+pub struct OrderRead {
+    pub id: OrderId,
+    /// Whoever may see it: the handler decides.
+    pub order: Option<Order>,
+}
+
 /// Step 5, for the token of [`checked_token`]. The caller answers
 /// `client-required` through [`require_role_record`] once the session is
 /// known, so that the answer carries it.
@@ -42,14 +62,30 @@ pub async fn authenticate(
     auth: &Authenticate,
     route: &RouteDef,
     params: &Map<String, Value>,
-) -> Result<Option<Principal>, ApiError> {
+) -> Result<Authenticated, ApiError> {
     let Some(token) = checked_token(route, params)? else {
-        return Ok(None);
+        return Ok(Authenticated::default());
     };
-    auth.run(token)
+    let order_id = if route.order_with_session {
+        params.get("id").and_then(as_integer).map(OrderId)
+    } else {
+        None
+    };
+    let Some(id) = order_id else {
+        let principal = auth.run(token).await.map_err(errors::authenticate)?;
+        return Ok(Authenticated {
+            principal: Some(principal),
+            order: None,
+        });
+    };
+    let (principal, order) = auth
+        .run_reading_order(token, id)
         .await
-        .map(Some)
-        .map_err(errors::authenticate)
+        .map_err(errors::authenticate)?;
+    Ok(Authenticated {
+        principal: Some(principal),
+        order: Some(OrderRead { id, order }),
+    })
 }
 
 /// Step 5, last check: a session whose user has no role record.

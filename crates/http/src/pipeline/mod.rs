@@ -149,7 +149,10 @@ pub async fn run(
         req.headers(),
         &state.config.trusted_proxies,
     ));
-    let principal = step!(throttle::authenticate(state, &client, route, &raw).await);
+    let auth::Authenticated {
+        principal,
+        order: order_read,
+    } = step!(throttle::authenticate(state, &client, route, &raw).await);
     let session_view = auth::session_view(&raw);
     let session = auth::session_json(principal.as_ref(), session_view);
     macro_rules! step_s {
@@ -251,6 +254,7 @@ pub async fn run(
         session_view,
         now,
         idempotency: claim.clone(),
+        order_read,
     };
     // The task carries the request's span, so that the use case's and the
     // store's log lines (an application-crash's error id too) name the

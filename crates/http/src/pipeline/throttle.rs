@@ -13,14 +13,13 @@
 //! valid requests at once. A parallel flood of bogus tokens gets at most
 //! its own concurrency past the limit before every request is refused.
 
-use super::auth;
+use super::auth::{self, Authenticated};
 use super::rate_limit::exceeded;
 use super::windows::Windows;
 use crate::envelope::ApiError;
 use crate::routes::RouteDef;
 use crate::slug::Slug;
 use crate::state::AppState;
-use ordercore_domain::usecases::Principal;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -100,9 +99,9 @@ pub async fn authenticate(
     client: &str,
     route: &RouteDef,
     params: &Map<String, Value>,
-) -> Result<Option<Principal>, ApiError> {
+) -> Result<Authenticated, ApiError> {
     if auth::checked_token(route, params)?.is_none() {
-        return Ok(None);
+        return Ok(Authenticated::default());
     }
     state.auth_failures.check_at(client, Instant::now())?;
     let result = auth::authenticate(&state.usecases.authenticate, route, params).await;

@@ -246,3 +246,53 @@ async fn a_session_without_client_record_registers_through_client_register() {
     .await
     .expect("action-successful", 200, &["data", "session"]);
 }
+
+#[actix_web::test]
+async fn orders_read_looks_its_order_up_with_the_session() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let mut t = TestApp::new().await;
+    let counting = Arc::new(CountingSessions::new(t.sessions.clone()));
+    t.sessions = counting.clone();
+    let state = t.state();
+    let token = t.client_token().await;
+    let placed = t
+        .submit_with_new_card(&state, &token, "orders/authorize_and_submit", "98101")
+        .await;
+    placed.expect("action-successful", 200, &["data", "session"]);
+    let id = placed.body["data"]["id"].as_i64().unwrap();
+    let counts = || {
+        (
+            counting.lookups.load(SeqCst),
+            counting.with_order.load(SeqCst),
+        )
+    };
+    let read = |token: &str, id: serde_json::Value| {
+        send(
+            &state,
+            post_json("orders/read", &json!({"token": token, "id": id})),
+        )
+    };
+
+    // The id as a number or as digits: one look-up of session and order.
+    for given in [json!(id), json!(id.to_string())] {
+        let before = counts();
+        let r = read(&token, given).await;
+        r.expect("action-successful", 200, &["data", "session"]);
+        assert_eq!(r.body["data"]["id"], id);
+        assert_eq!(counts(), (before.0, before.1 + 1));
+    }
+    // Another client's order is read with the session too, and not shown.
+    let other = t
+        .session("invoice@example.com", ApplicationSlug::Planoorder)
+        .await;
+    let before = counts();
+    let r = read(&other, json!(id)).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(r.error_params(), vec!["id"]);
+    assert_eq!(counts(), (before.0, before.1 + 1));
+    // An id that is no integer: the session alone, then the param's error.
+    let before = counts();
+    let r = read(&token, json!("x")).await;
+    r.expect("invalid-param", 400, &["errors", "session"]);
+    assert_eq!(counts(), (before.0 + 1, before.1));
+}

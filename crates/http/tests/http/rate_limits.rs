@@ -2,50 +2,11 @@
 //! failed-authentication throttle, trusted proxies, the log-in throttle.
 
 use crate::support::*;
-use async_trait::async_trait;
-use ordercore_domain::StoreError;
-use ordercore_domain::model::{Session, SessionId};
-use ordercore_domain::ports::{NewSession, SessionStore, SessionWithUser};
 use ordercore_http::pipeline::client_addr::parse_cidrs;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// The real session store, counting token look-ups.
-struct CountingSessions {
-    inner: Arc<dyn SessionStore>,
-    lookups: AtomicU32,
-}
-
-#[async_trait]
-impl SessionStore for CountingSessions {
-    async fn create(&self, s: &NewSession) -> Result<Session, StoreError> {
-        self.inner.create(s).await
-    }
-    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
-        self.lookups.fetch_add(1, Ordering::SeqCst);
-        self.inner.find_by_token_digest(digest).await
-    }
-    async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
-        self.lookups.fetch_add(1, Ordering::SeqCst);
-        self.inner.find_with_user(digest).await
-    }
-    async fn touch(
-        &self,
-        id: SessionId,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        self.inner.touch(id, at).await
-    }
-    async fn revoke(
-        &self,
-        id: SessionId,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        self.inner.revoke(id, at).await
-    }
-}
+use std::sync::atomic::Ordering;
 
 fn peer(ip: &str) -> SocketAddr {
     SocketAddr::new(ip.parse().unwrap(), 40_000)
@@ -67,10 +28,7 @@ fn retry_after(r: &Resp) -> u64 {
 async fn a_bogus_token_flood_is_refused_without_reaching_the_store() {
     let mut t = TestApp::new().await;
     t.config.auth_failures_per_address = 5;
-    let counting = Arc::new(CountingSessions {
-        inner: t.sessions.clone(),
-        lookups: AtomicU32::new(0),
-    });
+    let counting = Arc::new(CountingSessions::new(t.sessions.clone()));
     t.sessions = counting.clone();
     let state = t.state();
     let bogus = |i: u32| {

@@ -4,7 +4,7 @@ use crate::fixtures::{FakeTokens, email, seed_demo, t0};
 use chrono::Duration;
 use diesel::RunQueryDsl;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, Role};
+use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, OrderId, Role};
 use ordercore_domain::ports::{
     ApplicationRepository, ClientRepository, NewClientRegistration, NewSession, SessionStore,
     TokenGenerator, UserRepository,
@@ -248,6 +248,21 @@ async fn session_touches_are_written_in_batches_and_only_forward(store: &Store) 
         at(Duration::minutes(2)),
         "the latest use, not the last call"
     );
+    // The look-up with an order sees it too (no order 999 999: `None`).
+    let (found, order) = store
+        .find_with_user_and_order("touch-1", OrderId(999_999))
+        .await
+        .unwrap();
+    assert_eq!(
+        found.map(|f| f.session.last_used_at),
+        Some(at(Duration::minutes(2)))
+    );
+    assert_eq!(order, None);
+    let (found, _) = store
+        .find_with_user_and_order("unknown", OrderId(999_999))
+        .await
+        .unwrap();
+    assert_eq!(found, None);
     let found = SessionStore::find_by_token_digest(store, "touch-2")
         .await
         .unwrap()

@@ -138,14 +138,12 @@ async fn count(db: &TestDb) -> Counts {
         assert!(o.payment.is_some());
     }
 
-    let (_, read) = statements(&marker, async {
-        authenticate(store, digest).await;
-        OrderRepository::find(store, order.id)
-            .await
-            .unwrap()
-            .unwrap()
-    })
-    .await;
+    // orders/read: the session and the order, in one unit of work.
+    let (read_result, read) =
+        statements(&marker, store.find_with_user_and_order(digest, order.id)).await;
+    let (session, read_order) = read_result.unwrap();
+    assert!(session.is_some_and(|s| s.user.is_some() && s.roles.client.is_some()));
+    assert_eq!(read_order.as_ref(), Some(&order));
     for (what, s) in [
         ("auth", &auth),
         ("submit", &submit),

@@ -2,7 +2,9 @@
 //! 5–6, §6, §8 sessions/*).
 
 use crate::Unexpected;
-use crate::model::{Application, ApplicationSlug, Email, Role, Session, User, UserRoles};
+use crate::model::{
+    Application, ApplicationSlug, Email, Order, OrderId, Role, Session, User, UserRoles,
+};
 use crate::ports::{
     ApplicationRepository, Clock, NewSession, PasswordHasher, SessionStore, SessionWithUser,
     TokenGenerator, UserRepository,
@@ -134,13 +136,42 @@ impl Authenticate {
 
     pub async fn run(&self, token: &str) -> Result<Principal, AuthError> {
         let digest = self.tokens.digest(token);
-        let now = self.clock.now();
         // One look-up: the session with its user and roles.
         let found = self
             .sessions
             .find_with_user(&digest)
             .await
             .map_err(Unexpected::from)?;
+        self.judge(&digest, found).await
+    }
+
+    /// [`Authenticate::run`] for a request that reads order `id`: the
+    /// session and the order come from one look-up. The order is returned
+    /// whoever the principal is; the caller decides whether it may see it
+    /// ([`crate::usecases::ReadOrder::visible`]).
+    pub async fn run_reading_order(
+        &self,
+        token: &str,
+        id: OrderId,
+    ) -> Result<(Principal, Option<Order>), AuthError> {
+        let digest = self.tokens.digest(token);
+        let (found, order) = self
+            .sessions
+            .find_with_user_and_order(&digest, id)
+            .await
+            .map_err(Unexpected::from)?;
+        Ok((self.judge(&digest, found).await?, order))
+    }
+
+    /// The principal of the token whose digest is `digest`, given its
+    /// session look-up: the session if found and not expired (touched at
+    /// most once a minute), else the application with that token.
+    async fn judge(
+        &self,
+        digest: &str,
+        found: Option<SessionWithUser>,
+    ) -> Result<Principal, AuthError> {
+        let now = self.clock.now();
         let Some(SessionWithUser {
             mut session,
             user,
@@ -149,7 +180,7 @@ impl Authenticate {
         else {
             return match self
                 .applications
-                .find_by_token_digest(&digest)
+                .find_by_token_digest(digest)
                 .await
                 .map_err(Unexpected::from)?
             {

@@ -27,7 +27,14 @@ impl ReadOrder {
     }
 
     pub async fn run(&self, actor: &Actor, id: OrderId) -> Result<Order, OrderLookupError> {
-        match self.orders.find(id).await.map_err(Unexpected::from)? {
+        Self::visible(actor, self.orders.find(id).await.map_err(Unexpected::from)?)
+    }
+
+    /// The order a look-up `found` (this use case's own, or the one made
+    /// with the session: [`crate::usecases::Authenticate::run_reading_order`]),
+    /// if `actor` may see it.
+    pub fn visible(actor: &Actor, found: Option<Order>) -> Result<Order, OrderLookupError> {
+        match found {
             Some(o) if actor.may_act_for(o.client.id) => Ok(o),
             _ => Err(OrderLookupError::NotFound),
         }

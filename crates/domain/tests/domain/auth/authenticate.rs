@@ -139,3 +139,107 @@ async fn a_storage_failure_is_unexpected() {
     let e = m.run().await.unwrap_err();
     assert!(matches!(e, AuthError::Unexpected(_)), "{e:?}");
 }
+
+mod reading_an_order {
+    //! `Authenticate::run_reading_order`: the session and the order in one
+    //! look-up, judged as `run` judges the session alone.
+    use super::*;
+    use ordercore_domain::model::{Order, OrderId};
+
+    const ORDER: OrderId = OrderId(31);
+
+    fn order() -> Order {
+        stored_order(client().id)
+    }
+
+    fn authenticate(
+        sessions: MockSessionStore,
+        applications: MockApplicationRepository,
+    ) -> Authenticate {
+        Authenticate::new(
+            Arc::new(sessions),
+            Arc::new(applications),
+            Arc::new(tokens()),
+            clock(),
+        )
+    }
+
+    /// The one look-up of token and order; no other session look-up.
+    fn found(found: Option<SessionWithUser>, order: Option<Order>) -> MockSessionStore {
+        let mut sessions = MockSessionStore::new();
+        sessions
+            .expect_find_with_user_and_order()
+            .withf(|d, id| d == DIGEST && *id == ORDER)
+            .times(1)
+            .return_once(move |_, _| Ok((found, order)));
+        sessions.expect_find_with_user().never();
+        sessions.expect_find_by_token_digest().never();
+        sessions
+    }
+
+    fn with_user(s: Session) -> SessionWithUser {
+        SessionWithUser {
+            session: s,
+            user: Some(user()),
+            roles: client_roles(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_valid_session_comes_with_the_order_it_read() {
+        let mut sessions = found(
+            Some(with_user(session(
+                now() - Duration::hours(2),
+                now() - Duration::hours(1),
+            ))),
+            Some(order()),
+        );
+        sessions
+            .expect_touch()
+            .with(eq(SESSION), eq(now()))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let mut applications = MockApplicationRepository::new();
+        applications.expect_find_by_token_digest().never();
+        let (p, read) = authenticate(sessions, applications)
+            .run_reading_order(TOKEN, ORDER)
+            .await
+            .unwrap();
+        let (s, u, _) = p.session().unwrap();
+        assert_eq!((s.id, s.last_used_at, u), (SESSION, now(), &user()));
+        assert_eq!(read, Some(order()));
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_is_refused_and_its_order_dropped() {
+        let mut sessions = found(
+            Some(with_user(session(
+                now() - Duration::days(8),
+                now() - Duration::hours(1),
+            ))),
+            Some(order()),
+        );
+        sessions.expect_touch().never();
+        let e = authenticate(sessions, MockApplicationRepository::new())
+            .run_reading_order(TOKEN, ORDER)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AuthError::SessionExpired), "{e:?}");
+    }
+
+    #[tokio::test]
+    async fn without_a_session_the_token_may_still_be_an_application_s() {
+        let mut applications = MockApplicationRepository::new();
+        applications
+            .expect_find_by_token_digest()
+            .withf(|d| d == DIGEST)
+            .times(1)
+            .returning(|_| Ok(Some(application(ApplicationSlug::Planox2, Role::Employee))));
+        let (p, read) = authenticate(found(None, None), applications)
+            .run_reading_order(TOKEN, ORDER)
+            .await
+            .unwrap();
+        assert!(matches!(p.kind, PrincipalKind::Application(_)));
+        assert_eq!(read, None);
+    }
+}

@@ -2,6 +2,9 @@
 //! simulated processor and log mailer with failures a test can script.
 
 use super::*;
+use ordercore_domain::StoreError;
+use ordercore_domain::model::{Order, Session, SessionId};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 pub struct SystemClock;
 
@@ -117,5 +120,53 @@ impl Mailer for ScriptedMailer {
         }
         *self.sent.lock().unwrap() += 1;
         LogMailer::new().send_order_confirmation(c).await
+    }
+}
+
+/// The real session store, counting its token look-ups.
+pub struct CountingSessions {
+    inner: Arc<dyn SessionStore>,
+    /// Look-ups of the session alone.
+    pub lookups: AtomicU32,
+    /// Look-ups of the session with an order.
+    pub with_order: AtomicU32,
+}
+
+impl CountingSessions {
+    pub fn new(inner: Arc<dyn SessionStore>) -> CountingSessions {
+        CountingSessions {
+            inner,
+            lookups: AtomicU32::new(0),
+            with_order: AtomicU32::new(0),
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for CountingSessions {
+    async fn create(&self, s: &NewSession) -> Result<Session, StoreError> {
+        self.inner.create(s).await
+    }
+    async fn find_by_token_digest(&self, digest: &str) -> Result<Option<Session>, StoreError> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.find_by_token_digest(digest).await
+    }
+    async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.find_with_user(digest).await
+    }
+    async fn find_with_user_and_order(
+        &self,
+        digest: &str,
+        order: OrderId,
+    ) -> Result<(Option<SessionWithUser>, Option<Order>), StoreError> {
+        self.with_order.fetch_add(1, Ordering::SeqCst);
+        self.inner.find_with_user_and_order(digest, order).await
+    }
+    async fn touch(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.inner.touch(id, at).await
+    }
+    async fn revoke(&self, id: SessionId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.inner.revoke(id, at).await
     }
 }

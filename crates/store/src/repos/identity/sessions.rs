@@ -1,15 +1,18 @@
 //! Sessions: the `sessions` rows (never the token digest), looked up, created, touched and
 //! revoked. Touches are written in batches (see `super::touches`).
 
+use super::super::orders::load_order;
 use super::{CLIENT_COLUMNS, ClientRow, parse_email, roles_from};
 use crate::Store;
-use crate::db::{DbResult, columns, from_micros, from_micros_opt, micros, on_backend, parse_enum};
+use crate::db::{
+    DbConnection, DbResult, columns, from_micros, from_micros_opt, micros, on_backend, parse_enum,
+};
 use crate::schema::{clients, employees, liaisons, sessions, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{ApplicationSlug, Session, SessionId, User, UserId};
+use ordercore_domain::model::{ApplicationSlug, Order, OrderId, Session, SessionId, User, UserId};
 use ordercore_domain::ports::{NewSession, SessionStore, SessionWithUser};
 
 /// One `sessions` row (never the token digest).
@@ -57,6 +60,14 @@ impl Store {
         session.last_used_at = self.touches.latest(session.id.0, session.last_used_at);
         session
     }
+
+    /// A found session with its pending use, as [`Store::with_pending_touch`].
+    fn with_pending_touches(&self, found: Option<SessionWithUser>) -> Option<SessionWithUser> {
+        found.map(|mut s| {
+            s.session = self.with_pending_touch(s.session);
+            s
+        })
+    }
 }
 
 #[async_trait]
@@ -97,63 +108,26 @@ impl SessionStore for Store {
 
     async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError> {
         let digest = digest.to_string();
-        self.read(move |c| {
-            // One statement: the session, its user, the user's client row
-            // and whether it is an employee or a liaison (a liaison's
-            // clients take a second one, for liaisons only).
-            let query = sessions::table
-                .left_join(
-                    users::table
-                        .left_join(clients::table)
-                        .left_join(employees::table)
-                        .left_join(liaisons::table),
-                )
-                .filter(sessions::token_digest.eq(digest))
-                .select((
-                    SESSION_COLUMNS,
-                    users::email.nullable(),
-                    CLIENT_COLUMNS.nullable(),
-                    employees::id.nullable(),
-                    liaisons::id.nullable(),
-                ));
-            type Loaded = (
-                SessionRow,
-                Option<String>,
-                Option<ClientRow>,
-                Option<i64>,
-                Option<i64>,
-            );
-            let Some((row, email, client, employee, liaison)) =
-                on_backend!(c, |b| query.first::<Loaded>(b).optional())?
-            else {
-                return Ok(None);
-            };
-            let session = session_from_row(row)?;
-            let Some(email) = email else {
-                return Ok(Some(SessionWithUser {
-                    session,
-                    user: None,
-                    roles: Default::default(),
-                }));
-            };
-            let user = User {
-                id: session.user_id,
-                email: parse_email(&email)?,
-            };
-            let roles = roles_from(c, client, email, employee, liaison)?;
-            Ok(Some(SessionWithUser {
-                session,
-                user: Some(user),
-                roles,
-            }))
-        })
-        .await
-        .map(|found| {
-            found.map(|mut s| {
-                s.session = self.with_pending_touch(s.session);
-                s
+        let found = self.read(move |c| session_with_user(c, &digest)).await?;
+        Ok(self.with_pending_touches(found))
+    }
+
+    async fn find_with_user_and_order(
+        &self,
+        digest: &str,
+        order: OrderId,
+    ) -> Result<(Option<SessionWithUser>, Option<Order>), StoreError> {
+        let digest = digest.to_string();
+        let sealer = self.sealer.clone();
+        let (found, order) = self
+            .read(move |c| {
+                Ok((
+                    session_with_user(c, &digest)?,
+                    load_order(c, order, &sealer)?,
+                ))
             })
-        })
+            .await?;
+        Ok((self.with_pending_touches(found), order))
     }
 
     /// Pending until the next [`Store::flush_touches`]; this store's
@@ -176,4 +150,56 @@ impl SessionStore for Store {
         })
         .await
     }
+}
+
+/// The session whose token has this digest, with its user and roles.
+fn session_with_user(c: &mut DbConnection, digest: &str) -> DbResult<Option<SessionWithUser>> {
+    // One statement: the session, its user, the user's client row
+    // and whether it is an employee or a liaison (a liaison's
+    // clients take a second one, for liaisons only).
+    let query = sessions::table
+        .left_join(
+            users::table
+                .left_join(clients::table)
+                .left_join(employees::table)
+                .left_join(liaisons::table),
+        )
+        .filter(sessions::token_digest.eq(digest))
+        .select((
+            SESSION_COLUMNS,
+            users::email.nullable(),
+            CLIENT_COLUMNS.nullable(),
+            employees::id.nullable(),
+            liaisons::id.nullable(),
+        ));
+    type Loaded = (
+        SessionRow,
+        Option<String>,
+        Option<ClientRow>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let Some((row, email, client, employee, liaison)) =
+        on_backend!(c, |b| query.first::<Loaded>(b).optional())?
+    else {
+        return Ok(None);
+    };
+    let session = session_from_row(row)?;
+    let Some(email) = email else {
+        return Ok(Some(SessionWithUser {
+            session,
+            user: None,
+            roles: Default::default(),
+        }));
+    };
+    let user = User {
+        id: session.user_id,
+        email: parse_email(&email)?,
+    };
+    let roles = roles_from(c, client, email, employee, liaison)?;
+    Ok(Some(SessionWithUser {
+        session,
+        user: Some(user),
+        roles,
+    }))
 }
