@@ -101,10 +101,17 @@ impl DbConnectionManager {
 /// own: seen as a crash at the end of a test). GSSAPI encryption stays
 /// available to a URL that asks for it.
 fn without_gss_probe(url: String) -> String {
-    if url.contains("gssencmode=") {
+    // Only the query's parameter names count: a password may contain
+    // anything.
+    let query = url.split_once('?').map(|(_, q)| q);
+    let sets_it = query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some("gssencmode"))
+    });
+    if sets_it {
         return url;
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
+    let sep = if query.is_some() { '&' } else { '?' };
     format!("{url}{sep}gssencmode=disable")
 }
 
@@ -513,17 +520,31 @@ mod tests {
 
     #[test]
     fn gss_encryption_is_not_probed_unless_the_url_asks_for_it() {
-        assert_eq!(
-            without_gss_probe("postgres://u@h/db".into()),
-            "postgres://u@h/db?gssencmode=disable"
-        );
-        assert_eq!(
-            without_gss_probe("postgres://u@h/db?sslmode=disable".into()),
-            "postgres://u@h/db?sslmode=disable&gssencmode=disable"
-        );
-        assert_eq!(
-            without_gss_probe("postgres://u@h/db?gssencmode=require".into()),
-            "postgres://u@h/db?gssencmode=require"
-        );
+        for (url, expected) in [
+            ("postgres://u@h/db", "postgres://u@h/db?gssencmode=disable"),
+            (
+                "postgres://u@h/db?sslmode=disable",
+                "postgres://u@h/db?sslmode=disable&gssencmode=disable",
+            ),
+            (
+                "postgres://u@h/db?gssencmode=require",
+                "postgres://u@h/db?gssencmode=require",
+            ),
+            (
+                "postgres://u@h/db?sslmode=disable&gssencmode=prefer",
+                "postgres://u@h/db?sslmode=disable&gssencmode=prefer",
+            ),
+            // Only a parameter's name counts: not a password, not a value.
+            (
+                "postgres://u:gssencmode=x@h/db",
+                "postgres://u:gssencmode=x@h/db?gssencmode=disable",
+            ),
+            (
+                "postgres://u@h/db?application_name=gssencmode=x",
+                "postgres://u@h/db?application_name=gssencmode=x&gssencmode=disable",
+            ),
+        ] {
+            assert_eq!(without_gss_probe(url.into()), expected, "{url}");
+        }
     }
 }
