@@ -20,7 +20,8 @@
 # the same concurrency, 0.7), BENCH_SKIP_BUILD=1, BENCH_PG
 # (postgres://postgres@127.0.0.1:5432), BENCH_POOL_SIZE, BENCH_TAG (suffix of
 # the result files), BENCH_COMPARE (a results .json to compare with; default
-# with a tag: today's untagged one), BENCH_PROFILE=1, BENCH_PROFILE_MODE,
+# for a tagged run on more than 10,000 orders: today's untagged one),
+# BENCH_PROFILE=1, BENCH_PROFILE_MODE,
 # BENCH_MODES, BENCH_BIN, BENCH_PG_PARAMS (default ?sslmode=disable),
 # BENCH_KEEP_WORK=1, BENCH_SMOKE=1 (every step briefly with the debug binary,
 # for `make test`: fails unless every answer had the expected slug),
@@ -190,7 +191,11 @@ stop_server
 # ---------------------------------------------------------------- report
 mkdir -p "$RESULTS"
 COMPARE=${BENCH_COMPARE:-}
-if [ -z "$COMPARE" ] && [ -n "$TAG" ] && [ -f "$RESULTS/$STAMP.json" ]; then COMPARE=$RESULTS/$STAMP.json; fi
+# A tagged run on more than the default 10,000 orders is a scale run:
+# compared with today's untagged run unless BENCH_COMPARE names another.
+if [ -z "$COMPARE" ] && [ -n "$TAG" ] && [ "$NORDERS" -gt 10000 ] && [ -f "$RESULTS/$STAMP.json" ]; then
+  COMPARE=$RESULTS/$STAMP.json
+fi
 python3 bench/lib/report.py --runs "$WORK/runs.jsonl" --replay "$WORK/replay.json" \
   --ready-ms "$READY_MS" --idle-rss-kb "$IDLE_RSS_KB" --peak-rss-kb "$PEAK_RSS_KB" \
   --duration "$DUR" --clients "$NCLIENTS" --orders "$ORDERS_MADE" --seeded-orders "$NORDERS" \
