@@ -20,7 +20,8 @@ settle() {
 # its WRKJSON result (dies with wrk's output when there is none).
 wrk_json() {
   local out line
-  out=$(BENCH_MODE=$2 BENCH_OFFSET=$OFFSET BENCH_READS=$WORK/reads.txt     wrk -t1 -c"$3" -d"${DUR}s" --timeout 10s -s bench/wrk/api.lua "$1" 2>&1) || { echo "$out" >&2; exit 1; }
+  out=$(BENCH_MODE=$2 BENCH_OFFSET=$OFFSET BENCH_READS=$WORK/reads.txt \
+    wrk -t1 -c"$3" -d"${DUR}s" --timeout 10s -s bench/wrk/api.lua "$1" 2>&1) || { echo "$out" >&2; exit 1; }
   line=$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')
   [ -n "$line" ] || { echo "$out" >&2; die "wrk printed no result"; }
   echo "$line"

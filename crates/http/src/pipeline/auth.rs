@@ -48,7 +48,7 @@ pub struct Authenticated {
 
 /// An order read with the session, before the request's params were
 /// validated: the handler uses it only for the `id` it was read for.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct OrderRead {
     pub id: OrderId,
     /// Whoever may see it: the handler decides.
