@@ -10,6 +10,9 @@ psql_admin -c "ALTER DATABASE $DB SET log_statement = 'all'" >/dev/null
 LOG_OFFSET=$(stat -c %s "$PGLOG")
 # Every worker documented with an ORDERCORE_*_INTERVAL_MS is parked.
 mapfile -t PARKED < <(grep -o 'ORDERCORE_[A-Z_]*_INTERVAL_MS' docs/configuration.md | sort -u | sed 's/$/=3600000/')
+# The sent marks' writer must wait less than the outbox's grace and lease:
+# those are parked longer still.
+PARKED+=(ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS=7200000 ORDERCORE_OUTBOX_LEASE_SECS=7200)
 start_server "$WORK/capture-server.log" "${PARKED[@]}"
 # Warm-up: route registry cache, prepared statements, the promotion path once.
 # Client lines 1-5 with promotion BP0 or quantities 1-2: request numbers k < 2N

@@ -74,4 +74,7 @@ WITH o AS (UPDATE orders SET status = 'submitted', updated_at = :now_us
 SELECT p.id AS pay_id, e.id AS ob_id FROM p, e \gset f_
 
 -- §7 step 7: the confirmation e-mail was sent: its outbox row says so; committed.
+-- (The service writes this mark for many e-mails in one statement off the
+-- request; the replay keeps one per submission, as issue 14 defines the
+-- fewest statements.)
 UPDATE email_outbox SET sent_at = :now_us, attempts = attempts + 1 WHERE id = :f_ob_id;

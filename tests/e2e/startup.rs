@@ -420,6 +420,51 @@ async fn the_last_session_uses_are_written_on_shutdown(backend: Backend, test: &
     );
 }
 
+/// E-mails marked sent, in the table.
+const SENT: &str = "SELECT COUNT(*) AS n FROM email_outbox WHERE sent_at IS NOT NULL";
+
+/// With an hour between two writes of the sent marks, a submission's
+/// confirmation (sent by the log mailer) is marked in memory only (the
+/// request wrote no mark) until SIGTERM, which writes it.
+async fn the_last_sent_marks_are_written_on_shutdown(backend: Backend, test: &str) {
+    let Some(mut instance) = Instance::new(BIN, backend, test) else {
+        return;
+    };
+    // The marks may wait only less than the outbox's grace and lease.
+    instance
+        .set("ORDERCORE_OUTBOX_MARK_INTERVAL_MS", "3600000")
+        .set("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "7200000")
+        .set("ORDERCORE_OUTBOX_LEASE_SECS", "7200");
+    let mut server = instance.start();
+    let url = server.instance.database_url().unwrap().to_string();
+    let token = server.login(DEMO_CLIENT, DEMO_PASSWORD, "planoorder").await;
+    let card = server.add_card(&token, "4111111111111111", "80202").await;
+    let sent_before = query_n(&url, SENT);
+    let reply = server.authorize_and_submit(&token, card, None).await;
+    assert_eq!(reply.data()["status"], "submitted", "{}", reply.body);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(query_n(&url, SENT), sent_before, "written before shutdown");
+    let status = server
+        .terminate(Duration::from_secs(15))
+        .expect("the server did not stop within 15 s of SIGTERM");
+    assert!(status.success(), "exit status {status}");
+    assert_eq!(
+        query_n(&url, SENT),
+        sent_before + 1,
+        "the pending mark was not written on shutdown"
+    );
+}
+
+#[tokio::test]
+async fn the_last_sent_marks_are_written_on_shutdown_on_sqlite() {
+    the_last_sent_marks_are_written_on_shutdown(Backend::Sqlite, "marks_exit_sqlite").await;
+}
+
+#[tokio::test]
+async fn the_last_sent_marks_are_written_on_shutdown_on_postgres() {
+    the_last_sent_marks_are_written_on_shutdown(Backend::Postgres, "marks_exit_postgres").await;
+}
+
 #[tokio::test]
 async fn the_last_session_uses_are_written_on_shutdown_on_sqlite() {
     the_last_session_uses_are_written_on_shutdown(Backend::Sqlite, "touch_exit_sqlite").await;

@@ -118,6 +118,10 @@ pub struct WorkerConfig {
     /// How long the outbox worker leaves a new confirmation to the request
     /// that sends it directly (longer than the mailer's timeout).
     pub outbox_direct_send_grace: Duration,
+    /// Pause between two writes of the pending sent marks (shorter than the
+    /// grace and the lease, so no other instance sends an e-mail whose mark
+    /// waits).
+    pub outbox_mark_interval: Duration,
     /// Pause between two passes of the pending-payment sweeper.
     pub sweeper_interval: Duration,
     /// Orders examined per sweeper pass.

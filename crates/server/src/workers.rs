@@ -1,7 +1,8 @@
 //! The background loops of `serve`: the e-mail outbox worker, the webhook
 //! delivery worker, the reconcile worker (unknown payment outcomes), the
 //! pending-payment sweeper, the authorization-expiry watch, the purge of
-//! expired Idempotency-Key records and the writer of session touches. Each
+//! expired Idempotency-Key records and the writers of batched writes
+//! (session touches, the outbox's sent marks). Each
 //! runs one pass, sleeps its interval, and stops between passes when shutdown
 //! is signalled. Several instances may run them at once: the store hands each
 //! due row to exactly one caller.
@@ -246,21 +247,58 @@ pub async fn run_idempotency_purge(
     tracing::info!(worker = "idempotency_purge", "worker stopped");
 }
 
-/// Writes the sessions' pending `last_used_at` touches every `interval`
-/// (see `Store::flush_touches`); `serve` writes the last ones after the
-/// HTTP server has stopped.
-pub async fn run_session_touches(
+/// Writes kept in memory by the store and written in batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batched {
+    /// The sessions' `last_used_at` (see `Store::flush_touches`).
+    SessionTouches,
+    /// The outbox's sent marks (see `Store::flush_sent_marks`).
+    SentMarks,
+}
+
+impl Batched {
+    /// Both kinds, in the order `serve` writes them as it stops.
+    pub const ALL: [Batched; 2] = [Batched::SessionTouches, Batched::SentMarks];
+
+    /// The worker's name in logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Batched::SessionTouches => "session_touches",
+            Batched::SentMarks => "sent_marks",
+        }
+    }
+
+    /// Writes what is pending; returns how many rows.
+    pub async fn flush(self, store: &Store) -> Result<usize, ordercore_domain::StoreError> {
+        match self {
+            Batched::SessionTouches => store.flush_touches().await,
+            Batched::SentMarks => store.flush_sent_marks().await,
+        }
+    }
+
+    fn pending(self, store: &Store) -> usize {
+        match self {
+            Batched::SessionTouches => store.pending_touches(),
+            Batched::SentMarks => store.pending_sent_marks(),
+        }
+    }
+}
+
+/// Writes the pending writes of kind `what` every `interval`; `serve`
+/// writes the last ones after the HTTP server has stopped.
+pub async fn run_batched_writes(
     store: Store,
+    what: Batched,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        if let Err(e) = store.flush_touches().await {
+        if let Err(e) = what.flush(&store).await {
             tracing::error!(
-                worker = "session_touches",
+                worker = what.name(),
                 error = %e,
-                pending = store.pending_touches(),
-                "session touches not written; kept for the next pass"
+                pending = what.pending(&store),
+                "batched writes not written; kept for the next pass"
             );
         }
         if wait_or_shutdown(interval, &mut shutdown).await {

@@ -39,12 +39,13 @@ pub use migrations::embedded_migration_names;
 pub use repos::Backlog;
 
 /// The hand-written PostgreSQL statements of the hot paths (submission,
-/// session touches), for the test that pins their plans.
+/// session touches, sent marks), for the test that pins their plans.
 #[doc(hidden)]
 pub mod hot_sql {
     pub use crate::repos::identity::touches::FLUSH_PG as FLUSH_TOUCHES_PG;
     pub use crate::repos::orders::finalize::FINALIZE_PG;
     pub use crate::repos::orders::insert_pg::INSERT_WITH_REDEMPTION;
+    pub use crate::repos::outbox::sent_marks::FLUSH_PG as FLUSH_SENT_MARKS_PG;
 }
 pub use rotate::RotationReport;
 pub use seed::{SeedError, SeedFile, SeedSummary};
@@ -67,7 +68,10 @@ pub struct Store {
     /// Payment ids taken ahead likewise (PostgreSQL; see `repos::orders`).
     payment_ids: std::sync::Arc<repos::OrderIds>,
     /// Session uses not written yet (see [`Store::flush_touches`]).
-    touches: std::sync::Arc<repos::PendingTouches>,
+    touches: std::sync::Arc<repos::PendingInstants>,
+    /// E-mails sent whose mark is not written yet (see
+    /// [`Store::flush_sent_marks`]).
+    sent_marks: std::sync::Arc<repos::PendingInstants>,
     /// Admission of units of work to the blocking pool (see `db::Gate`).
     gate: db::Gate,
 }
@@ -103,7 +107,8 @@ impl Store {
             catalog: Default::default(),
             order_ids: Default::default(),
             payment_ids: std::sync::Arc::new(repos::OrderIds::payments()),
-            touches: Default::default(),
+            touches: std::sync::Arc::new(repos::identity::touches::pending()),
+            sent_marks: std::sync::Arc::new(repos::outbox::sent_marks::pending()),
         })
     }
 

@@ -56,6 +56,10 @@ pub trait OutboxRepository: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Records that message `id` was sent at `now` (a message already sent
+    /// keeps its first time). It need not be written before this returns:
+    /// an adapter may batch it, provided it neither lists nor hands out the
+    /// message as unsent meanwhile and writes it within the outbox's grace.
     async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Counts a failed attempt made at `now`. `retry_at` = `None` gives up
     /// for good. A `notification` is recorded (created at `now`) in the same

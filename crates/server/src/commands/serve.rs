@@ -7,6 +7,7 @@
 
 use super::CommandError;
 use crate::config::Config;
+use crate::workers::Batched;
 use crate::{wiring, workers};
 use actix_web::{HttpServer, web};
 use ordercore_domain::ports::RouteRegistry;
@@ -97,9 +98,16 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
         config.workers.idempotency_purge_batch,
         stop_rx.clone(),
     ));
-    let touches = tokio::spawn(workers::run_session_touches(
+    let touches = tokio::spawn(workers::run_batched_writes(
         store.clone(),
+        Batched::SessionTouches,
         config.workers.session_touch_interval,
+        stop_rx.clone(),
+    ));
+    let sent_marks = tokio::spawn(workers::run_batched_writes(
+        store.clone(),
+        Batched::SentMarks,
+        config.workers.outbox_mark_interval,
         stop_rx,
     ));
     let signals = tokio::spawn(async move {
@@ -119,9 +127,13 @@ pub async fn serve(config: &Config) -> Result<(), CommandError> {
     let _ = purge.await;
     let _ = webhooks.await;
     let _ = touches.await;
-    // Requests that finished after the touch writer's last pass.
-    if let Err(e) = store.flush_touches().await {
-        tracing::error!(error = %e, "last session touches not written");
+    let _ = sent_marks.await;
+    // What requests and the outbox's last pass left after the writers' last
+    // pass.
+    for what in Batched::ALL {
+        if let Err(e) = what.flush(&store).await {
+            tracing::error!(worker = what.name(), error = %e, "last batched writes not written");
+        }
     }
     wiring::settle(&store).await;
     drop(store);

@@ -1,7 +1,8 @@
 //! The outbox worker's timing settings, checked against the mailer's timeout
 //! so that no e-mail is sent twice by design: the worker leaves a new
 //! confirmation to its request for longer than that request can take, and a
-//! pass keeps its claimed e-mails for longer than the pass can take.
+//! pass keeps its claimed e-mails for longer than the pass can take; and a
+//! sent mark waits in memory for less time than either.
 
 use super::layers::Merged;
 use super::settings::Settings;
@@ -14,10 +15,12 @@ pub(super) struct OutboxTiming {
     pub batch: u32,
     pub lease: Duration,
     pub direct_send_grace: Duration,
+    pub mark_interval: Duration,
 }
 
 /// Checks `outbox_batch_size`, `outbox_lease_secs` and
-/// `outbox_direct_send_grace_ms` against `mandrill_timeout_secs`.
+/// `outbox_direct_send_grace_ms` against `mandrill_timeout_secs`, and
+/// `outbox_mark_interval_ms` against the grace and the lease.
 pub(super) fn outbox_timing(m: &Merged, s: &Settings) -> Result<OutboxTiming, ConfigError> {
     let batch = at_least(m, "outbox_batch_size", s.outbox_batch_size, 1)?;
     let longest_pass = s.mandrill_timeout_secs.saturating_mul(u64::from(batch));
@@ -44,10 +47,23 @@ pub(super) fn outbox_timing(m: &Merged, s: &Settings) -> Result<OutboxTiming, Co
             ),
         ));
     }
+    let mark_ms = at_least(m, "outbox_mark_interval_ms", s.outbox_mark_interval_ms, 10)?;
+    let shortest = grace_ms.min(s.outbox_lease_secs.saturating_mul(1000));
+    if mark_ms >= shortest {
+        return Err(m.error(
+            "outbox_mark_interval_ms",
+            format!(
+                "must be shorter than ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS and \
+                 ORDERCORE_OUTBOX_LEASE_SECS ({shortest} ms), or another instance could \
+                 send an e-mail again whose sent mark is still waiting to be written"
+            ),
+        ));
+    }
     Ok(OutboxTiming {
         batch,
         lease: Duration::from_secs(s.outbox_lease_secs),
         direct_send_grace: Duration::from_millis(grace_ms),
+        mark_interval: Duration::from_millis(mark_ms),
     })
 }
 
@@ -106,5 +122,46 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.workers.outbox_batch, 19);
+    }
+
+    #[test]
+    fn a_sent_mark_waits_less_than_the_grace_and_the_lease() {
+        let c = Config::from_layers(None, &env(&[])).unwrap();
+        assert_eq!(c.workers.outbox_mark_interval, Duration::from_millis(100));
+        let timing = |mark: &str| {
+            Config::from_layers(
+                None,
+                &env(&[
+                    ("ORDERCORE_MANDRILL_TIMEOUT_SECS", "1"),
+                    ("ORDERCORE_OUTBOX_BATCH_SIZE", "1"),
+                    ("ORDERCORE_OUTBOX_LEASE_SECS", "2"),
+                    ("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "3000"),
+                    ("ORDERCORE_OUTBOX_MARK_INTERVAL_MS", mark),
+                ]),
+            )
+        };
+        assert_eq!(
+            timing("1999").unwrap().workers.outbox_mark_interval,
+            Duration::from_millis(1999)
+        );
+        let e = timing("2000").unwrap_err();
+        assert_eq!(e.setting, "ORDERCORE_OUTBOX_MARK_INTERVAL_MS");
+        assert!(
+            e.reason.contains("2000 ms"),
+            "the lease is the shorter: {e}"
+        );
+        let e = Config::from_layers(
+            None,
+            &env(&[
+                ("ORDERCORE_MANDRILL_TIMEOUT_SECS", "1"),
+                ("ORDERCORE_OUTBOX_DIRECT_SEND_GRACE_MS", "1500"),
+                ("ORDERCORE_OUTBOX_MARK_INTERVAL_MS", "1500"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            e.reason.contains("1500 ms"),
+            "the grace is the shorter: {e}"
+        );
     }
 }

@@ -59,6 +59,7 @@ pub struct Settings {
     pub outbox_direct_send_grace_ms: u64,
     pub outbox_lease_secs: u64,
     pub outbox_batch_size: u32,
+    pub outbox_mark_interval_ms: u64,
     pub sweeper_interval_ms: u64,
     pub sweeper_batch_size: u32,
     pub sweeper_pending_age_secs: u64,
@@ -116,6 +117,7 @@ impl Default for Settings {
             outbox_direct_send_grace_ms: 60000,
             outbox_lease_secs: 300,
             outbox_batch_size: 20,
+            outbox_mark_interval_ms: 100,
             sweeper_interval_ms: 60000,
             sweeper_batch_size: 50,
             sweeper_pending_age_secs: 300,
@@ -252,6 +254,10 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "outbox_lease_secs",
         "how long e-mails claimed by an outbox pass are left alone by other passes",
+    ),
+    s(
+        "outbox_mark_interval_ms",
+        "pause between two writes of the pending marks of e-mails sent (shorter than the grace and the lease)",
     ),
     s(
         "sweeper_interval_ms",

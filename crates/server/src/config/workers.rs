@@ -50,6 +50,7 @@ pub(super) fn workers(m: &Merged, s: &Settings) -> Result<WorkerConfig, ConfigEr
         outbox_lease: outbox.lease,
         outbox_first_retry: ms("outbox_first_retry_ms", s.outbox_first_retry_ms, 100)?,
         outbox_direct_send_grace: outbox.direct_send_grace,
+        outbox_mark_interval: outbox.mark_interval,
         sweeper_interval: ms("sweeper_interval_ms", s.sweeper_interval_ms, 10)?,
         sweeper_batch: at_least(m, "sweeper_batch_size", s.sweeper_batch_size, 1)?,
         sweeper_pending_age: Duration::from_secs(pending_age),

@@ -19,12 +19,15 @@ pub struct Backlog {
 }
 
 impl Store {
-    /// The current [`Backlog`].
+    /// The current [`Backlog`]. An e-mail sent whose mark waits for its
+    /// batch (`outbox::sent_marks`) is not part of it.
     pub async fn backlog(&self) -> Result<Backlog, StoreError> {
-        self.read(|c| {
+        let marked = self.sent_marks.ids();
+        self.read(move |c| {
             let outbox = email_outbox::table
                 .filter(email_outbox::sent_at.is_null())
                 .filter(email_outbox::failed_at.is_null())
+                .filter(email_outbox::id.ne_all(marked))
                 .count()
                 .get_result::<i64>(c)?;
             let pending_payments = orders::table

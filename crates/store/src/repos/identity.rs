@@ -4,8 +4,6 @@ mod applications;
 mod sessions;
 pub(crate) mod touches;
 
-pub(crate) use touches::PendingTouches;
-
 use crate::Store;
 use crate::db::{DbConnection, DbResult, backend_fail, columns, micros, parse_enum, write_tx};
 use crate::schema::{clients, employees, liaison_clients, liaisons, users};

@@ -1,11 +1,13 @@
 //! The confirmation e-mail outbox. Claiming is exclusive: on PostgreSQL with
 //! `FOR UPDATE SKIP LOCKED`, on SQLite inside one `BEGIN IMMEDIATE` write
-//! transaction (SQLite has a single writer).
+//! transaction (SQLite has a single writer). Sent marks are written in
+//! batches ([`sent_marks`]).
+
+pub(crate) mod sent_marks;
 
 use super::events::record_in;
 use super::identity::parse_email;
 use super::notifications::insert_notification;
-use super::pg_statement::{Bind, PgStatement};
 use crate::Store;
 use crate::db::{DbConnection, DbResult, from_micros, from_micros_opt, micros, write_tx};
 use crate::schema::email_outbox;
@@ -43,27 +45,6 @@ const CLAIM_PG: &str = "UPDATE email_outbox SET next_attempt_at = $1 \
                   WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
                   ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
      RETURNING id, order_id, recipient, attempts";
-
-/// Marks a message sent, and commits without waiting for the write-ahead log
-/// to reach the disk: `set_config(…, true)` turns `synchronous_commit` off
-/// for this statement's own transaction only. A crash in the next few
-/// hundred milliseconds can lose the mark (never the order nor its
-/// payment, committed before the e-mail was sent), and the outbox worker
-/// then sends the e-mail again: the at-least-once delivery a crash between
-/// the send and the mark already gives, over a wider window, for one fewer
-/// disk flush per submission (docs/storage.md, "Durability").
-const MARK_SENT_PG: &str = "UPDATE email_outbox SET sent_at = $1, attempts = attempts + 1 \
-     WHERE id = $2 AND sent_at IS NULL \
-     AND set_config('synchronous_commit', 'off', true) = 'off'";
-
-fn mark_sent_pg(pg: &mut diesel::PgConnection, id: OutboxId, now: i64) -> DbResult<usize> {
-    // Prepared once per connection (Diesel's UPDATE is not).
-    Ok(PgStatement {
-        sql: MARK_SENT_PG,
-        binds: vec![Bind::Int(now), Bind::Int(id.0)],
-    }
-    .execute(pg)?)
-}
 
 fn claim(conn: &mut DbConnection, now: i64, lease: i64, limit: i64) -> DbResult<Vec<ClaimedRow>> {
     let mut rows = match conn {
@@ -146,6 +127,19 @@ fn to_delivery(r: DeliveryRow) -> DbResult<EmailDelivery> {
     })
 }
 
+impl Store {
+    /// `d` as it will read once its pending sent mark is written.
+    fn with_pending_mark(&self, mut d: EmailDelivery) -> EmailDelivery {
+        if d.sent_at.is_none()
+            && let Some(at) = self.sent_marks.get(d.id.0)
+        {
+            d.sent_at = Some(at);
+            d.attempts += 1;
+        }
+        d
+    }
+}
+
 #[async_trait]
 impl OutboxRepository for Store {
     async fn deliveries(&self, order: OrderId) -> Result<Vec<EmailDelivery>, StoreError> {
@@ -157,9 +151,15 @@ impl OutboxRepository for Store {
                 .load::<DeliveryRow>(c)?
                 .into_iter()
                 .map(to_delivery)
-                .collect()
+                .collect::<DbResult<Vec<_>>>()
         })
         .await
+        .map(|found| {
+            found
+                .into_iter()
+                .map(|d| self.with_pending_mark(d))
+                .collect()
+        })
     }
 
     async fn claim_due(
@@ -168,34 +168,27 @@ impl OutboxRepository for Store {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.run(move |c| {
-            claim(c, micros(now), micros(lease_until), i64::from(limit))?
-                .into_iter()
-                .map(to_message)
-                .collect()
-        })
-        .await
+        let claimed = self
+            .run(move |c| {
+                claim(c, micros(now), micros(lease_until), i64::from(limit))?
+                    .into_iter()
+                    .map(to_message)
+                    .collect::<DbResult<Vec<_>>>()
+            })
+            .await?;
+        // Sent, its mark not written yet: not to be sent again (the claim's
+        // lease on it is harmless, the mark ends it).
+        Ok(claimed
+            .into_iter()
+            .filter(|m| self.sent_marks.get(m.id.0).is_none())
+            .collect())
     }
 
+    /// Pending until the next [`Store::flush_sent_marks`]; this store's
+    /// reads see it at once. A message already marked keeps its first time.
     async fn mark_sent(&self, id: OutboxId, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.run(move |c| {
-            if let DbConnection::Pg(pg) = c {
-                mark_sent_pg(pg, id, micros(now))?;
-                return Ok(());
-            }
-            diesel::update(
-                email_outbox::table
-                    .filter(email_outbox::id.eq(id.0))
-                    .filter(email_outbox::sent_at.is_null()),
-            )
-            .set((
-                email_outbox::sent_at.eq(micros(now)),
-                email_outbox::attempts.eq(email_outbox::attempts + 1),
-            ))
-            .execute(c)?;
-            Ok(())
-        })
-        .await
+        self.sent_marks.record(id.0, now);
+        Ok(())
     }
 
     async fn mark_failed<'a>(
@@ -250,79 +243,5 @@ impl OutboxRepository for Store {
             })
         })
         .await
-    }
-}
-
-#[cfg(all(test, feature = "testing"))]
-mod tests {
-    use super::mark_sent_pg;
-    use crate::testing::PgTestDatabase;
-    use diesel::prelude::*;
-    use diesel::sql_types::Text;
-    use ordercore_domain::model::OutboxId;
-
-    #[derive(QueryableByName)]
-    struct Setting {
-        #[diesel(sql_type = Text)]
-        synchronous_commit: String,
-    }
-
-    fn synchronous_commit(pg: &mut PgConnection) -> String {
-        diesel::sql_query("SHOW synchronous_commit")
-            .get_result::<Setting>(pg)
-            .unwrap()
-            .synchronous_commit
-    }
-
-    /// The statement itself, on a table of the columns it touches: the mark
-    /// is written, and its transaction, only it, commits asynchronously.
-    #[test]
-    fn marking_sent_commits_its_own_transaction_without_waiting_for_the_flush() {
-        let Some(db) = PgTestDatabase::create("outbox::marking_sent_commits_async") else {
-            return;
-        };
-        let mut pg = PgConnection::establish(db.url().expose()).unwrap();
-        diesel::sql_query(
-            "CREATE TABLE email_outbox (id bigint PRIMARY KEY, sent_at bigint, attempts int)",
-        )
-        .execute(&mut pg)
-        .unwrap();
-        diesel::sql_query("INSERT INTO email_outbox VALUES (7, NULL, 0), (8, NULL, 0)")
-            .execute(&mut pg)
-            .unwrap();
-        assert_eq!(synchronous_commit(&mut pg), "on");
-
-        pg.transaction(|pg| {
-            assert_eq!(mark_sent_pg(pg, OutboxId(7), 42).unwrap(), 1);
-            assert_eq!(
-                synchronous_commit(pg),
-                "off",
-                "within the mark's transaction"
-            );
-            diesel::result::QueryResult::Ok(())
-        })
-        .unwrap();
-        assert_eq!(synchronous_commit(&mut pg), "on", "after it: local to it");
-
-        // Already sent: nothing written, the first mark's time kept.
-        assert_eq!(mark_sent_pg(&mut pg, OutboxId(7), 99).unwrap(), 0);
-        let marked: Vec<(i64, Option<i64>, Option<i32>)> =
-            diesel::sql_query("SELECT id, sent_at, attempts FROM email_outbox ORDER BY id")
-                .load::<Row>(&mut pg)
-                .unwrap()
-                .into_iter()
-                .map(|r| (r.id, r.sent_at, r.attempts))
-                .collect();
-        assert_eq!(marked, vec![(7, Some(42), Some(1)), (8, None, Some(0))]);
-    }
-
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-        sent_at: Option<i64>,
-        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
-        attempts: Option<i32>,
     }
 }

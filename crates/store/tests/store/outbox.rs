@@ -13,12 +13,18 @@ contract_tests!(
     claims_due_messages_under_a_lease,
     sent_and_failed_messages_leave_the_queue,
     a_failure_is_booked_with_its_notification,
-    a_failure_whose_notification_cannot_be_stored_is_not_booked_at_all
+    a_failure_whose_notification_cannot_be_stored_is_not_booked_at_all,
+    a_sent_mark_waits_in_memory_until_its_batch_is_written
 );
 
 async fn enqueue(store: &Store, at_minutes: i64) -> OutboxId {
+    enqueue_order(store, at_minutes).await.1
+}
+
+/// A submitted order with its confirmation due `at_minutes` after `t0`.
+async fn enqueue_order(store: &Store, at_minutes: i64) -> (OrderId, OutboxId) {
     let demo = seed_demo(store).await;
-    let (_, id) = store
+    let (order, id) = store
         .create_submitted(
             &new_order(&demo, false),
             &outbox_email(&demo, t0() + Duration::minutes(at_minutes)),
@@ -26,7 +32,7 @@ async fn enqueue(store: &Store, at_minutes: i64) -> OutboxId {
         )
         .await
         .unwrap();
-    id
+    (order.id, id)
 }
 
 async fn claims_due_messages_under_a_lease(store: &Store) {
@@ -152,4 +158,68 @@ async fn a_failure_whose_notification_cannot_be_stored_is_not_booked_at_all(stor
     assert_eq!(due.len(), 1, "still due: the failure was rolled back");
     assert_eq!(due[0].id, id);
     assert_eq!(due[0].attempts, 0);
+}
+
+/// `(sent_at, attempts)` of outbox row `id` as the table holds it.
+fn stored_mark(store: &Store, id: OutboxId) -> (Option<i64>, i32) {
+    #[derive(diesel::QueryableByName)]
+    struct Raw {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        sent_at: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        attempts: i32,
+    }
+    let mut c = store.pool().get().unwrap();
+    let raw = diesel::sql_query(format!(
+        "SELECT sent_at, attempts FROM email_outbox WHERE id = {}",
+        id.0
+    ))
+    .load::<Raw>(&mut *c)
+    .unwrap();
+    (raw[0].sent_at, raw[0].attempts)
+}
+
+/// A request marks its e-mail sent without a statement; until the batch is
+/// written this store already treats it as sent (deliveries, claims,
+/// backlog), and the batch writes the first time only once.
+async fn a_sent_mark_waits_in_memory_until_its_batch_is_written(store: &Store) {
+    let (order, a) = enqueue_order(store, 0).await;
+    let b = enqueue(store, 0).await;
+    let now = t0() + Duration::minutes(2);
+    store.mark_sent(a, now).await.unwrap();
+    store
+        .mark_sent(a, now + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(store.pending_sent_marks(), 1);
+    assert_eq!(stored_mark(store, a), (None, 0), "nothing written yet");
+
+    let d = store.deliveries(order).await.unwrap();
+    assert_eq!((d[0].sent_at, d[0].attempts), (Some(now), 1));
+    assert_eq!(store.backlog().await.unwrap().outbox, 1, "only b waits");
+    let claimed: Vec<OutboxId> = store
+        .claim_due(now, now + Duration::minutes(5), 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(claimed, [b], "a was sent: not claimed again");
+
+    assert_eq!(store.flush_sent_marks().await.unwrap(), 1);
+    assert_eq!(store.pending_sent_marks(), 0);
+    assert_eq!(store.flush_sent_marks().await.unwrap(), 0, "nothing left");
+    let written = (Some(now.timestamp_micros()), 1);
+    assert_eq!(stored_mark(store, a), written);
+    assert_eq!(stored_mark(store, b), (None, 0));
+
+    // A second mark of the same e-mail (another pass, say) changes nothing.
+    store
+        .mark_sent(a, now + Duration::minutes(9))
+        .await
+        .unwrap();
+    assert_eq!(store.flush_sent_marks().await.unwrap(), 1);
+    assert_eq!(stored_mark(store, a), written);
+    let d = store.deliveries(order).await.unwrap();
+    assert_eq!((d[0].sent_at, d[0].attempts), (Some(now), 1));
 }

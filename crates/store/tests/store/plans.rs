@@ -7,7 +7,9 @@
 use crate::support::TestDb;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use ordercore_store::hot_sql::{FINALIZE_PG, FLUSH_TOUCHES_PG, INSERT_WITH_REDEMPTION};
+use ordercore_store::hot_sql::{
+    FINALIZE_PG, FLUSH_SENT_MARKS_PG, FLUSH_TOUCHES_PG, INSERT_WITH_REDEMPTION,
+};
 
 const CLIENTS: i64 = 2_000;
 const ORDERS: i64 = 20_000;
@@ -106,6 +108,10 @@ fn hot_statements() -> Vec<(&'static str, String)> {
     let touches = FLUSH_TOUCHES_PG
         .replace("$1", &format!("ARRAY[{}]", ids.join(",")))
         .replace("$2", &format!("ARRAY[{}]", vec!["5"; ids.len()].join(",")));
+    // A second's sent marks: 50 e-mails.
+    let sent_marks = FLUSH_SENT_MARKS_PG
+        .replace("$1", &format!("ARRAY[{}]", ids.join(",")))
+        .replace("$2", &format!("ARRAY[{}]", vec!["5"; ids.len()].join(",")));
     vec![
         (
             "authenticate",
@@ -133,10 +139,7 @@ fn hot_statements() -> Vec<(&'static str, String)> {
         ("session touches", touches),
         ("pending order with its redemption", insert),
         ("finalize", finalize),
-        (
-            "e-mail sent",
-            "UPDATE email_outbox SET sent_at = 5, attempts = attempts + 1 WHERE id = 77".into(),
-        ),
+        ("sent marks", sent_marks),
         (
             "orders/read",
             "SELECT orders.id, clients.id, users.email, payments.id \

@@ -57,7 +57,8 @@ fn session_from_row(row: SessionRow) -> DbResult<Session> {
 impl Store {
     /// `session` with its pending use, if later than the stored one.
     fn with_pending_touch(&self, mut session: Session) -> Session {
-        session.last_used_at = self.touches.latest(session.id.0, session.last_used_at);
+        session.last_used_at =
+            super::touches::latest(&self.touches, session.id.0, session.last_used_at);
         session
     }
 

@@ -17,61 +17,22 @@
 
 use crate::Store;
 use crate::db::{DbConnection, DbResult, micros, write_tx};
+use crate::repos::pending::{Keep, PendingInstants};
 use crate::schema::sessions;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use ordercore_domain::StoreError;
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// Session id → the latest pending `last_used_at`.
-#[derive(Debug, Default)]
-pub(crate) struct PendingTouches {
-    pending: Mutex<HashMap<i64, DateTime<Utc>>>,
+pub(crate) fn pending() -> PendingInstants {
+    PendingInstants::new(Keep::Latest)
 }
 
-impl PendingTouches {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, DateTime<Utc>>> {
-        // A panic while holding this lock cannot leave the map half updated
-        // (every operation is one insert or remove), so a poisoned lock is
-        // still good to use.
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Records a use of session `id` at `at`; an earlier instant than one
-    /// already pending changes nothing.
-    pub(crate) fn record(&self, id: i64, at: DateTime<Utc>) {
-        let mut pending = self.lock();
-        let latest = pending.entry(id).or_insert(at);
-        *latest = (*latest).max(at);
-    }
-
-    /// `stored` (a session's `last_used_at` as read) or its pending use,
-    /// whichever is later.
-    pub(crate) fn latest(&self, id: i64, stored: DateTime<Utc>) -> DateTime<Utc> {
-        self.lock().get(&id).map_or(stored, |&at| at.max(stored))
-    }
-
-    /// What is pending now, to be written.
-    fn snapshot(&self) -> Vec<(i64, DateTime<Utc>)> {
-        self.lock().iter().map(|(&id, &at)| (id, at)).collect()
-    }
-
-    /// Forgets the entries that were written, unless a later use of the same
-    /// session came in meanwhile (that one is written next time).
-    fn forget(&self, written: &[(i64, DateTime<Utc>)]) {
-        let mut pending = self.lock();
-        for (id, at) in written {
-            if pending.get(id) == Some(at) {
-                pending.remove(id);
-            }
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len()
-    }
+/// `stored` (a session's `last_used_at` as read) or its pending use,
+/// whichever is later.
+pub(crate) fn latest(pending: &PendingInstants, id: i64, stored: DateTime<Utc>) -> DateTime<Utc> {
+    pending.get(id).map_or(stored, |at| at.max(stored))
 }
 
 /// PostgreSQL: every pending touch in one statement; a row already used
@@ -115,14 +76,7 @@ impl Store {
     /// Writes the pending session touches (see this module); returns how
     /// many. On an error they stay pending for the next call.
     pub async fn flush_touches(&self) -> Result<usize, StoreError> {
-        let touches = self.touches.snapshot();
-        if touches.is_empty() {
-            return Ok(0);
-        }
-        let written = touches.clone();
-        self.run(move |c| write(c, &touches)).await?;
-        self.touches.forget(&written);
-        Ok(written.len())
+        self.flush_pending(&self.touches, write).await
     }
 
     /// How many session touches wait for [`Store::flush_touches`].
@@ -133,7 +87,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::PendingTouches;
+    use super::{latest, pending};
     use chrono::{DateTime, Utc};
 
     /// The instant `n` microseconds after the epoch.
@@ -142,29 +96,20 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_use_wins_and_a_written_entry_is_forgotten_unless_used_again() {
-        let pending = PendingTouches::default();
+    fn a_look_up_sees_the_later_of_the_stored_and_the_pending_use() {
+        let pending = pending();
         pending.record(1, t(100));
         pending.record(1, t(90));
-        pending.record(2, t(50));
         assert_eq!(
-            pending.latest(1, t(95)),
+            latest(&pending, 1, t(95)),
             t(100),
             "pending is later than stored"
         );
         assert_eq!(
-            pending.latest(1, t(120)),
+            latest(&pending, 1, t(120)),
             t(120),
             "stored is later than pending"
         );
-        assert_eq!(pending.latest(3, t(7)), t(7), "nothing pending");
-
-        let mut written = pending.snapshot();
-        written.sort();
-        assert_eq!(written, vec![(1, t(100)), (2, t(50))]);
-        pending.record(2, t(60)); // used again while the batch was being written
-        pending.forget(&written);
-        assert_eq!(pending.snapshot(), vec![(2, t(60))]);
-        assert_eq!(pending.len(), 1);
+        assert_eq!(latest(&pending, 3, t(7)), t(7), "nothing pending");
     }
 }
