@@ -5,7 +5,7 @@
 //! statement, and once more as it stops.
 
 use crate::Store;
-use crate::db::{DbConnection, DbResult};
+use crate::db::{DbConnection, DbResult, micros};
 use chrono::{DateTime, Utc};
 use ordercore_domain::StoreError;
 use std::collections::HashMap;
@@ -81,6 +81,22 @@ impl PendingInstants {
     pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }
+}
+
+/// PostgreSQL: runs `sql` with the batch's ids as `$1::bigint[]` and their
+/// instants (µs) as `$2::bigint[]`, for an `UPDATE … FROM unnest($1, $2)`.
+pub(crate) fn execute_unnest_pg(
+    pg: &mut diesel::PgConnection,
+    sql: &str,
+    batch: &[(i64, DateTime<Utc>)],
+) -> DbResult<usize> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{Array, BigInt};
+    let (ids, ats): (Vec<i64>, Vec<i64>) = batch.iter().map(|&(id, at)| (id, micros(at))).unzip();
+    Ok(diesel::sql_query(sql)
+        .bind::<Array<BigInt>, _>(ids)
+        .bind::<Array<BigInt>, _>(ats)
+        .execute(pg)?)
 }
 
 /// Writes one batch of pending instants; the statement must change nothing

@@ -17,11 +17,10 @@
 
 use crate::Store;
 use crate::db::{DbConnection, DbResult, micros, write_tx};
-use crate::repos::pending::{Keep, PendingInstants};
+use crate::repos::pending::{Keep, PendingInstants, execute_unnest_pg};
 use crate::schema::sessions;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt};
 use ordercore_domain::StoreError;
 
 /// Session id → the latest pending `last_used_at`.
@@ -48,12 +47,7 @@ pub const FLUSH_PG: &str = "UPDATE sessions SET last_used_at = t.at \
 fn write(conn: &mut DbConnection, touches: &[(i64, DateTime<Utc>)]) -> DbResult<()> {
     match conn {
         DbConnection::Pg(pg) => {
-            let (ids, ats): (Vec<i64>, Vec<i64>) =
-                touches.iter().map(|&(id, at)| (id, micros(at))).unzip();
-            diesel::sql_query(FLUSH_PG)
-                .bind::<Array<BigInt>, _>(ids)
-                .bind::<Array<BigInt>, _>(ats)
-                .execute(pg)?;
+            execute_unnest_pg(pg, FLUSH_PG, touches)?;
         }
         // Embedded: no round trips to save; one transaction, one commit.
         DbConnection::Sqlite(_) => write_tx(conn, |c| {

@@ -22,11 +22,10 @@
 
 use crate::Store;
 use crate::db::{DbConnection, DbResult, micros, write_tx};
-use crate::repos::pending::{Keep, PendingInstants};
+use crate::repos::pending::{Keep, PendingInstants, execute_unnest_pg};
 use crate::schema::email_outbox;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt};
 use ordercore_domain::StoreError;
 
 /// Outbox row id → when its e-mail was first sent.
@@ -45,12 +44,7 @@ pub const FLUSH_PG: &str = "UPDATE email_outbox SET sent_at = t.at, attempts = a
 fn write(conn: &mut DbConnection, marks: &[(i64, DateTime<Utc>)]) -> DbResult<()> {
     match conn {
         DbConnection::Pg(pg) => {
-            let (ids, ats): (Vec<i64>, Vec<i64>) =
-                marks.iter().map(|&(id, at)| (id, micros(at))).unzip();
-            diesel::sql_query(FLUSH_PG)
-                .bind::<Array<BigInt>, _>(ids)
-                .bind::<Array<BigInt>, _>(ats)
-                .execute(pg)?;
+            execute_unnest_pg(pg, FLUSH_PG, marks)?;
         }
         // Embedded: no round trips to save; one transaction, one commit.
         DbConnection::Sqlite(_) => write_tx(conn, |c| {
