@@ -115,8 +115,12 @@ impl Store {
         if batch.is_empty() {
             return Ok(0);
         }
-        let written = batch.clone();
-        self.run(move |c| write(c, &batch)).await?;
+        let written = self
+            .run(move |c| {
+                write(c, &batch)?;
+                Ok(batch)
+            })
+            .await?;
         pending.forget(&written);
         Ok(written.len())
     }
