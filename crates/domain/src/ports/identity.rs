@@ -87,8 +87,10 @@ pub trait SessionStore: Send + Sync {
     /// roles, in one look-up (every authenticated request makes it).
     async fn find_with_user(&self, digest: &str) -> Result<Option<SessionWithUser>, StoreError>;
     /// [`SessionStore::find_with_user`] and the order `order` (whoever may
-    /// see it), in one unit of work: orders/read needs both, and one unit
-    /// instead of two was its largest saving (docs/operations.md).
+    /// see it), in one look-up: orders/read needs both, and each look-up
+    /// the store hands to the database is the read's largest cost
+    /// (docs/operations.md). The order comes back whether or not a session
+    /// has this token (an application's token reads orders too).
     async fn find_with_user_and_order(
         &self,
         digest: &str,

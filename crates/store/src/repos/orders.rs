@@ -25,11 +25,11 @@ use ordercore_domain::model::{
 use ordercore_domain::ports::{
     DueReconciliation, NewOutboxEmail, OrderQuery, OrderRepository, Page,
 };
-use rows::{ORDER_COLUMNS, OrderRow, assemble, client_ref, insert_order, order_from_row};
+use rows::{assemble, client_ref, insert_order, order_from_row};
 pub(crate) use secrets::OrderIds;
 use secrets::{needs_transaction, open_row, open_rows};
 
-pub(super) use rows::load_order;
+pub(super) use rows::{ORDER_COLUMNS, OrderRow, load_order, order_from_loaded};
 
 #[async_trait]
 impl OrderRepository for Store {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = payments)]
 #[diesel(check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub(super) struct PaymentRow {
+pub(in crate::repos) struct PaymentRow {
     id: i64,
     order_id: i64,
     kind: String,
@@ -34,7 +34,7 @@ pub(super) struct PaymentRow {
 // `PaymentRow`'s columns in its field order, for RETURNING and joins:
 // Diesel's `returning(PaymentRow::as_select())` does not compile on the
 // multi-backend connection (see `crate::db::DbConnection`).
-columns!(pub(super) const PAYMENT_COLUMNS = payments {
+columns!(pub(in crate::repos) const PAYMENT_COLUMNS = payments {
     id,
     order_id,
     kind,

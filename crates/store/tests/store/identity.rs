@@ -1,13 +1,13 @@
 //! Users, clients, applications and sessions.
 
-use crate::fixtures::{FakeTokens, email, seed_demo, t0};
+use crate::fixtures::{FakeTokens, authorization, email, new_order, outbox_email, seed_demo, t0};
 use chrono::Duration;
 use diesel::RunQueryDsl;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, OrderId, Role};
+use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, Money, OrderId, Role};
 use ordercore_domain::ports::{
-    ApplicationRepository, ClientRepository, NewClientRegistration, NewSession, SessionStore,
-    TokenGenerator, UserRepository,
+    ApplicationRepository, ClientRepository, NewClientRegistration, NewSession, OrderRepository,
+    SessionStore, TokenGenerator, UserRepository,
 };
 use ordercore_store::Store;
 
@@ -18,6 +18,7 @@ contract_tests!(
     applications_by_slug_and_token,
     sessions_lifecycle,
     session_touches_are_written_in_batches_and_only_forward,
+    an_order_is_read_with_its_session,
 );
 
 async fn accounts_carry_hash_and_roles(store: &Store) {
@@ -288,4 +289,93 @@ async fn session_touches_are_written_in_batches_and_only_forward(store: &Store) 
     assert_eq!(stored_last_used(store, ids[1].0), micros(later));
     let found = store.find_with_user("touch-2").await.unwrap().unwrap();
     assert_eq!(found.session.last_used_at, at(later));
+}
+
+/// orders/read's look-up: the session and the order in one statement give
+/// what the two look-ups give apart, for each role, with the order's newest
+/// payment; a token without a session still reads the order (an
+/// application's token is judged after it).
+async fn an_order_is_read_with_its_session(store: &Store) {
+    let demo = seed_demo(store).await;
+    for who in ["client", "liaison", "staff"] {
+        let account = store
+            .find_account_by_email(&email(&format!("{who}@example.com")))
+            .await
+            .unwrap()
+            .unwrap();
+        let new = NewSession {
+            user_id: account.user.id,
+            application: ApplicationSlug::Planox2,
+            token_digest: format!("read-{who}"),
+            remember_me: false,
+            created_at: t0(),
+        };
+        store.create(&new).await.unwrap();
+    }
+    let pending = store
+        .create_pending(&new_order(&demo, true), t0())
+        .await
+        .unwrap();
+    let unpaid = store
+        .create_pending(&new_order(&demo, false), t0())
+        .await
+        .unwrap();
+    let (paid, _) = store
+        .finalize_payment(
+            &pending,
+            &authorization(&demo, Money::from_cents(18000).unwrap(), "tx-1"),
+            &outbox_email(&demo, t0()),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    // A second payment row: the order shows the newest.
+    let mut c = store.pool().get().unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO payments (order_id, kind, status, amount_cents, transaction_id, brand, \
+                               last4, payment_method_id, created_at, updated_at) \
+         VALUES ({}, 'authorization', 'authorized', 18000, 'tx-2', 'visa', '1111', {}, 1, 1)",
+        paid.id.0, demo.card.id.0
+    ))
+    .execute(&mut *c)
+    .unwrap();
+    drop(c);
+    let newest = OrderRepository::find(store, paid.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(newest.payment.as_ref().unwrap().transaction_id, "tx-2");
+
+    for who in ["client", "liaison", "staff"] {
+        let digest = format!("read-{who}");
+        let alone = store.find_with_user(&digest).await.unwrap();
+        assert!(alone.as_ref().is_some_and(|s| s.user.is_some()), "{who}");
+        for id in [paid.id, unpaid.id] {
+            let (found, order) = store.find_with_user_and_order(&digest, id).await.unwrap();
+            assert_eq!(found, alone, "{who}'s session, reading order {}", id.0);
+            assert_eq!(order, OrderRepository::find(store, id).await.unwrap());
+        }
+        let (found, order) = store
+            .find_with_user_and_order(&digest, OrderId(999_999))
+            .await
+            .unwrap();
+        assert_eq!((found, order), (alone, None), "{who}, no such order");
+    }
+    let (_, order) = store
+        .find_with_user_and_order("read-client", paid.id)
+        .await
+        .unwrap();
+    assert_eq!(order.as_ref(), Some(&newest));
+    let (_, order) = store
+        .find_with_user_and_order("read-client", unpaid.id)
+        .await
+        .unwrap();
+    assert_eq!(order.unwrap().payment, None);
+
+    let (found, order) = store
+        .find_with_user_and_order("no-session", paid.id)
+        .await
+        .unwrap();
+    assert_eq!((found, order.as_ref()), (None, Some(&newest)));
 }

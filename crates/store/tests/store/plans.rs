@@ -1,8 +1,8 @@
 //! The plans of the hot statements at scale (PostgreSQL): with 20,000
 //! orders across 2,000 clients, analyzed, every statement of an
 //! authentication (and the batched write of session touches), a submission
-//! and an orders/read reaches its rows through an index: no sequential scan
-//! of the tables that grow.
+//! and an orders/read (with the session, or alone) reaches its rows through
+//! an index: no sequential scan of the tables that grow.
 
 use crate::support::TestDb;
 use diesel::prelude::*;
@@ -141,7 +141,23 @@ fn hot_statements() -> Vec<(&'static str, String)> {
         ("finalize", finalize),
         ("sent marks", sent_marks),
         (
-            "orders/read",
+            "orders/read with the session",
+            "SELECT sessions.id, users.email, clients.id, employees.id, liaisons.id, \
+                    orders.id, order_clients.id, order_users.email, payments.id \
+             FROM sessions LEFT JOIN (users LEFT JOIN clients ON clients.user_id = users.id \
+               LEFT JOIN employees ON employees.user_id = users.id \
+               LEFT JOIN liaisons ON liaisons.user_id = users.id) \
+             ON sessions.user_id = users.id \
+             LEFT JOIN orders ON orders.id = 910077 \
+             LEFT JOIN clients AS order_clients ON order_clients.id = orders.client_id \
+             LEFT JOIN users AS order_users ON order_users.id = order_clients.user_id \
+             LEFT JOIN payments ON payments.order_id = orders.id \
+             WHERE sessions.token_digest = 'plan-digest-77' \
+             ORDER BY payments.id DESC LIMIT 1"
+                .into(),
+        ),
+        (
+            "orders/read (an application's token)",
             "SELECT orders.id, clients.id, users.email, payments.id \
              FROM orders INNER JOIN (clients INNER JOIN users ON clients.user_id = users.id) \
                ON orders.client_id = clients.id \

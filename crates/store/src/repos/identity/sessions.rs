@@ -1,13 +1,15 @@
 //! Sessions: the `sessions` rows (never the token digest), looked up, created, touched and
 //! revoked. Touches are written in batches (see `super::touches`).
 
-use super::super::orders::load_order;
+use super::super::orders::{ORDER_COLUMNS, OrderRow, load_order, order_from_loaded};
+use super::super::payments::{PAYMENT_COLUMNS, PaymentRow};
 use super::{CLIENT_COLUMNS, ClientRow, parse_email, roles_from};
 use crate::Store;
 use crate::db::{
     DbConnection, DbResult, columns, from_micros, from_micros_opt, micros, on_backend, parse_enum,
 };
-use crate::schema::{clients, employees, liaisons, sessions, users};
+use crate::schema::{clients, employees, liaisons, orders, payments, sessions, users};
+use crate::sealing::Sealer;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -121,12 +123,7 @@ impl SessionStore for Store {
         let digest = digest.to_string();
         let sealer = self.sealer.clone();
         let (found, order) = self
-            .read(move |c| {
-                Ok((
-                    session_with_user(c, &digest)?,
-                    load_order(c, order, &sealer)?,
-                ))
-            })
+            .read(move |c| session_with_user_and_order(c, &digest, order, &sealer))
             .await?;
         Ok((self.with_pending_touches(found), order))
     }
@@ -153,54 +150,129 @@ impl SessionStore for Store {
     }
 }
 
-/// The session whose token has this digest, with its user and roles.
-fn session_with_user(c: &mut DbConnection, digest: &str) -> DbResult<Option<SessionWithUser>> {
-    // One statement: the session, its user, the user's client row
-    // and whether it is an employee or a liaison (a liaison's
-    // clients take a second one, for liaisons only).
-    let query = sessions::table
-        .left_join(
+/// `sessions` left joined to the user and the user's client, employee and
+/// liaison records: what both session look-ups read.
+macro_rules! sessions_with_roles {
+    () => {
+        sessions::table.left_join(
             users::table
                 .left_join(clients::table)
                 .left_join(employees::table)
                 .left_join(liaisons::table),
         )
-        .filter(sessions::token_digest.eq(digest))
-        .select((
+    };
+}
+
+/// What both look-ups select of [`sessions_with_roles`]: the session, its
+/// user's e-mail, the user's client row and whether it is an employee or a
+/// liaison (a [`LoadedSession`]).
+macro_rules! session_selection {
+    () => {
+        (
             SESSION_COLUMNS,
             users::email.nullable(),
             CLIENT_COLUMNS.nullable(),
             employees::id.nullable(),
             liaisons::id.nullable(),
+        )
+    };
+}
+
+/// What the session look-ups load (see [`session_selection`]).
+type LoadedSession = (
+    SessionRow,
+    Option<String>,
+    Option<ClientRow>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The session whose token has this digest, with its user and roles.
+fn session_with_user(c: &mut DbConnection, digest: &str) -> DbResult<Option<SessionWithUser>> {
+    // One statement: the session, its user, the user's client row
+    // and whether it is an employee or a liaison (a liaison's
+    // clients take a second one, for liaisons only).
+    let query = sessions_with_roles!()
+        .filter(sessions::token_digest.eq(digest))
+        .select(session_selection!());
+    on_backend!(c, |b| query.first::<LoadedSession>(b).optional())?
+        .map(|loaded| session_from_loaded(c, loaded))
+        .transpose()
+}
+
+// The order's client and user, beside the session's own in one statement.
+diesel::alias!(clients as order_clients: OrderClients, users as order_users: OrderUsers);
+
+/// [`session_with_user`] and [`load_order`] in one statement: the session's
+/// select, then (left joined by its id alone) the order's with its client,
+/// user and newest payment. No session row means no row at all; an
+/// application's token then reads the order alone.
+fn session_with_user_and_order(
+    c: &mut DbConnection,
+    digest: &str,
+    id: OrderId,
+    sealer: &Sealer,
+) -> DbResult<(Option<SessionWithUser>, Option<Order>)> {
+    let query = sessions_with_roles!()
+        .left_join(orders::table.on(orders::id.eq(id.0)))
+        .left_join(order_clients.on(order_clients.field(clients::id).eq(orders::client_id)))
+        .left_join(
+            order_users.on(order_users
+                .field(users::id)
+                .eq(order_clients.field(clients::user_id))),
+        )
+        .left_join(payments::table.on(payments::order_id.eq(orders::id)))
+        .filter(sessions::token_digest.eq(digest))
+        .order(payments::id.desc())
+        .select((
+            session_selection!(),
+            (
+                ORDER_COLUMNS,
+                (
+                    order_clients.fields(CLIENT_COLUMNS),
+                    order_users.field(users::email),
+                ),
+            )
+                .nullable(),
+            PAYMENT_COLUMNS.nullable(),
         ));
     type Loaded = (
-        SessionRow,
-        Option<String>,
-        Option<ClientRow>,
-        Option<i64>,
-        Option<i64>,
+        LoadedSession,
+        Option<(OrderRow, (ClientRow, String))>,
+        Option<PaymentRow>,
     );
-    let Some((row, email, client, employee, liaison)) =
-        on_backend!(c, |b| query.first::<Loaded>(b).optional())?
+    let Some((session, order, payment)) = on_backend!(c, |b| query.first::<Loaded>(b).optional())?
     else {
-        return Ok(None);
+        return Ok((None, load_order(c, id, sealer)?));
     };
+    let order = order
+        .map(|(row, client)| order_from_loaded(sealer, (row, client, payment)))
+        .transpose()?;
+    Ok((Some(session_from_loaded(c, session)?), order))
+}
+
+/// The session of a [`LoadedSession`], with its user and roles (a
+/// liaison's clients take one more statement).
+fn session_from_loaded(
+    c: &mut DbConnection,
+    (row, email, client, employee, liaison): LoadedSession,
+) -> DbResult<SessionWithUser> {
     let session = session_from_row(row)?;
     let Some(email) = email else {
-        return Ok(Some(SessionWithUser {
+        return Ok(SessionWithUser {
             session,
             user: None,
             roles: Default::default(),
-        }));
+        });
     };
     let user = User {
         id: session.user_id,
         email: parse_email(&email)?,
     };
     let roles = roles_from(c, client, email, employee, liaison)?;
-    Ok(Some(SessionWithUser {
+    Ok(SessionWithUser {
         session,
         user: Some(user),
         roles,
-    }))
+    })
 }

@@ -5,7 +5,7 @@
 use super::super::identity::{
     CLIENT_COLUMNS, ClientRow, client_from_row, load_client, load_clients,
 };
-use super::super::payments as stored_payments;
+use super::super::payments::{self as stored_payments, PaymentRow};
 use super::secrets::{OrderIds, open_row};
 use crate::db::{
     DbConnection, DbResult, backend_fail, columns, from_micros, money, on_backend, parse_enum,
@@ -71,7 +71,7 @@ struct StoredWindow {
 
 #[derive(Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = orders)]
-pub(super) struct OrderRow {
+pub(in crate::repos) struct OrderRow {
     pub(super) id: i64,
     pub(super) client_id: i64,
     pub(super) status: String,
@@ -91,7 +91,7 @@ pub(super) struct OrderRow {
 }
 
 // `OrderRow`'s columns in its field order, for RETURNING and joins.
-columns!(pub(super) const ORDER_COLUMNS = orders {
+columns!(pub(in crate::repos) const ORDER_COLUMNS = orders {
     id,
     client_id,
     status,
@@ -184,6 +184,11 @@ pub(super) fn order_from_row(
     })
 }
 
+/// What [`load_order`] selects for one order: its row, its client with the
+/// user's e-mail, and its newest payment. The order read with a session
+/// selects the same beside the session (`identity::sessions`).
+pub(in crate::repos) type LoadedOrder = (OrderRow, (ClientRow, String), Option<PaymentRow>);
+
 /// One order with its client and latest payment, in one statement: the
 /// order joined to its client and user and (left) to its payments, newest
 /// payment first. Without payments there is exactly one row.
@@ -202,19 +207,19 @@ pub(in crate::repos) fn load_order(
             (CLIENT_COLUMNS, users::email),
             stored_payments::PAYMENT_COLUMNS.nullable(),
         ));
-    type Loaded = (
-        OrderRow,
-        (ClientRow, String),
-        Option<stored_payments::PaymentRow>,
-    );
-    let Some((row, (client, email), payment)) =
-        on_backend!(conn, |c| query.first::<Loaded>(c).optional())?
-    else {
-        return Ok(None);
-    };
+    on_backend!(conn, |c| query.first::<LoadedOrder>(c).optional())?
+        .map(|loaded| order_from_loaded(sealer, loaded))
+        .transpose()
+}
+
+/// The order of a [`LoadedOrder`], its access opened.
+pub(in crate::repos) fn order_from_loaded(
+    sealer: &Sealer,
+    (row, (client, email), payment): LoadedOrder,
+) -> DbResult<Order> {
     let client = client_ref_of(client_from_row(client, email)?);
     let payment = payment.map(stored_payments::payment_from_row).transpose()?;
-    order_from_row(open_row(sealer, row)?, client, payment).map(Some)
+    order_from_row(open_row(sealer, row)?, client, payment)
 }
 
 /// An order's column values, encoded once for either way of inserting it.
