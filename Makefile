@@ -62,6 +62,10 @@ bench:
 ## Every bench step for a second with the debug build, so the bench cannot rot:
 ## fails unless every answer had the expected slug (numbers not asserted).
 ## Skipped with a NOTE when PostgreSQL is unreachable, unless ORDERCORE_REQUIRE_POSTGRES=1.
+## The same targets as the test build (--workspace --tests), so that after
+## `make test`'s nextest run this only links: building two packages alone
+## resolves their dependencies' features differently and compiles every
+## one of them again.
 bench-smoke:
-	$(CARGO) build -p ordercore-server -p ordercore-bench
+	$(CARGO) build --workspace --bins --tests
 	BENCH_SMOKE=1 bash bench/run.sh

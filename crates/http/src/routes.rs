@@ -93,7 +93,7 @@ pub struct RouteDef {
     /// Whether an `Idempotency-Key` header is honoured.
     pub idempotent: bool,
     /// Step 5 reads the order named by the `id` param together with the
-    /// session, in one unit of work (orders/read: docs/architecture.md).
+    /// session, in one look-up (orders/read: docs/architecture.md).
     pub order_with_session: bool,
     /// Views of `data`; `default` first.
     pub views: Vec<&'static str>,

@@ -198,7 +198,7 @@ pub async fn read(state: &AppState, req: &ApiRequest, p: ReadParams) -> Result<S
     let actor = req.actor()?;
     let id = OrderId(p.id);
     let found = match &req.order_read {
-        // Read with the session in step 5: one unit of work for both.
+        // Read with the session in step 5: one look-up for both.
         Some(read) if read.id == id => ReadOrder::visible(actor, read.order.clone()),
         _ => state.usecases.read_order.run(actor, id).await,
     };
