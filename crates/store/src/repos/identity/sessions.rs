@@ -6,7 +6,8 @@ use super::super::payments::{PAYMENT_COLUMNS, PaymentRow};
 use super::{CLIENT_COLUMNS, ClientRow, parse_email, roles_from};
 use crate::Store;
 use crate::db::{
-    DbConnection, DbResult, columns, from_micros, from_micros_opt, micros, on_backend, parse_enum,
+    DbConnection, DbResult, backend_fail, columns, from_micros, from_micros_opt, micros,
+    on_backend, parse_enum,
 };
 use crate::schema::{clients, employees, liaisons, orders, payments, sessions, users};
 use crate::sealing::Sealer;
@@ -226,28 +227,40 @@ fn session_with_user_and_order(
         .order(payments::id.desc())
         .select((
             session_selection!(),
-            (
-                ORDER_COLUMNS,
-                (
-                    order_clients.fields(CLIENT_COLUMNS),
-                    order_users.field(users::email),
-                ),
-            )
-                .nullable(),
+            ORDER_COLUMNS.nullable(),
+            order_clients.fields(CLIENT_COLUMNS).nullable(),
+            order_users.field(users::email).nullable(),
             PAYMENT_COLUMNS.nullable(),
         ));
+    // The order's parts each nullable on their own: one nullable tuple
+    // nesting them, `(ORDER_COLUMNS, (client columns, email)).nullable()`,
+    // took the compiler ten minutes to type-check (CONTRIBUTING.md,
+    // "Compile time").
     type Loaded = (
         LoadedSession,
-        Option<(OrderRow, (ClientRow, String))>,
+        Option<OrderRow>,
+        Option<ClientRow>,
+        Option<String>,
         Option<PaymentRow>,
     );
-    let Some((session, order, payment)) = on_backend!(c, |b| query.first::<Loaded>(b).optional())?
+    let Some((session, order, client, email, payment)) =
+        on_backend!(c, |b| query.first::<Loaded>(b).optional())?
     else {
         return Ok((None, load_order(c, id, sealer)?));
     };
-    let order = order
-        .map(|(row, client)| order_from_loaded(sealer, (row, client, payment)))
-        .transpose()?;
+    let order = match (order, client, email) {
+        (None, _, _) => None,
+        (Some(row), Some(client), Some(email)) => {
+            Some(order_from_loaded(sealer, (row, (client, email), payment))?)
+        }
+        // foreign keys make this impossible; say so rather than hide the order
+        (Some(_), _, _) => {
+            return Err(backend_fail(format!(
+                "order {} read without its client or the client's user",
+                id.0
+            )));
+        }
+    };
     Ok((Some(session_from_loaded(c, session)?), order))
 }
 
