@@ -2,7 +2,7 @@
 //! once-only mark (with its notification and its event, in one
 //! transaction), concurrent marks, and the partial index the list reads.
 
-use crate::fixtures::{Demo, authorization, new_order, outbox_email, seed_demo, t0};
+use crate::fixtures::{Demo, paid_order, seed_demo, t0};
 use chrono::{DateTime, Duration, Utc};
 use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
@@ -24,20 +24,7 @@ contract_tests!(
 
 /// An order whose authorization was recorded at `at`; its payment id.
 async fn authorized(store: &Store, demo: &Demo, at: DateTime<Utc>, tx: &str) -> PaymentId {
-    let order = store
-        .create_pending(&new_order(demo, false), at)
-        .await
-        .unwrap();
-    let (order, _) = store
-        .finalize_payment(
-            &order,
-            &authorization(demo, order.pricing.total, tx),
-            &outbox_email(demo, at),
-            at,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let order = paid_order(store, demo, false, tx, at).await;
     order.payment.unwrap().id
 }
 

@@ -2,12 +2,12 @@
 //! of its change (and rolls back with it), fanned out to the endpoints that
 //! want it, claimed by exactly one caller, one order's events in order.
 
-use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
+use crate::fixtures::{new_order, outbox_email, paid_order, seed_demo, t0};
 use chrono::Duration;
 use diesel::RunQueryDsl;
 use ordercore_domain::model::{
-    EventId, EventKind, Money, NewNotification, NewWebhookEndpoint, NotificationContext,
-    NotificationKind, PaymentStatus, Secret, Severity, WebhookEndpoint, WebhookUrl,
+    EventId, EventKind, NewNotification, NewWebhookEndpoint, NotificationContext, NotificationKind,
+    PaymentStatus, Secret, Severity, WebhookEndpoint, WebhookUrl,
 };
 use ordercore_domain::ports::{
     DeliveryFailure, EventRepository, NotificationRepository, OrderRepository, Page,
@@ -77,20 +77,7 @@ async fn an_event_is_written_with_its_change(store: &Store) {
     assert!(!events[0].data.contains("access_code"));
 
     // A card order: submitted, then its authorization; then captured.
-    let pending = store
-        .create_pending(&new_order(&demo, false), t0())
-        .await
-        .unwrap();
-    let (paid, _) = store
-        .finalize_payment(
-            &pending,
-            &authorization(&demo, Money::from_cents(18000).unwrap(), "tx-1"),
-            &outbox_email(&demo, t0()),
-            t0(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let paid = paid_order(store, &demo, false, "tx-1", t0()).await;
     let payment = paid.payment.unwrap();
     assert!(
         store
@@ -127,7 +114,7 @@ async fn an_event_is_written_with_its_change(store: &Store) {
     assert!(events.windows(2).all(|w| w[0].id < w[1].id));
     let captured: serde_json::Value = serde_json::from_str(&events[2].data).unwrap();
     assert_eq!(captured["status"], "captured");
-    assert_eq!(captured["order_id"], pending.id.0);
+    assert_eq!(captured["order_id"], paid.id.0);
 
     // A failed payment and a void each report their change.
     let failed = store
@@ -228,20 +215,7 @@ async fn each_due_delivery_goes_to_exactly_one_caller(store: &Store) {
 async fn one_orders_events_are_delivered_in_order(store: &Store) {
     let hook = endpoint(store, None).await;
     let demo = seed_demo(store).await;
-    let pending = store
-        .create_pending(&new_order(&demo, false), t0())
-        .await
-        .unwrap();
-    store
-        .finalize_payment(
-            &pending,
-            &authorization(&demo, Money::from_cents(18000).unwrap(), "tx-2"),
-            &outbox_email(&demo, t0()),
-            t0(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    paid_order(store, &demo, false, "tx-2", t0()).await;
     let now = t0() + Duration::seconds(1);
     let first = store.claim_due_deliveries(now, now, 10).await.unwrap();
     assert_eq!(first.len(), 1, "the second waits for the first");

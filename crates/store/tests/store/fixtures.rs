@@ -5,11 +5,11 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use ordercore_domain::Unexpected;
 use ordercore_domain::model::{
     AccessMethod, AppliedPromotion, AppointmentWindow, CardBrand, Client, ClientRef, Email, Money,
-    NewOrder, NewPayment, OrderLine, PaymentKind, PaymentMethod, PaymentStatus, Pricing, Promotion,
-    PropertyAccess, PropertyInfo, Secret, Service, ServiceKind,
+    NewOrder, NewPayment, Order, OrderLine, PaymentKind, PaymentMethod, PaymentStatus, Pricing,
+    Promotion, PropertyAccess, PropertyInfo, Secret, Service, ServiceKind,
 };
 use ordercore_domain::ports::{
-    CatalogRepository, NewOutboxEmail, PasswordHasher, PaymentMethodRepository,
+    CatalogRepository, NewOutboxEmail, OrderRepository, PasswordHasher, PaymentMethodRepository,
     PromotionRepository, TokenGenerator, UserRepository,
 };
 use ordercore_store::{SeedFile, Store};
@@ -184,6 +184,33 @@ pub fn authorization(demo: &Demo, amount: Money, transaction_id: &str) -> NewPay
         last4: demo.card.last4.clone(),
         payment_method_id: demo.card.id,
     }
+}
+
+/// `new_order(demo, with_promotion)` placed and paid at `at`: recorded
+/// pending, then finalized with an authorization of its total under
+/// `transaction_id` and its confirmation e-mail.
+pub async fn paid_order(
+    store: &Store,
+    demo: &Demo,
+    with_promotion: bool,
+    transaction_id: &str,
+    at: DateTime<Utc>,
+) -> Order {
+    let pending = store
+        .create_pending(&new_order(demo, with_promotion), at)
+        .await
+        .unwrap();
+    let (order, _) = store
+        .finalize_payment(
+            &pending,
+            &authorization(demo, pending.pricing.total, transaction_id),
+            &outbox_email(demo, at),
+            at,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    order
 }
 
 /// Registers another card-billing client; returns it.

@@ -1,10 +1,10 @@
 //! Users, clients, applications and sessions.
 
-use crate::fixtures::{FakeTokens, authorization, email, new_order, outbox_email, seed_demo, t0};
+use crate::fixtures::{FakeTokens, email, new_order, paid_order, seed_demo, t0};
 use chrono::Duration;
 use diesel::RunQueryDsl;
 use ordercore_domain::StoreError;
-use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, Money, OrderId, Role};
+use ordercore_domain::model::{ApplicationSlug, Billing, ClientProfile, OrderId, Role};
 use ordercore_domain::ports::{
     ApplicationRepository, ClientRepository, NewClientRegistration, NewSession, OrderRepository,
     SessionStore, TokenGenerator, UserRepository,
@@ -312,23 +312,10 @@ async fn an_order_is_read_with_its_session(store: &Store) {
         };
         store.create(&new).await.unwrap();
     }
-    let pending = store
-        .create_pending(&new_order(&demo, true), t0())
-        .await
-        .unwrap();
+    let paid = paid_order(store, &demo, true, "tx-1", t0()).await;
     let unpaid = store
         .create_pending(&new_order(&demo, false), t0())
         .await
-        .unwrap();
-    let (paid, _) = store
-        .finalize_payment(
-            &pending,
-            &authorization(&demo, Money::from_cents(18000).unwrap(), "tx-1"),
-            &outbox_email(&demo, t0()),
-            t0(),
-        )
-        .await
-        .unwrap()
         .unwrap();
     // A second payment row: the order shows the newest.
     let mut c = store.pool().get().unwrap();

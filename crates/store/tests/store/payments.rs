@@ -1,7 +1,7 @@
 //! Payments: conditional status transitions (the claims of capture and
 //! void); a void cancels the order and releases its promotion redemption.
 
-use crate::fixtures::{authorization, new_order, outbox_email, seed_demo, t0};
+use crate::fixtures::{authorization, new_order, outbox_email, paid_order, seed_demo, t0};
 use chrono::Duration;
 use ordercore_domain::model::{OrderStatus, PaymentId, PaymentStatus};
 use ordercore_domain::ports::{OrderRepository, PromotionRepository};
@@ -98,20 +98,7 @@ async fn payment_transitions_are_conditional(store: &Store) {
 async fn claims_settle_and_a_void_releases_the_redemption(store: &Store) {
     let demo = seed_demo(store).await;
     let later = t0() + Duration::hours(1);
-    let pending = store
-        .create_pending(&new_order(&demo, true), t0())
-        .await
-        .unwrap();
-    let (order, _) = store
-        .finalize_payment(
-            &pending,
-            &authorization(&demo, pending.pricing.total, "T"),
-            &outbox_email(&demo, t0()),
-            t0(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let order = paid_order(store, &demo, true, "T", t0()).await;
     let id = order.payment.unwrap().id;
     let redemptions = || async {
         store

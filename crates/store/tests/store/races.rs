@@ -4,7 +4,8 @@
 //! that matters for several servers.
 
 use crate::fixtures::{
-    another_client, authorization, new_order, new_order_for, outbox_email, seed_demo, t0,
+    another_client, authorization, new_order, new_order_for, outbox_email, paid_order, seed_demo,
+    t0,
 };
 use chrono::Duration;
 use diesel::prelude::*;
@@ -104,20 +105,7 @@ async fn fifty_deciders_one_state_change(store: &Store) {
 /// concurrent claims on one authorization exactly one wins.
 async fn fifty_captures_and_voids_one_claim(store: &Store) {
     let demo = seed_demo(store).await;
-    let pending = store
-        .create_pending(&new_order(&demo, false), t0())
-        .await
-        .unwrap();
-    let (order, _) = store
-        .finalize_payment(
-            &pending,
-            &authorization(&demo, pending.pricing.total, "T"),
-            &outbox_email(&demo, t0()),
-            t0(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let order = paid_order(store, &demo, false, "T", t0()).await;
     let id = order.payment.unwrap().id;
     let tasks: Vec<_> = (0..50)
         .map(|i| {
